@@ -1,0 +1,56 @@
+# Everyday commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+# make run is the development server: debug on unless the caller says otherwise.
+RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+
+.DEFAULT_GOAL := help
+.PHONY: help install run setup demo test lint format lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "Python 3.11 is needed; $(PYTHON) is $$($(PYTHON) --version)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+
+setup: install ## Migrate, collect static files and load the demo newsroom
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(MANAGE) load_demo
+
+run: setup ## Set everything up and serve the demo site on http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) — Ctrl+C stops"
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install ## Lint, migration check and the whole test suite (DATABASE_URL picks the database)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=newsroom.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install ## ruff check
+	$(BIN)/ruff check .
+
+format: install ## ruff format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: ## Regenerate the lock files from pyproject.toml (needs the network)
+	rm -rf /tmp/newsroom-lock && $(PYTHON) -m venv /tmp/newsroom-lock
+	/tmp/newsroom-lock/bin/pip install --quiet . && /tmp/newsroom-lock/bin/pip uninstall -y --quiet newsroom
+	/tmp/newsroom-lock/bin/pip freeze --exclude pip > requirements.lock
+	/tmp/newsroom-lock/bin/pip install --quiet '.[dev]' && /tmp/newsroom-lock/bin/pip uninstall -y --quiet newsroom
+	( echo "-r requirements.lock"; /tmp/newsroom-lock/bin/pip freeze --exclude pip | grep -vxF -f requirements.lock ) > requirements-dev.lock
+
+clean: ## Remove the virtual environment and local data (var/)
+	rm -rf $(VENV) var

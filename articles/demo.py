@@ -1,0 +1,131 @@
+"""The demo newsroom's sections, reporters and articles (see demo_content.py for the texts).
+
+Idempotent: everything is looked up by a natural key (slug, username, title) before it is
+created, so loading twice changes nothing.
+"""
+
+import io
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
+
+from .demo_content import ARTICLES, REPORTERS
+from .models import Article, Reporter, Section, Tag
+
+SECTION_COLOURS = {
+    "행정": (31, 78, 121),
+    "제약ㆍ약사": (22, 118, 98),
+    "의료·병원": (150, 45, 62),
+    "산업": (184, 110, 20),
+    "학술": (84, 60, 140),
+    "인물": (60, 90, 60),
+    "오피니언": (70, 70, 80),
+    "기타": (100, 100, 110),
+}
+
+
+def demo_lead_image(seed: int, colour: tuple[int, int, int]) -> bytes:
+    """An abstract 1200×675 JPEG: a gradient in the section's colour with a few shapes."""
+    rng = random.Random(seed)  # noqa: S311 -- decoration, not security
+    width, height = 1200, 675
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    r, g, b = colour
+    for y in range(height):
+        shade = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=(int(r + (255 - r) * shade * 0.5), int(g + (255 - g) * shade * 0.5),
+                  int(b + (255 - b) * shade * 0.5)),
+        )  # fmt: skip
+    for _ in range(6):
+        x, y = rng.randrange(width), rng.randrange(height)
+        radius = rng.randrange(60, 220)
+        tint = tuple(min(255, c + rng.randrange(40, 110)) for c in colour)
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], outline=tint, width=8)
+    # A simple cross, the trade paper's health motif.
+    cx, cy = width - 160, 140
+    draw.rectangle([cx - 20, cy - 70, cx + 20, cy + 70], fill=(255, 255, 255))
+    draw.rectangle([cx - 70, cy - 20, cx + 70, cy + 20], fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82, optimize=True)
+    return buffer.getvalue()
+
+
+def _reporters() -> list[Reporter]:
+    User = get_user_model()
+    reporters = []
+    for data in REPORTERS:
+        user, created = User.objects.get_or_create(
+            username=data["username"], defaults={"email": data["email"]}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        reporter, _ = Reporter.objects.get_or_create(
+            user=user, defaults={"name": data["name"], "email": data["email"]}
+        )
+        reporters.append(reporter)
+    return reporters
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag, _ = Tag.objects.get_or_create(
+            name=name, defaults={"slug": slugify(name, allow_unicode=True)}
+        )
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def load(*, now=None) -> dict[str, int]:
+    now = now or timezone.now()
+    sections = {section.name: section for section in Section.objects.all()}
+    reporters = _reporters()
+    created = 0
+    by_section: dict[str, list[Article]] = {}
+    for index, data in enumerate(ARTICLES):
+        article = Article.objects.filter(title=data["title"]).first()
+        if article is None:
+            section = sections[data["section"]]
+            body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in data["paragraphs"])
+            article = Article(
+                title=data["title"],
+                subtitle=data["subtitle"],
+                body=body,
+                section=section,
+                status=Article.Status.PUBLISHED,
+                # Spread over the last ten days, newest first, at plausible desk hours.
+                published_at=now - timedelta(hours=5 * index + 1, minutes=(index * 17) % 60),
+                is_headline=data["headline"],
+                headline_order=index,
+                view_count=(index * 37) % 500,
+                created_by=reporters[data["reporter"]].user,
+            )
+            if index % 3 != 2:  # most articles have a lead image, some do not
+                article.lead_image.save(
+                    f"demo-{index + 1:02d}.jpg",
+                    ContentFile(demo_lead_image(index, SECTION_COLOURS[data["section"]])),
+                    save=False,
+                )
+                article.lead_image_caption = f"{data['section']} 관련 이미지"
+                article.lead_image_credit = "뉴스룸 그래픽"
+            article.save()
+            article.reporters.set([reporters[data["reporter"]]])
+            article.tags.set(_tags(data["tags"]))
+            created += 1
+        by_section.setdefault(data["section"], []).append(article)
+    for articles in by_section.values():
+        for position, article in enumerate(articles):
+            if not article.related.exists():
+                article.related.set([a for a in articles[position + 1 : position + 3]])
+    return {"articles_created": created, "articles": len(ARTICLES), "reporters": len(reporters)}

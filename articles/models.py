@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .richtext import RichTextBodyField, plain_text
+
+
+class Section(models.Model):
+    """A desk of the paper (행정, 제약ㆍ약사, 의료·병원 …), optionally under a parent section."""
+
+    name = models.CharField("섹션명", max_length=50, unique=True)
+    slug = models.SlugField("주소용 이름", max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField("순서", default=0)
+    in_navigation = models.BooleanField("메뉴에 표시", default=True)
+    on_home = models.BooleanField("홈 블록에 표시", default=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="상위 섹션",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "섹션"
+        verbose_name_plural = "섹션"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField("태그", max_length=50, unique=True)
+    slug = models.SlugField("주소용 이름", max_length=60, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "태그"
+        verbose_name_plural = "태그"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class Reporter(models.Model):
+    """A byline: linked to the user account the reporter signs in with."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="사용자 계정",
+        on_delete=models.PROTECT,
+        related_name="reporter",
+    )
+    name = models.CharField("이름", max_length=30)
+    email = models.EmailField("바이라인 이메일")
+    photo = models.ImageField("사진", upload_to="reporters/", blank=True)
+    is_active = models.BooleanField("활동 중", default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "기자"
+        verbose_name_plural = "기자"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:reporter", kwargs={"pk": self.pk})
+
+    @property
+    def byline(self) -> str:
+        return f"{self.name} 기자 {self.email}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What readers may see: published, and its publish time has come.
+
+        A future `published_at` is a scheduled article: it appears by itself when the time
+        comes, with no job to run. Every public page, feed and sitemap goes through here.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def for_listing(self):
+        """What a list of article cards needs, in a fixed number of queries."""
+        return self.select_related("section").prefetch_related("reporters")
+
+    def headlines(self, now=None):
+        return (
+            self.published(now).filter(is_headline=True).order_by("headline_order", "-published_at")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "작성중"
+        SUBMITTED = "submitted", "출고대기"
+        PUBLISHED = "published", "게재"
+        WITHDRAWN = "withdrawn", "게재중지"
+
+    title = models.CharField("제목", max_length=120)
+    subtitle = models.TextField(
+        "부제", max_length=300, blank=True, help_text="한 줄에 하나씩, 여러 줄 입력할 수 있습니다."
+    )
+    body = RichTextBodyField("본문", blank=True)
+    section = models.ForeignKey(
+        Section,
+        verbose_name="섹션",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    reporters = models.ManyToManyField(
+        Reporter, verbose_name="기자", blank=True, related_name="articles"
+    )
+    lead_image = models.ImageField("대표 사진", upload_to="articles/%Y/%m/", blank=True)
+    lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
+    lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name="태그", blank=True, related_name="articles")
+    related = models.ManyToManyField(
+        "self", verbose_name="관련 기사", blank=True, symmetrical=False
+    )
+    status = models.CharField(
+        "상태", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField("게재 일시", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("작성 일시", auto_now_add=True)
+    updated_at = models.DateTimeField("수정 일시", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="작성자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_headline = models.BooleanField("헤드라인", default=False)
+    headline_order = models.PositiveSmallIntegerField("헤드라인 순서", default=0)
+    view_count = models.PositiveIntegerField("조회수", default=0)
+    # Incremented on every save; a form that was opened at another version is refused, so a
+    # second editor never silently overwrites the first.
+    version = models.PositiveIntegerField("버전", default=1)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "기사"
+        verbose_name_plural = "기사"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_pub_idx"
+            ),
+        ]
+        permissions = [
+            ("publish_article", "기사를 게재·예약·게재중지할 수 있음"),
+            ("edit_any_article", "다른 기자의 기사를 수정할 수 있음"),
+            ("set_headline", "헤드라인을 지정할 수 있음"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        # The id is the permanent part of the URL; a title change never breaks a link.
+        return reverse("articles:detail", kwargs={"pk": self.pk})
+
+    @property
+    def subtitle_lines(self) -> list[str]:
+        return [line.strip() for line in self.subtitle.splitlines() if line.strip()]
+
+    @property
+    def plain_body(self) -> str:
+        return plain_text(self.body)
+
+    def snippet(self, length: int = 120) -> str:
+        text = self.plain_body
+        return text if len(text) <= length else text[:length].rstrip() + "…"
+
+    def is_public(self, now=None) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )

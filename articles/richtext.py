@@ -1,0 +1,81 @@
+"""The one seam between articles and the rich-text editor.
+
+Everything that knows about django-ckeditor lives here: the model field, the widget and the
+server-side sanitizer. Moving to another editor means changing this module only.
+
+CKEditor 4 filters markup only in the browser (and its filter has known bypasses), so every body
+is cleaned here with an allowlist before it is stored; what is stored is what readers get.
+"""
+
+import html as html_lib
+from urllib.parse import urlsplit
+
+import nh3
+from ckeditor_uploader.fields import RichTextUploadingField
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
+    "blockquote", "ul", "ol", "li", "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "span", "div", "iframe",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "target"},
+    "img": {"src", "alt", "width", "height", "title"},
+    "figure": {"class"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "iframe": {"src", "width", "height", "title", "allowfullscreen"},
+    "ol": {"start"},
+}
+# Video embeds only from these hosts, always over HTTPS.
+EMBED_HOSTS = {"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "tv.naver.com"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "iframe" and attribute == "src":
+        parts = urlsplit(value)
+        if parts.scheme != "https" or parts.hostname not in EMBED_HOSTS:
+            return None
+    if tag == "img" and attribute == "src":
+        # Images come from our own uploads or from http(s); never data: or other schemes.
+        parts = urlsplit(value)
+        if parts.scheme not in {"", "http", "https"} or value.startswith("//"):
+            return None
+    if tag == "a" and attribute == "target" and value != "_blank":
+        return None
+    if tag == "figure" and attribute == "class" and value not in {"image", "figure"}:
+        return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """Clean rich text with an allowlist: no script, no event handlers, no javascript:/data: links,
+    iframes only from the embed allowlist, and rel="noopener noreferrer" on every link."""
+    if not html:
+        return ""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=_filter_attribute,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return cleaned
+
+
+def plain_text(html: str) -> str:
+    """The text of a body without markup, for snippets, search and descriptions."""
+    text = nh3.clean(html or "", tags=set(), attributes={})
+    return " ".join(html_lib.unescape(text).split())
+
+
+class RichTextBodyField(RichTextUploadingField):
+    """A rich-text field that stores only sanitized HTML."""
+
+    def pre_save(self, model_instance, add):
+        value = sanitize_html(getattr(model_instance, self.attname) or "")
+        setattr(model_instance, self.attname, value)
+        return value

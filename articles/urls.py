@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("section/<slug:slug>/", views.section, name="section"),
+    path("news/<int:pk>/", views.detail, name="detail"),
+    path("reporter/<int:pk>/", views.reporter, name="reporter"),
+    path("tag/<str:slug>/", views.tag, name="tag"),
+]

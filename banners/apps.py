@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BannersConfig(AppConfig):
+    name = "banners"
+    verbose_name = "광고"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import SiteInfo
+
+
+@admin.register(SiteInfo)
+class SiteInfoAdmin(admin.ModelAdmin):
+    list_display = ("name", "company", "registration_number", "updated_at")
+
+    def has_add_permission(self, request):
+        # One row only: the footer shows the first one.
+        return super().has_add_permission(request) and not SiteInfo.objects.exists()

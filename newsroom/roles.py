@@ -1,0 +1,65 @@
+"""The newsroom's roles as Django groups, with exactly the permissions each role needs.
+
+`ensure_roles()` runs after every `migrate` (see apps.py), so the groups and their permissions
+exist on every database without a manual step, and changing a list here changes the group.
+Object-level rules (a reporter edits only their own drafts) are enforced in the admin classes.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+REPORTER = "기자"
+DESK = "데스크"
+AD_MANAGER = "광고 담당"
+
+# app_label.codename, per role. Permissions of models that do not exist (yet) are skipped.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    REPORTER: [
+        "articles.view_article",
+        "articles.add_article",
+        "articles.change_article",
+        "articles.view_section",
+        "articles.view_tag",
+        "articles.add_tag",
+        "articles.view_reporter",
+    ],
+    DESK: [
+        "articles.view_article",
+        "articles.add_article",
+        "articles.change_article",
+        "articles.delete_article",
+        "articles.publish_article",
+        "articles.edit_any_article",
+        "articles.set_headline",
+        "articles.view_section",
+        "articles.add_section",
+        "articles.change_section",
+        "articles.view_tag",
+        "articles.add_tag",
+        "articles.change_tag",
+        "articles.delete_tag",
+        "articles.view_reporter",
+        "articles.add_reporter",
+        "articles.change_reporter",
+        "newsroom.view_siteinfo",
+        "newsroom.change_siteinfo",
+    ],
+    AD_MANAGER: [],
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in wanted},
+        codename__in={codename for _, codename in wanted},
+    ).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
+def ensure_roles() -> dict[str, Group]:
+    groups = {}
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(names))
+        groups[role] = group
+    return groups

@@ -1,0 +1,1 @@
+# Settings live in base.py (everything from the environment); test.py adjusts for the test run.

@@ -1,0 +1,23 @@
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+KOREAN_WEEKDAYS = "월화수목금토일"
+
+
+@register.simple_tag
+def korean_date_bar(now: datetime | None = None) -> str:
+    """Today's date in Korea as the date bar shows it: `2025.08.26 (화)`."""
+    local = timezone.localtime(now or timezone.now())
+    return f"{local:%Y.%m.%d} ({KOREAN_WEEKDAYS[local.weekday()]})"
+
+
+@register.filter
+def korean_datetime(value: datetime | None) -> str:
+    """`2025.08.26 14:05` in Korea's time, as bylines show 입력/수정 times."""
+    if not value:
+        return ""
+    return f"{timezone.localtime(value):%Y.%m.%d %H:%M}"
