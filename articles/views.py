@@ -41,9 +41,15 @@ def tag(request, slug):
     return render(request, "articles/list.html", {"heading": f"#{tag.name}", "page": page})
 
 
+def render_article(request, article: Article, *, preview: bool = False):
+    """The article page; the admin's preview renders through here too, so a preview is exactly
+    what readers will see."""
+    return render(request, "articles/detail.html", {"article": article, "is_preview": preview})
+
+
 def detail(request, pk):
     article = get_object_or_404(
         Article.objects.published().select_related("section").prefetch_related("reporters", "tags"),
         pk=pk,
     )
-    return render(request, "articles/detail.html", {"article": article})
+    return render_article(request, article)
