@@ -15,6 +15,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests need no collectstatic: WhiteNoise serves from the finders, STATIC_ROOT is a temp folder.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
 # Tests point MEDIA_ROOT at a per-test temp folder (tests/conftest.py); this is the fallback.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
 SESSION_COOKIE_SECURE = False
