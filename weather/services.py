@@ -25,6 +25,10 @@ from .ticker import refresh_ticker
 _TENTH = Decimal("0.1")
 
 
+# Looked up at call time, so tests can replace it (no test ever waits for a real backoff).
+sleep_between_retries: Callable[[float], object] = time.sleep
+
+
 class NoStationsError(Exception):
     """No station is shown, so there is nothing to fetch."""
 
@@ -172,7 +176,7 @@ def fetch_and_store(
     api_key: str | None = None,
     retries: int = 3,
     opener: kma.Opener | None = None,
-    sleep: Callable[[float], object] = time.sleep,
+    sleep: Callable[[float], object] | None = None,
 ) -> ImportReport:
     """Fetch one hour (`at`, default the latest) for every shown station and store it.
 
@@ -187,7 +191,7 @@ def fetch_and_store(
         station_ids=[s.kma_id for s in stations],
         retries=retries,
         opener=opener,
-        sleep=sleep,
+        sleep=sleep if sleep is not None else sleep_between_retries,
     )
     result = _parse(body)
     return store_observations(
