@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
@@ -98,6 +99,14 @@ class WeatherReadingAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("weather.fetch_weather"):
             raise PermissionDenied
+        changelist = HttpResponseRedirect(reverse("admin:weather_weatherreading_changelist"))
+        if not settings.KMA_API_KEY:
+            self.message_user(
+                request,
+                "KMA_API_KEY가 설정되지 않아 기상청에서 가져올 수 없습니다 (서버 환경 변수).",
+                messages.ERROR,
+            )
+            return changelist
         try:
             report = fetch_and_store(retries=ADMIN_FETCH_RETRIES)
         except kma.KmaAuthError as error:
@@ -118,4 +127,4 @@ class WeatherReadingAdmin(admin.ModelAdmin):
         else:
             level = messages.SUCCESS if report.complete else messages.WARNING
             self.message_user(request, f"기상청에서 가져왔습니다: {report.summary()}", level)
-        return HttpResponseRedirect(reverse("admin:weather_weatherreading_changelist"))
+        return changelist

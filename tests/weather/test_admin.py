@@ -138,3 +138,11 @@ def test_staff_can_hide_and_reorder_stations(client, import_reference):
     assert not Station.objects.get(kma_id=108).is_shown
     assert Station.objects.shown().first().kma_id == 294
     assert 108 in readings()  # hiding a station keeps its readings
+
+
+def test_fetch_now_without_an_api_key_says_so(editor, kma_answers, settings):
+    opener = kma_answers()
+    settings.KMA_API_KEY = ""
+    (message,) = messages_of(editor.post(FETCH))
+    assert "KMA_API_KEY가 설정되지 않아" in message
+    assert opener.urls == []
