@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "weather"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

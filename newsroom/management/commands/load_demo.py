@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from articles import demo as articles_demo
 from newsroom.demo import ensure_demo_accounts, ensure_site_info
 from newsroom.roles import ensure_roles
+from weather import demo as weather_demo
 
 
 class Command(BaseCommand):
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             f"데모 기사 {counts['articles']}건 (새로 만든 기사 {counts['articles_created']}건), "
             f"기자 {counts['reporters']}명"
         )
+        weather = weather_demo.load()
+        self.stdout.write(f"데모 날씨: 기상청 2025-08-26 15:00 관측 {weather['readings']}개 지점")
         if not options["no_logins"]:
             self.stdout.write("")
             self.stdout.write("데모 계정 (관리자 화면: /admin/)")

@@ -1,0 +1,28 @@
+import pytest
+
+from tests.weather.payloads import REFERENCE, FakeOpener, sample
+from weather import kma, services
+
+
+@pytest.fixture
+def import_reference(db):
+    def load():
+        return services.import_payload(payload=sample(REFERENCE))
+
+    return load
+
+
+@pytest.fixture
+def kma_answers(monkeypatch, settings):
+    """Replace the network: `kma_answers(*answers)` returns the FakeOpener in use."""
+    settings.KMA_API_KEY = "test-key"
+    delays: list[float] = []
+    monkeypatch.setattr(services, "sleep_between_retries", delays.append)
+
+    def install(*answers):
+        opener = FakeOpener(*answers)
+        opener.delays = delays
+        monkeypatch.setattr(kma, "urllib_opener", opener)
+        return opener
+
+    return install
