@@ -28,6 +28,17 @@ NOT_AN_IMAGE = (
 
 
 class BannerForm(forms.ModelForm):
+    target_url = forms.URLField(
+        label="연결 주소",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text="클릭하면 이동할 http:// 또는 https:// 주소.",
+        error_messages={
+            "invalid": "연결 주소는 http:// 또는 https://로 시작하는 전체 주소여야 합니다."
+        },
+    )
+
     class Meta:
         model = Banner
         fields = [
@@ -46,9 +57,6 @@ class BannerForm(forms.ModelForm):
         ]
         error_messages = {
             "alt_text": {"required": "대체 텍스트를 입력하세요. 화면 낭독기 독자에게 필요합니다."},
-            "target_url": {
-                "invalid": "연결 주소는 http:// 또는 https://로 시작하는 전체 주소여야 합니다."
-            },
             "weight": {"invalid": "가중치는 1 이상의 정수로 입력하세요."},
             "image": {"invalid_image": NOT_AN_IMAGE},
         }

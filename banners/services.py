@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,9 +34,10 @@ logger = logging.getLogger(__name__)
 
 LIVE_CACHE_KEY = "banners:live:v1"
 FLUSH_LOCK_KEY = "banners:flush-lock"
+LOCK_RETRIES = 20
 # Crawlers, link previewers, monitors and scripts: redirected, never counted.
 BOT_PATTERN = re.compile(
-    r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|headless|"
+    r"bot|crawl|spider|slurp|yeti|daumoa|archiver|facebookexternalhit|embedly|preview|headless|"
     r"lighthouse|pingdom|uptime|monitor|curl|wget|python-|httpclient|okhttp|go-http|scrapy|"
     r"java/|libwww|axios|node-fetch",
     re.IGNORECASE,
@@ -253,7 +254,24 @@ def count_impressions(pairs: Iterable[tuple[int, int]], *, now: datetime | None 
 def add_to_stat(
     *, banner_id: int, slot_id: int, day: date, impressions: int = 0, clicks: int = 0
 ) -> None:
-    """Add to a day's row atomically: an F() update, or a new row when there is none yet."""
+    """Add to a day's row atomically, retrying briefly while SQLite reports a lock."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return _add_to_stat(
+                banner_id=banner_id,
+                slot_id=slot_id,
+                day=day,
+                impressions=impressions,
+                clicks=clicks,
+            )
+        except OperationalError as error:
+            if "locked" not in str(error) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1) + _rng.random() * 0.01)
+
+
+def _add_to_stat(*, banner_id: int, slot_id: int, day: date, impressions: int, clicks: int):
+    """An F() update of the day's row, or a new row when there is none yet."""
     rows = BannerStat.objects.filter(banner_id=banner_id, slot_id=slot_id, day=day)
     changes = {"impressions": F("impressions") + impressions, "clicks": F("clicks") + clicks}
     if rows.update(**changes):

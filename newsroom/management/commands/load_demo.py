@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import demo as articles_demo
+from banners import demo as banners_demo
 from newsroom.demo import ensure_demo_accounts, ensure_site_info
 from newsroom.roles import ensure_roles
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"데모 기사 {counts['articles']}건 (새로 만든 기사 {counts['articles_created']}건), "
             f"기자 {counts['reporters']}명"
+        )
+        banner_counts = banners_demo.load()
+        self.stdout.write(
+            f"데모 배너 {banner_counts['banners']}개, 광고주 {banner_counts['advertisers']}곳"
         )
         if not options["no_logins"]:
             self.stdout.write("")
