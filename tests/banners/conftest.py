@@ -54,10 +54,11 @@ def make_banner(db, advertiser):
         starts_at=NOW - timedelta(days=1),
         ends_at=NOW + timedelta(days=30),
         target_url="https://ads.example.com/landing?id=1",
+        owner=None,
         **fields,
     ):
         banner = Banner(
-            advertiser=advertiser,
+            advertiser=owner or advertiser,
             name=name,
             alt_text=fields.pop("alt_text", f"{name} 광고"),
             target_url=target_url,
