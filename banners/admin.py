@@ -5,6 +5,7 @@ permissions: without it the kind cannot be chosen and existing tag banners are r
 """
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -33,6 +34,7 @@ class BannerForm(forms.ModelForm):
         max_length=1000,
         required=False,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text="클릭하면 이동할 http:// 또는 https:// 주소.",
         error_messages={
             "invalid": "연결 주소는 http:// 또는 https://로 시작하는 전체 주소여야 합니다."
@@ -355,11 +357,13 @@ class BannerStatAdmin(admin.ModelAdmin):
 
     def _period(self, request):
         start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))
-        try:
-            advertiser_id = int(request.GET.get("advertiser") or 0) or None
-        except ValueError:
-            advertiser_id = None
-        return start, end, advertiser_id, error
+        filters = {}
+        for name in ("advertiser", "banner", "slot"):
+            try:
+                filters[name] = int(request.GET.get(name) or 0) or None
+            except ValueError:
+                filters[name] = None
+        return start, end, filters, error
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
@@ -368,21 +372,22 @@ class BannerStatAdmin(admin.ModelAdmin):
             services.flush_stats()  # show the latest counts, including those still in the cache
         except Exception:
             messages.warning(request, "최근 노출 수 일부를 아직 반영하지 못했습니다.")
-        start, end, advertiser_id, error = self._period(request)
+        start, end, filters, error = self._period(request)
         if error:
             messages.error(request, error)
-        report = reports.build_report(start=start, end=end, advertiser_id=advertiser_id)
-        query = f"start={start.isoformat()}&end={end.isoformat()}"
-        if advertiser_id:
-            query += f"&advertiser={advertiser_id}"
+        report = reports.build_report(start=start, end=end, **filters)
+        query = {"start": start.isoformat(), "end": end.isoformat()}
+        query.update({name: value for name, value in filters.items() if value})
         context = {
             **self.admin_site.each_context(request),
             "title": "광고 통계",
             "opts": self.model._meta,
             "report": report,
+            "filters": filters,
             "advertisers": Advertiser.objects.all(),
-            "advertiser_id": advertiser_id,
-            "csv_url": reverse("admin:banners_bannerstat_csv") + "?" + query,
+            "banners": Banner.objects.order_by("name"),
+            "slots": BannerSlot.objects.all(),
+            "csv_url": reverse("admin:banners_bannerstat_csv") + "?" + urlencode(query),
             "calendar_url": reverse("admin:banners_bannerslot_calendar"),
         }
         return TemplateResponse(request, "banners/admin/report.html", context)
@@ -390,8 +395,8 @@ class BannerStatAdmin(admin.ModelAdmin):
     def csv_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        start, end, advertiser_id, _ = self._period(request)
-        body = reports.report_csv(start=start, end=end, advertiser_id=advertiser_id)
+        start, end, filters, _ = self._period(request)
+        body = reports.report_csv(start=start, end=end, **filters)
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         filename = f"banner-report-{start.isoformat()}-{end.isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -72,10 +72,18 @@ def _figures(rows, **labels) -> Row:
     )
 
 
-def build_report(*, start: date, end: date, advertiser_id: int | None = None) -> Report:
+def _stats(start: date, end: date, filters: dict[str, int | None]):
+    """The period's rows, narrowed by advertiser, banner and slot ids where given."""
     stats = BannerStat.objects.filter(day__gte=start, day__lte=end)
-    if advertiser_id:
-        stats = stats.filter(banner__advertiser_id=advertiser_id)
+    lookups = {"advertiser": "banner__advertiser_id", "banner": "banner_id", "slot": "slot_id"}
+    for name, value in filters.items():
+        if value:
+            stats = stats.filter(**{lookups[name]: value})
+    return stats
+
+
+def build_report(*, start: date, end: date, **filters: int | None) -> Report:
+    stats = _stats(start, end, filters)
     sums = {"impressions": Sum("impressions"), "clicks": Sum("clicks")}
     total = stats.aggregate(**sums)
     by_banner = [
@@ -112,11 +120,9 @@ def build_report(*, start: date, end: date, advertiser_id: int | None = None) ->
 CSV_HEADER = ["날짜", "광고주", "배너", "슬롯 코드", "슬롯", "노출", "클릭", "클릭률(%)"]
 
 
-def report_csv(*, start: date, end: date, advertiser_id: int | None = None) -> str:
+def report_csv(*, start: date, end: date, **filters: int | None) -> str:
     """One row per day, banner and slot; UTF-8 with BOM so Excel shows Korean intact."""
-    stats = BannerStat.objects.filter(day__gte=start, day__lte=end)
-    if advertiser_id:
-        stats = stats.filter(banner__advertiser_id=advertiser_id)
+    stats = _stats(start, end, filters)
     rows = stats.select_related("banner__advertiser", "slot").order_by(
         "day", "banner__advertiser__name", "banner__name", "slot__sort_order"
     )

@@ -279,6 +279,31 @@ def test_report_for_one_advertiser_counts_only_its_banners(client, ad_manager, f
     assert (report.total.impressions, report.total.clicks) == (6000, 55)
 
 
+def test_report_for_one_banner_gives_its_figures_by_day_in_few_queries(
+    client, ad_manager, figures, django_assert_max_num_queries
+):
+    first, _ = figures
+    client.force_login(ad_manager)
+    url = f"/admin/banners/bannerstat/?start=2026-03-08&end=2026-03-10&banner={first.pk}"
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    report = response.context["report"]
+    assert [(row.impressions, row.clicks) for row in report.by_day] == [
+        (4000, 25),
+        (2000, 30),
+        (0, 0),
+    ]
+    assert f"banner={first.pk}" in response.context["csv_url"]
+
+
+def test_report_for_one_slot_counts_only_that_slot(client, ad_manager, figures):
+    top = BannerSlot.objects.get(code="top")
+    client.force_login(ad_manager)
+    url = f"/admin/banners/bannerstat/?start=2026-03-08&end=2026-03-10&slot={top.pk}"
+    report = client.get(url).context["report"]
+    assert (report.total.impressions, report.total.clicks) == (7000, 95)
+
+
 def test_report_with_a_bad_period_says_so_in_korean_and_shows_the_default(client, ad_manager):
     client.force_login(ad_manager)
     response = client.get("/admin/banners/bannerstat/?start=2026-03-10&end=2026-03-01")
