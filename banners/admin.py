@@ -249,14 +249,27 @@ class PlacementAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("banner", "slot")
 
-    def has_change_permission(self, request, obj=None):
-        if (
+    def _is_protected_tag(self, request, obj) -> bool:
+        return (
             obj is not None
             and obj.banner.is_ad_tag
             and not request.user.has_perm(AD_TAG_PERMISSION)
-        ):
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if self._is_protected_tag(request, obj):
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._is_protected_tag(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        if any(self._is_protected_tag(request, obj) for obj in objs):
+            raise PermissionDenied
+        return super().get_deleted_objects(objs, request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "banner" and not request.user.has_perm(AD_TAG_PERMISSION):

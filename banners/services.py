@@ -51,6 +51,16 @@ def is_bot(user_agent: str | None) -> bool:
     return not user_agent or bool(BOT_PATTERN.search(user_agent))
 
 
+def should_count(request) -> bool:
+    """A reader's own GET: not a bot, not a HEAD, not a browser's prefetch or prerender."""
+    if request is None or request.method != "GET":
+        return False
+    purpose = f"{request.headers.get('Sec-Purpose', '')} {request.headers.get('Purpose', '')}"
+    if "prefetch" in purpose or "prerender" in purpose:
+        return False
+    return not is_bot(request.headers.get("User-Agent"))
+
+
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
@@ -312,7 +322,7 @@ def flush_stats(*, now: datetime | None = None) -> int:
     moved = 0
     try:
         _pending.clear()
-        pairs = list(Placement.objects.values_list("banner_id", "slot_id").distinct())
+        pairs = list(Placement.objects.order_by().values_list("banner_id", "slot_id").distinct())
         keys = {
             _counter_key("imp", today - timedelta(days=offset), banner_id, slot_id): (
                 today - timedelta(days=offset),

@@ -28,7 +28,7 @@ def click(request, placement_id: int):
         validate_target_url(target)
     except ValidationError:
         raise Http404("배너의 연결 주소가 올바르지 않습니다.") from None
-    if request.method == "GET" and not services.is_bot(request.META.get("HTTP_USER_AGENT")):
+    if services.should_count(request):
         try:
             services.record_click(placement=placement)
         except Exception:  # the reader still gets to the advertiser

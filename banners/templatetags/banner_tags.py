@@ -47,7 +47,6 @@ def banner_slot(context, code: str) -> str:
     except Exception:  # the page must render without its banners
         logger.exception("banner slot %r failed", code)
         return ""
-    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
-    if request is not None and not services.is_bot(user_agent):
+    if services.should_count(request):
         services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
     return html

@@ -47,6 +47,7 @@ def test_ad_manager_sees_every_banner_page_and_nothing_of_articles(client, ad_ma
     for url in BANNER_PAGES:
         assert client.get(url).status_code == 200, url
     assert not ad_manager.has_module_perms("articles")
+    assert client.get("/admin/articles/article/").status_code in (403, 404)
     index = client.get("/admin/").content.decode()
     assert "/admin/banners/banner/" in index
     assert "/admin/articles/" not in index
@@ -205,6 +206,21 @@ def test_ad_tag_banner_is_read_only_without_its_permission(client, ad_manager, m
     response = client.post(f"/admin/banners/banner/{tag.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Banner.objects.filter(pk=tag.pk).exists()
+
+
+def test_ad_manager_cannot_place_or_remove_an_ad_tag_without_its_permission(
+    client, ad_manager, make_banner, place, slot
+):
+    tag = make_banner(kind=Banner.Kind.AD_TAG, ad_tag="<p>ad</p>", target_url="")
+    existing = place(tag, slot)
+    client.force_login(ad_manager)
+    data = {"banner": tag.pk, "slot": slot.pk, "weight": "1", "sort_order": "0", "is_active": "on"}
+    response = client.post("/admin/banners/placement/add/", data)
+    assert response.status_code == 200  # the tag banner is not a valid choice
+    assert Placement.objects.count() == 1
+    response = client.post(f"/admin/banners/placement/{existing.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Placement.objects.filter(pk=existing.pk).exists()
 
 
 def test_holder_of_the_ad_tag_permission_creates_an_ad_tag_banner(

@@ -138,3 +138,11 @@ def test_a_failing_database_still_sends_the_reader_to_the_advertiser(client, pla
         response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
+
+
+def test_a_browsers_prefetch_of_the_click_url_is_not_counted(client, placement):
+    response = client.get(
+        f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch"
+    )
+    assert response.status_code == 302
+    assert clicks_of(placement) == 0

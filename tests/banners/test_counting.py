@@ -215,3 +215,15 @@ def test_concurrent_impressions_and_flushes_lose_and_double_count_nothing(make_b
     run_in_threads(7, read_or_flush)
     services.flush_stats()
     assert impressions() == 1 + 6 * 150
+
+
+def test_head_requests_and_prefetches_of_a_page_are_not_counted(placement):
+    with time_machine.travel(NOW, tick=False):
+        for request in (
+            RequestFactory().head("/", HTTP_USER_AGENT=BROWSER),
+            RequestFactory().get("/", HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch"),
+            RequestFactory().get("/", HTTP_USER_AGENT=BROWSER, HTTP_PURPOSE="prerender"),
+        ):
+            assert "banner-slot" in SLOT.render(Context({"request": request}))
+        services.flush_stats()
+    assert impressions() == 0
