@@ -108,10 +108,6 @@ class SlotDelivery:
     banners: list[SlotBanner] = field(default_factory=list)
 
 
-def _effective_period(placement: Placement) -> tuple[datetime | None, datetime | None]:
-    return placement.period_start, placement.period_end
-
-
 def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDelivery]:
     """Every slot's placements live at some moment of [now, now + window), in one query."""
     window_end = now + timedelta(seconds=max(window_seconds, 0) + 1)
@@ -138,7 +134,6 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
         except Exception:  # a broken banner is left out, never breaks the page
             logger.exception("banner %s cannot be delivered", banner.pk)
             continue
-        starts_at, ends_at = _effective_period(placement)
         delivery = deliveries.setdefault(
             slot.code,
             SlotDelivery(
@@ -158,8 +153,8 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
                 kind=banner.kind,
                 weight=placement.weight,
                 sort_order=placement.sort_order,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                starts_at=placement.period_start,
+                ends_at=placement.period_end,
                 alt_text=banner.alt_text,
                 **extra,
             )
