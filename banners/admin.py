@@ -246,9 +246,6 @@ class PlacementAdmin(admin.ModelAdmin):
     list_select_related = ["banner__advertiser", "slot"]
     search_fields = ["banner__name", "banner__advertiser__name", "slot__name", "slot__code"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("banner", "slot")
-
     def _is_protected_tag(self, request, obj) -> bool:
         return (
             obj is not None

@@ -390,3 +390,17 @@ def test_slot_calendar_with_bad_input_falls_back_with_a_korean_message(client, a
     response = client.get("/admin/banners/bannerslot/calendar/?days=many")
     assert "일수는 숫자로" in response.content.decode()
     assert response.context["day_count"] == 14
+
+
+def test_banner_list_and_calendar_do_not_grow_queries_with_banners(
+    client, ad_manager, make_banner, place, slot, django_assert_max_num_queries
+):
+    client.force_login(ad_manager)
+    for number in range(12):
+        place(make_banner(name=f"배너 {number}"), slot)
+    with django_assert_max_num_queries(15):
+        assert client.get("/admin/banners/banner/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/admin/banners/bannerslot/calendar/?days=31").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/admin/banners/placement/").status_code == 200
