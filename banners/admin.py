@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -130,6 +131,7 @@ class BannerAdmin(admin.ModelAdmin):
         "ends_at",
         "weight",
         "status",
+        "report_link",
     ]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["kind", "is_active", "advertiser", "placements__slot"]
@@ -210,6 +212,14 @@ class BannerAdmin(admin.ModelAdmin):
     def status(self, banner):
         return _status(banner)
 
+    @admin.display(description="통계")
+    def report_link(self, banner):
+        return format_html(
+            '<a href="{}?banner={}">보기</a>',
+            reverse("admin:banners_bannerstat_changelist"),
+            banner.pk,
+        )
+
     @admin.display(description="슬롯 크기 확인")
     def slot_fit(self, banner):
         if not banner.pk:
@@ -228,8 +238,27 @@ class BannerAdmin(admin.ModelAdmin):
 
 @admin.register(Advertiser)
 class AdvertiserAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact_name", "contact_email", "contact_phone", "created_at"]
+    list_display = [
+        "name",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "banner_count",
+        "report_link",
+    ]
     search_fields = ["name", "contact_name", "contact_email"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(banner_total=Count("banners"))
+
+    @admin.display(description="배너 수", ordering="banner_total")
+    def banner_count(self, advertiser):
+        return advertiser.banner_total
+
+    @admin.display(description="통계")
+    def report_link(self, advertiser):
+        url = reverse("admin:banners_bannerstat_changelist")
+        return format_html('<a href="{}?advertiser={}">보기</a>', url, advertiser.pk)
 
 
 class PlacementForm(forms.ModelForm):
