@@ -54,3 +54,6 @@ lock: ## Regenerate the lock files from pyproject.toml (needs the network)
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var
+
+flush-banner-stats: install ## Move the cached banner impressions into the statistics (cron in production)
+	$(MANAGE) flush_banner_stats

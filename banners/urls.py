@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "banners"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<int:placement_id>/", views.click, name="click"),
+]

@@ -43,7 +43,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
     ],
-    AD_MANAGER: [],
+    AD_MANAGER: [
+        *(
+            f"banners.{action}_{model}"
+            for model in ("advertiser", "banner", "placement", "bannerslot")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "banners.view_bannerstat",
+        # Not "banners.manage_ad_tag": third-party scripts are granted per person by an admin.
+    ],
 }
 
 

@@ -2,14 +2,51 @@
 
 Slot codes used by the templates (the reference page's layout): top, header-left,
 header-right, article-side-1, article-side-2, article-side-3, article-inline, home-between-1,
-home-between-2, footer. Until the banners app delivers banners, every slot renders nothing.
+home-between-2, footer.
+
+All slots of a page share one read of the live placements (kept on the request, and in the cache
+between requests). An empty slot renders nothing; a broken banner renders nothing and is logged.
 """
 
+import logging
+
 from django import template
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from banners import services
 
 register = template.Library()
+logger = logging.getLogger(__name__)
+
+REQUEST_ATTRIBUTE = "_banner_deliveries"
+
+
+def _deliveries(request, now):
+    if request is None:
+        return services.live_deliveries(now)
+    deliveries = getattr(request, REQUEST_ATTRIBUTE, None)
+    if deliveries is None:
+        deliveries = services.live_deliveries(now)
+        setattr(request, REQUEST_ATTRIBUTE, deliveries)
+    return deliveries
 
 
 @register.simple_tag(takes_context=True)
 def banner_slot(context, code: str) -> str:
-    return ""
+    request = context.get("request")
+    try:
+        now = timezone.now()
+        delivery = _deliveries(request, now).get(code)
+        if delivery is None:
+            return ""
+        chosen = services.choose_banners(delivery, now=now)
+        if not chosen:
+            return ""
+        html = render_to_string("banners/_slot.html", {"slot": delivery, "banners": chosen})
+    except Exception:  # the page must render without its banners
+        logger.exception("banner slot %r failed", code)
+        return ""
+    if services.should_count(request):
+        services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
+    return html

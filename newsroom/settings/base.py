@@ -219,3 +219,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Banners ----------------------------------------------------------------------------------
+# Seconds the live placements of all slots are cached (0: read the database on every page).
+BANNER_CACHE_SECONDS = env_int("BANNER_CACHE_SECONDS", 60)
+# Seconds between flushes of the cached impression counters into the statistics, done after a
+# request by a process that has counted (0: only `flush_banner_stats` and the report page).
+BANNER_FLUSH_SECONDS = env_int("BANNER_FLUSH_SECONDS", 60)
+# Days of cached counters a flush looks at (counters older than this are left to expire).
+BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)

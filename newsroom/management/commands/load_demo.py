@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import demo as articles_demo
+from banners import demo as banners_demo
 from newsroom.demo import ensure_demo_accounts, ensure_site_info
 from newsroom.roles import ensure_roles
 from weather import demo as weather_demo
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         )
         weather = weather_demo.load()
         self.stdout.write(f"데모 날씨: 기상청 2025-08-26 15:00 관측 {weather['readings']}개 지점")
+        banner_counts = banners_demo.load()
+        self.stdout.write(
+            f"데모 배너 {banner_counts['banners']}개, 광고주 {banner_counts['advertisers']}곳"
+        )
         if not options["no_logins"]:
             self.stdout.write("")
             self.stdout.write("데모 계정 (관리자 화면: /admin/)")

@@ -1,0 +1,443 @@
+"""The ad manager's admin: advertisers, banners with their placements, slots, reports, calendar.
+
+Third-party ad tags (HTML/JavaScript) need `banners.manage_ad_tag` on top of the banner
+permissions: without it the kind cannot be chosen and existing tag banners are read-only.
+"""
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from PIL import Image
+
+from . import reports, services
+from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
+
+AD_TAG_PERMISSION = "banners.manage_ad_tag"
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+NOT_AN_IMAGE = (
+    "이미지 파일이 아닙니다. JPEG, PNG, GIF, WebP 이미지만 올릴 수 있습니다 (SVG·HTML은 안 됩니다)."
+)
+
+
+class BannerForm(forms.ModelForm):
+    target_url = forms.URLField(
+        label="연결 주소",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+        help_text="클릭하면 이동할 http:// 또는 https:// 주소.",
+        error_messages={
+            "invalid": "연결 주소는 http:// 또는 https://로 시작하는 전체 주소여야 합니다."
+        },
+    )
+
+    class Meta:
+        model = Banner
+        fields = [
+            "advertiser",
+            "name",
+            "kind",
+            "image",
+            "alt_text",
+            "target_url",
+            "opens_new_window",
+            "ad_tag",
+            "starts_at",
+            "ends_at",
+            "weight",
+            "is_active",
+        ]
+        error_messages = {
+            "alt_text": {"required": "대체 텍스트를 입력하세요. 화면 낭독기 독자에게 필요합니다."},
+            "weight": {"invalid": "가중치는 1 이상의 정수로 입력하세요."},
+            "image": {"invalid_image": NOT_AN_IMAGE},
+        }
+
+    def __init__(self, *args, can_manage_ad_tag: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_manage_ad_tag = can_manage_ad_tag
+        if not can_manage_ad_tag:
+            if "kind" in self.fields:
+                self.fields["kind"].choices = [(Banner.Kind.IMAGE, Banner.Kind.IMAGE.label)]
+            self.fields.pop("ad_tag", None)
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged or cleared
+        if upload.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError("배너 이미지는 2MB 이하여야 합니다.")
+        try:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image_format = image.format
+                image.verify()
+        except Exception:
+            raise forms.ValidationError(NOT_AN_IMAGE) from None
+        finally:
+            upload.seek(0)
+        if image_format not in IMAGE_FORMATS:
+            raise forms.ValidationError(NOT_AN_IMAGE)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Banner.Kind.AD_TAG and not self.can_manage_ad_tag:
+            raise forms.ValidationError("광고 네트워크 태그를 다룰 권한이 없습니다.")
+        return cleaned
+
+
+class PlacementInline(admin.TabularInline):
+    model = Placement
+    extra = 1
+    fields = ["slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
+    verbose_name = "게재 슬롯"
+    verbose_name_plural = "게재 슬롯 (슬롯마다 기간과 가중치를 따로 둘 수 있습니다)"
+
+
+def _status(banner: Banner) -> str:
+    now = timezone.now()
+    if not banner.is_active:
+        return "중지"
+    if banner.starts_at > now:
+        return "예정"
+    if banner.ends_at and banner.ends_at <= now:
+        return "종료"
+    return "진행 중"
+
+
+@admin.register(Banner)
+class BannerAdmin(admin.ModelAdmin):
+    form = BannerForm
+    inlines = [PlacementInline]
+    list_display = [
+        "thumbnail",
+        "name",
+        "advertiser",
+        "kind",
+        "size",
+        "starts_at",
+        "ends_at",
+        "weight",
+        "status",
+        "report_link",
+    ]
+    list_display_links = ["thumbnail", "name"]
+    list_filter = ["kind", "is_active", "advertiser", "placements__slot"]
+    search_fields = ["name", "advertiser__name", "alt_text"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["advertiser"]
+    readonly_fields = ["preview", "slot_fit"]
+    fieldsets = [
+        (None, {"fields": ["advertiser", "name", "kind", "is_active"]}),
+        (
+            "이미지 배너",
+            {"fields": ["image", "preview", "alt_text", "target_url", "opens_new_window"]},
+        ),
+        ("광고 네트워크 태그", {"fields": ["ad_tag"]}),
+        ("기간과 가중치", {"fields": ["starts_at", "ends_at", "weight", "slot_fit"]}),
+    ]
+
+    def can_manage_ad_tag(self, request) -> bool:
+        return request.user.has_perm(AD_TAG_PERMISSION)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.can_manage_ad_tag(request):
+            return fieldsets
+        return [fs for fs in fieldsets if "ad_tag" not in fs[1]["fields"]]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        allowed = self.can_manage_ad_tag(request)
+
+        class RequestBannerForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, can_manage_ad_tag=allowed, **kw)
+
+        return RequestBannerForm
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_ad_tag and not self.can_manage_ad_tag(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_ad_tag and not self.can_manage_ad_tag(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Bulk deletion from the list must respect the ad-tag permission too.
+        if not self.can_manage_ad_tag(request) and any(o.is_ad_tag for o in objs):
+            raise PermissionDenied
+        return super().get_deleted_objects(objs, request)
+
+    @admin.display(description="미리보기")
+    def thumbnail(self, banner):
+        if banner.is_ad_tag or not banner.image:
+            return "태그" if banner.is_ad_tag else "-"
+        return format_html(
+            '<img src="{}" alt="" style="max-width:120px;max-height:40px">', banner.image.url
+        )
+
+    @admin.display(description="미리보기")
+    def preview(self, banner):
+        if not banner.pk or banner.is_ad_tag or not banner.image:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:100%;height:auto">',
+            banner.image.url,
+            banner.alt_text,
+        )
+
+    @admin.display(description="크기")
+    def size(self, banner):
+        if banner.image_width:
+            return f"{banner.image_width}×{banner.image_height}"
+        return "-"
+
+    @admin.display(description="상태")
+    def status(self, banner):
+        return _status(banner)
+
+    @admin.display(description="통계")
+    def report_link(self, banner):
+        return format_html(
+            '<a href="{}?banner={}">보기</a>',
+            reverse("admin:banners_bannerstat_changelist"),
+            banner.pk,
+        )
+
+    @admin.display(description="슬롯 크기 확인")
+    def slot_fit(self, banner):
+        if not banner.pk:
+            return "저장하면 게재 슬롯과 이미지 크기를 비교합니다."
+        warnings = [banner.size_warning(p.slot) for p in banner.placements.select_related("slot")]
+        return "\n".join(w for w in warnings if w) or "모든 게재 슬롯의 크기와 맞습니다."
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        banner = form.instance
+        for placement in banner.placements.select_related("slot"):
+            warning = banner.size_warning(placement.slot)
+            if warning:
+                self.message_user(request, warning, messages.WARNING)
+
+
+@admin.register(Advertiser)
+class AdvertiserAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "banner_count",
+        "report_link",
+    ]
+    search_fields = ["name", "contact_name", "contact_email"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(banner_total=Count("banners"))
+
+    @admin.display(description="배너 수", ordering="banner_total")
+    def banner_count(self, advertiser):
+        return advertiser.banner_total
+
+    @admin.display(description="통계")
+    def report_link(self, advertiser):
+        url = reverse("admin:banners_bannerstat_changelist")
+        return format_html('<a href="{}?advertiser={}">보기</a>', url, advertiser.pk)
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["banner", "slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    form = PlacementForm
+    list_display = ["banner", "slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
+    list_filter = ["slot", "is_active", "banner__advertiser"]
+    list_select_related = ["banner__advertiser", "slot"]
+    search_fields = ["banner__name", "banner__advertiser__name", "slot__name", "slot__code"]
+
+    def _is_protected_tag(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and obj.banner.is_ad_tag
+            and not request.user.has_perm(AD_TAG_PERMISSION)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if self._is_protected_tag(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._is_protected_tag(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        if any(self._is_protected_tag(request, obj) for obj in objs):
+            raise PermissionDenied
+        return super().get_deleted_objects(objs, request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "banner" and not request.user.has_perm(AD_TAG_PERMISSION):
+            kwargs["queryset"] = Banner.objects.filter(kind=Banner.Kind.IMAGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warning = obj.banner.size_warning(obj.slot)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
+
+
+@admin.register(BannerSlot)
+class BannerSlotAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "area",
+        "size_label",
+        "max_banners",
+        "rotation",
+        "sort_order",
+        "is_active",
+    ]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["area", "rotation", "is_active"]
+    search_fields = ["name", "code", "position"]
+    change_list_template = "banners/admin/slot_change_list.html"
+
+    @admin.display(description="크기")
+    def size_label(self, slot):
+        return slot.size_label
+
+    def get_urls(self):
+        return [
+            path(
+                "calendar/",
+                self.admin_site.admin_view(self.calendar_view),
+                name="banners_bannerslot_calendar",
+            ),
+            *super().get_urls(),
+        ]
+
+    def calendar_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        error = ""
+        try:
+            start = date.fromisoformat(request.GET.get("start") or today.isoformat())
+        except ValueError:
+            start, error = today, "날짜는 2026-01-31 같은 형식으로 입력하세요."
+        try:
+            days = int(request.GET.get("days") or 14)
+        except ValueError:
+            days, error = 14, "일수는 숫자로 입력하세요."
+        days = max(1, min(days, reports.MAX_CALENDAR_DAYS))
+        if error:
+            messages.error(request, error)
+        rows = reports.slot_calendar(start=start, days=days)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "슬롯 달력",
+            "opts": self.model._meta,
+            "rows": rows,
+            "days": [start + timedelta(days=i) for i in range(days)],
+            "start": start,
+            "day_count": days,
+            "previous_start": start - timedelta(days=days),
+            "next_start": start + timedelta(days=days),
+        }
+        return TemplateResponse(request, "banners/admin/calendar.html", context)
+
+
+@admin.register(BannerStat)
+class BannerStatAdmin(admin.ModelAdmin):
+    """The reports page; statistics themselves are never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "csv/",
+                self.admin_site.admin_view(self.csv_view),
+                name="banners_bannerstat_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _period(self, request):
+        start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))
+        filters = {}
+        for name in ("advertiser", "banner", "slot"):
+            try:
+                filters[name] = int(request.GET.get(name) or 0) or None
+            except ValueError:
+                filters[name] = None
+        return start, end, filters, error
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            services.flush_stats()  # show the latest counts, including those still in the cache
+        except Exception:
+            messages.warning(request, "최근 노출 수 일부를 아직 반영하지 못했습니다.")
+        start, end, filters, error = self._period(request)
+        if error:
+            messages.error(request, error)
+        report = reports.build_report(start=start, end=end, **filters)
+        query = {"start": start.isoformat(), "end": end.isoformat()}
+        query.update({name: value for name, value in filters.items() if value})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "광고 통계",
+            "opts": self.model._meta,
+            "report": report,
+            "filters": filters,
+            "advertisers": Advertiser.objects.all(),
+            "banners": Banner.objects.order_by("name"),
+            "slots": BannerSlot.objects.all(),
+            "csv_url": reverse("admin:banners_bannerstat_csv") + "?" + urlencode(query),
+            "calendar_url": reverse("admin:banners_bannerslot_calendar"),
+        }
+        return TemplateResponse(request, "banners/admin/report.html", context)
+
+    def csv_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        start, end, filters, _ = self._period(request)
+        body = reports.report_csv(start=start, end=end, **filters)
+        response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+        filename = f"banner-report-{start.isoformat()}-{end.isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response

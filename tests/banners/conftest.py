@@ -1,0 +1,112 @@
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from banners import services
+from banners.models import Advertiser, Banner, BannerSlot, Placement
+from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
+
+
+@pytest.fixture(autouse=True)
+def no_periodic_flush(settings):
+    """Tests flush explicitly; the after-request flush has its own test."""
+    settings.BANNER_FLUSH_SECONDS = 0
+    services._pending.clear()
+    services._next_flush[0] = 0.0
+    yield
+    services._pending.clear()
+
+
+def png_bytes(width: int, height: int, image_format: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 80, 160)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def png_upload(width: int = 300, height: int = 250, name: str = "banner.png"):
+    return SimpleUploadedFile(name, png_bytes(width, height), content_type="image/png")
+
+
+@pytest.fixture
+def advertiser(db):
+    return Advertiser.objects.create(name="한빛제약")
+
+
+@pytest.fixture
+def slot(db):
+    return BannerSlot.objects.get(code="article-side-1")  # 300×250, made by the migration
+
+
+@pytest.fixture
+def make_banner(db, advertiser):
+    def make(
+        *,
+        name="한빛제약 신제품",
+        size=(300, 250),
+        starts_at=NOW - timedelta(days=1),
+        ends_at=NOW + timedelta(days=30),
+        target_url="https://ads.example.com/landing?id=1",
+        owner=None,
+        **fields,
+    ):
+        banner = Banner(
+            advertiser=owner or advertiser,
+            name=name,
+            alt_text=fields.pop("alt_text", f"{name} 광고"),
+            target_url=target_url,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            **fields,
+        )
+        if banner.kind == Banner.Kind.IMAGE:
+            banner.image.save(f"{name}.png", png_upload(*size), save=False)
+        banner.save()
+        return banner
+
+    return make
+
+
+@pytest.fixture
+def place(db):
+    def place(banner, slot, **fields):
+        return Placement.objects.create(banner=banner, slot=slot, **fields)
+
+    return place
+
+
+def make_user(username: str, role: str | None = None, **fields):
+    ensure_roles()
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-for-tests-1234", is_staff=True, **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def ad_manager(db):
+    return make_user("admanager", AD_MANAGER)
+
+
+@pytest.fixture
+def reporter_user(db):
+    return make_user("reporter", REPORTER)
+
+
+@pytest.fixture
+def desk_user(db):
+    return make_user("desk", DESK)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("admin", None, is_superuser=True)

@@ -1,0 +1,148 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from banners.models import Banner, BannerStat
+
+from .conftest import BROWSER, NOW
+
+pytestmark = pytest.mark.django_db
+
+STORED = "https://ads.example.com/landing?id=1"
+
+
+def clicks_of(placement) -> int:
+    return sum(
+        BannerStat.objects.filter(banner=placement.banner, slot=placement.slot).values_list(
+            "clicks", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def placement(make_banner, place, slot):
+    return place(make_banner(target_url=STORED), slot)
+
+
+def test_click_counts_and_redirects_with_302_to_the_stored_address(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302
+    assert response["Location"] == STORED
+    assert "no-store" in response["Cache-Control"]
+    stat = BannerStat.objects.get(banner=placement.banner, slot=placement.slot)
+    assert stat.clicks == 1
+    assert stat.day == timezone.localdate(NOW)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?next=https://evil.example.com/",
+        "?url=https://evil.example.com/",
+        "?dest=//evil.example.com&target=javascript:alert(1)",
+        "?redirect=https%3A%2F%2Fevil.example.com",
+        "?oadest=https://evil.example.com/",  # Revive's CVE-2021-22873 parameter
+    ],
+)
+def test_no_query_parameter_can_choose_the_redirect_target(client, placement, query):
+    response = client.get(f"/banners/c/{placement.pk}/{query}", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302
+    assert response["Location"] == STORED
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/banners/c/{pk}/https://evil.example.com/",
+        "/banners/c/{pk}//evil.example.com",
+        "/banners/c/{pk}/..%2F..%2Fevil.example.com",
+        "/banners/c/https://evil.example.com/",
+        "/banners/c/-1/",
+        "/banners/c/999999/",
+    ],
+)
+def test_path_tricks_never_redirect_anywhere(client, placement, path):
+    response = client.get(path.format(pk=placement.pk), HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 404
+    assert "evil" not in response.get("Location", "")
+
+
+def test_headers_cannot_choose_the_redirect_target(client, placement):
+    response = client.get(
+        f"/banners/c/{placement.pk}/",
+        HTTP_USER_AGENT=BROWSER,
+        HTTP_REFERER="https://evil.example.com/",
+        HTTP_X_FORWARDED_HOST="evil.example.com",
+    )
+    assert response["Location"] == STORED
+
+
+def test_a_stored_address_that_went_bad_is_not_followed(client, placement):
+    Banner.objects.filter(pk=placement.banner_id).update(target_url="javascript:alert(1)")
+    response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 404
+    assert clicks_of(placement) == 0
+
+
+def test_ad_tag_banner_has_no_click_url(client, make_banner, place, slot):
+    tag = place(make_banner(kind=Banner.Kind.AD_TAG, ad_tag="<p>ad</p>", target_url=""), slot)
+    assert client.get(f"/banners/c/{tag.pk}/", HTTP_USER_AGENT=BROWSER).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
+        "Mozilla/5.0 (compatible; Daumoa/4.0)",
+        "facebookexternalhit/1.1",
+        "curl/8.5.0",
+        "python-requests/2.32",
+        "",
+    ],
+)
+def test_bots_are_redirected_but_not_counted(client, placement, user_agent):
+    response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=user_agent)
+    assert response.status_code == 302
+    assert response["Location"] == STORED
+    assert clicks_of(placement) == 0
+
+
+def test_head_request_redirects_without_counting(client, placement):
+    response = client.head(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302
+    assert clicks_of(placement) == 0
+
+
+def test_post_to_the_click_url_is_refused(client, placement):
+    response = client.post(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 405
+    assert clicks_of(placement) == 0
+
+
+def test_clicks_on_a_later_day_go_to_that_days_row(client, placement):
+    for moment in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1)):
+        with time_machine.travel(moment, tick=False):
+            client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    by_day = dict(BannerStat.objects.values_list("day", "clicks"))
+    assert by_day == {timezone.localdate(NOW): 2, timezone.localdate(NOW) + timedelta(days=1): 1}
+
+
+def test_a_failing_database_still_sends_the_reader_to_the_advertiser(client, placement):
+    from unittest import mock
+
+    with mock.patch("banners.services.add_to_stat", side_effect=RuntimeError("db down")):
+        response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 302
+    assert response["Location"] == STORED
+
+
+def test_a_browsers_prefetch_of_the_click_url_is_not_counted(client, placement):
+    response = client.get(
+        f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch"
+    )
+    assert response.status_code == 302
+    assert clicks_of(placement) == 0
