@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .db import current_outage, outage_response
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,6 +30,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database outage outside the view (late template rendering, session save) lands here.
+    outage = current_outage()
+    if outage is not None:
+        return outage_response(request, outage)
     # Rendered without context processors' database reads failing the error page itself.
     try:
         return render(request, "500.html", status=500)
