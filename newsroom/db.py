@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
-from django.urls import reverse
+
+from .security import admin_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class ReplicaRouter:
 def _wants_primary(request) -> bool:
     if request.method not in SAFE_METHODS:
         return True
-    if request.path.startswith(reverse("admin:index")):
+    if request.path.startswith(admin_prefix()):
         return True
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         # No session, no staff: checked first so anonymous pages never touch the session
