@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-PASSWORD = "correct-horse-battery-staple-7"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple-7"
 
 
 @pytest.fixture

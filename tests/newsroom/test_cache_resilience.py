@@ -22,9 +22,7 @@ def fresh_health():
 
 
 def unreachable(**options) -> DegradingRedisCache:
-    return DegradingRedisCache(
-        CLOSED_PORT, {"OPTIONS": {"socket_connect_timeout": 0.2, **options}}
-    )
+    return DegradingRedisCache(CLOSED_PORT, {"OPTIONS": {"socket_connect_timeout": 0.2, **options}})
 
 
 def test_unreachable_redis_reads_as_a_miss():
