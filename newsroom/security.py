@@ -53,12 +53,28 @@ def _origin(url: str) -> str | None:
     return None
 
 
+def _object_storage_origins() -> list[str]:
+    """Where media URLs point when they come straight from the bucket (no CDN domain): the
+    endpoint itself (path-style URLs) and the bucket's own host (virtual-hosted style)."""
+    bucket = getattr(settings, "AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket or getattr(settings, "AWS_S3_CUSTOM_DOMAIN", None):
+        return []
+    endpoint = getattr(settings, "AWS_S3_ENDPOINT_URL", None)
+    if not endpoint:
+        region = getattr(settings, "AWS_S3_REGION_NAME", None)
+        host = f"s3.{region}.amazonaws.com" if region else "s3.amazonaws.com"
+        endpoint = f"https://{host}"
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
+
+
 def base_policy(nonce: str | None) -> dict[str, list[str]]:
     """The reader site's policy, as directive -> sources."""
     ad_sources = list(getattr(settings, "CSP_AD_SOURCES", []))
     media_origin = _origin(settings.MEDIA_URL)
     static_origin = _origin(settings.STATIC_URL)
     assets = [origin for origin in (static_origin, media_origin) if origin]
+    assets += _object_storage_origins()
     script_src = ["'self'", *([static_origin] if static_origin else [])]
     if nonce:
         script_src.append(f"'nonce-{nonce}'")

@@ -151,3 +151,17 @@ def test_the_session_cookie_set_at_login_is_http_only(client, editor):
     assert response.status_code == 302
     assert response.cookies["sessionid"]["httponly"] is True
     assert response.cookies["sessionid"]["samesite"] == "Lax"
+
+
+def test_media_on_object_storage_may_be_shown(client, settings):
+    settings.AWS_STORAGE_BUCKET_NAME = "newsroom-media"
+    settings.AWS_S3_ENDPOINT_URL = "https://kr.object.example.com"
+    settings.AWS_S3_CUSTOM_DOMAIN = None
+    img_src = directives(client.get("/"))["img-src"]
+    assert "https://kr.object.example.com" in img_src
+    assert "https://newsroom-media.kr.object.example.com" in img_src
+
+
+def test_media_behind_a_cdn_domain_may_be_shown(client, settings):
+    settings.MEDIA_URL = "https://media.news.example.com/media/"
+    assert "https://media.news.example.com" in directives(client.get("/"))["img-src"]
