@@ -75,7 +75,8 @@ def table_counts(conn) -> dict[str, int]:
 
 
 def run(command: list[str], env: dict) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # The commands are fixed pg_dump/pg_restore argument lists, never shell strings.
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise DrillFailed(f"{command[0]} failed: {detail}")
