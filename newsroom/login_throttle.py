@@ -9,6 +9,7 @@ working unthrottled rather than locking every editor out.
 """
 
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -38,8 +39,20 @@ def _subject(kind: str, value: str) -> str:
     return f"{KEY_PREFIX}:{kind}:{digest}"
 
 
+def _network(address: str) -> str:
+    """An IPv6 client holds a whole /64 (it can change addresses at will), so it is counted as
+    one; IPv4 addresses are counted one by one."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and not ip.ipv4_mapped:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
+
+
 def _subjects(*, username: str, address: str) -> dict[str, str]:
-    subjects = {"address": _subject("address", address)}
+    subjects = {"address": _subject("address", _network(address))}
     if username:
         subjects["account"] = _subject("account", username)
     return subjects

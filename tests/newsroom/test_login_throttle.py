@@ -161,3 +161,13 @@ def test_weak_passwords_are_refused(weak, editor):
 
 def test_a_long_unusual_password_is_accepted(editor):
     validate_password("약국-보험-2026-청진기!", user=editor)
+
+
+def test_ipv6_addresses_of_one_network_count_as_one_address(client, editor):
+    with time_machine.travel(START, tick=False):
+        for number in range(5):
+            login(client, f"guess{number}", "wrong", address=f"2001:db8:1:2::{number + 1}")
+        same_network = login(Client(), "desk.kim", PASSWORD, address="2001:db8:1:2:ffff::9")
+        other_network = login(Client(), "desk.kim", PASSWORD, address="2001:db8:1:3::1")
+    assert LOCKED in same_network.content.decode()
+    assert other_network.status_code == 302
