@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from newsroom.security import csp_update
-from tests.newsroom.conftest import PASSWORD, settings_in_production
+from tests.newsroom.conftest import PASSWORD, ROOT, settings_in_production
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,53 @@ def test_media_on_object_storage_may_be_shown(client, settings):
 def test_media_behind_a_cdn_domain_may_be_shown(client, settings):
     settings.MEDIA_URL = "https://media.news.example.com/media/"
     assert "https://media.news.example.com" in directives(client.get("/"))["img-src"]
+
+
+# --- The templates keep to the policy -----------------------------------------------------------
+
+TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+
+
+def project_templates():
+    for folder in TEMPLATE_DIRS:
+        yield from (path for path in folder.rglob("*.html") if ".venv" not in path.parts)
+
+
+def policy_breaches(html: str) -> list[str]:
+    breaches = []
+    for match in SCRIPT_TAG.finditer(html):
+        attributes = match.group(1)
+        kind = re.search(r"""type\s*=\s*["']?([^"'\s>]+)""", attributes, re.IGNORECASE)
+        if kind and kind.group(1).lower() in DATA_SCRIPT_TYPES:
+            continue
+        if "src=" not in attributes and "csp_nonce" not in attributes:
+            breaches.append(f"inline script without nonce: {match.group(0)}")
+    breaches += [f"inline event handler: {m.group(0)}" for m in EVENT_HANDLER.finditer(html)]
+    breaches += [f"javascript: URL: {m.group(0)}" for m in JS_URL.finditer(html)]
+    return breaches
+
+
+def test_the_template_check_finds_what_the_policy_would_block():
+    assert policy_breaches("<script>alert(1)</script>")
+    assert policy_breaches('<button onclick="go()">')
+    assert policy_breaches('<a href="javascript:go()">')
+    assert not policy_breaches('<script nonce="{{ request.csp_nonce }}">ok()</script>')
+    assert not policy_breaches('<script src="/static/js/site.js" defer></script>')
+    assert not policy_breaches('<script type="application/ld+json">{}</script>')
+
+
+def test_no_template_has_script_the_policy_would_block():
+    """Inline scripts carry `nonce="{{ request.csp_nonce }}"`; no onclick=, no javascript: URLs.
+    (Django's admin templates are not ours; the admin's policy is relaxed for CKEditor.)"""
+    breaches = {
+        str(path.relative_to(ROOT)): found
+        for path in project_templates()
+        if not str(path.relative_to(ROOT)).startswith(("templates/admin/", "templates/ckeditor"))
+        and (found := policy_breaches(path.read_text(encoding="utf-8")))
+    }
+    assert breaches == {}
+    assert ROOT / "templates" / "base.html" in set(project_templates())
