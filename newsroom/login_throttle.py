@@ -107,9 +107,22 @@ def lockout_message(seconds: int) -> str:
     )
 
 
+OTP_ERROR = "인증 코드가 맞지 않습니다. 인증 앱에 지금 표시된 6자리 숫자를 입력해 주세요."
+
+
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
     """The admin's login form, refusing to check passwords while the account or address is
-    locked and counting each failure."""
+    locked and counting each failure; accounts with a second factor also need its code."""
+
+    otp_code = forms.CharField(
+        label="인증 코드",
+        required=False,
+        max_length=8,
+        help_text="2단계 인증을 켠 계정만 입력합니다.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
@@ -125,5 +138,12 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
             if seconds:  # this failure was the last one allowed: say so now
                 raise forms.ValidationError(lockout_message(seconds), code="throttled") from None
             raise
+        device = getattr(self.user_cache, "two_factor_device", None)
+        code = self.cleaned_data.get("otp_code") or ""
+        if device is not None and device.is_active and not device.verify(code):
+            record_failure(username=username, address=address)
+            seconds = locked_for(username=username, address=address)
+            message = lockout_message(seconds) if seconds else OTP_ERROR
+            raise forms.ValidationError(message, code="invalid_otp")
         record_success(username=username)
         return cleaned
