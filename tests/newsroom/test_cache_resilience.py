@@ -148,3 +148,28 @@ def test_live_redis_serves_the_site_and_holds_its_cached_values(
     from newsroom.models import SITE_INFO_CACHE_KEY
 
     assert caches["default"].has_key(SITE_INFO_CACHE_KEY)
+
+
+def test_a_read_only_redis_after_failover_is_treated_as_no_cache(monkeypatch):
+    from redis.exceptions import ReadOnlyError
+
+    cache = unreachable(RETRY_AFTER=0)
+
+    def read_only(*args, **kwargs):
+        raise ReadOnlyError("You can't write against a read only replica.")
+
+    monkeypatch.setattr(cache._cache, "set", read_only)
+    cache.set("headline", "속보")  # no exception: the write is dropped
+
+
+def test_a_real_error_in_the_caller_still_surfaces(monkeypatch):
+    from redis.exceptions import ResponseError
+
+    cache = unreachable(RETRY_AFTER=0)
+
+    def wrong_type(*args, **kwargs):
+        raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    monkeypatch.setattr(cache._cache, "get", wrong_type)
+    with pytest.raises(ResponseError):
+        cache.get("headline")
