@@ -57,3 +57,8 @@ clean: ## Remove the virtual environment and local data (var/)
 
 flush-banner-stats: install ## Move the cached banner impressions into the statistics (cron in production)
 	$(MANAGE) flush_banner_stats
+# --- Platform ---
+.PHONY: restore-drill
+restore-drill: install ## Back up DATABASE_URL (pg_dump -Fc), restore into a scratch database, compare counts
+	@test -n "$$DATABASE_URL" || { echo "restore-drill needs DATABASE_URL=postgres://... (the database to drill)"; exit 1; }
+	$(BIN)/python scripts/restore_drill.py $${RESTORE_DRILL_MEDIA:+--media "$$RESTORE_DRILL_MEDIA"}

@@ -14,6 +14,7 @@ handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/two-factor/", views.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
     path("ckeditor/", include("ckeditor_uploader.urls")),
     path("banners/", include("banners.urls")),

@@ -50,12 +50,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.db.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.db.PrimaryDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -103,7 +106,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but an unreachable Redis reads as a miss (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -142,8 +146,14 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or VAR_DIR / "media")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded media on S3-compatible object storage when a bucket is named, local otherwise.
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage"}
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,3 +238,53 @@ BANNER_CACHE_SECONDS = env_int("BANNER_CACHE_SECONDS", 60)
 BANNER_FLUSH_SECONDS = env_int("BANNER_FLUSH_SECONDS", 60)
 # Days of cached counters a flush looks at (counters older than this are left to expire).
 BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
+# --- Platform: security headers, login throttling, replicas, object storage ---------------------
+# Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
+# (comma-separated, with scheme); a report endpoint if one collects violations.
+CSP_AD_SOURCES = env_list("CSP_AD_SOURCES")
+CSP_REPORT_URI = env_str("CSP_REPORT_URI")
+# No script reads the CSRF cookie (the admin posts the form's token).
+CSRF_COOKIE_HTTPONLY = True
+# Proxies in front of the app whose X-Forwarded-For entries are trusted for the client address
+# (nginx alone: 1; a CDN and nginx: 2).
+TRUSTED_PROXY_HOPS = env_int(
+    "DJANGO_TRUSTED_PROXY_HOPS", 1 if env_bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
+
+# Admin login: failures within the window that lock an account or an address, and for how long.
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int("LOGIN_THROTTLE_ACCOUNT_FAILURES", 5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env_int("LOGIN_THROTTLE_ADDRESS_FAILURES", 20)
+LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+
+# Read replicas: each URL becomes DATABASES["replica1"], ...; newsroom.db.ReplicaRouter sends
+# anonymous reads there, and writes, migrations, the admin and staff to the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _alias = f"replica{_number}"
+    try:
+        DATABASES[_alias] = database_from_url(
+            _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+        )
+    except ImproperlyConfigured as _exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS entry {_number}: {str(_exc).replace('DATABASE_URL ', '')}"
+        ) from None
+    # Tests run against the test primary; a replica there is the same database.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["newsroom.db.ReplicaRouter"]
+
+# Object storage for media (django-storages, S3 API) when AWS_STORAGE_BUCKET_NAME is set.
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+AWS_S3_ACCESS_KEY_ID = env_str("AWS_S3_ACCESS_KEY_ID") or None
+AWS_S3_SECRET_ACCESS_KEY = env_str("AWS_S3_SECRET_ACCESS_KEY") or None
+# A CDN host serving the bucket (media URLs then point at it, unsigned).
+AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+AWS_QUERYSTRING_AUTH = False  # media are public, like the pages that show them
+AWS_S3_FILE_OVERWRITE = False  # a second upload of 사진.jpg never replaces the first
+AWS_DEFAULT_ACL = None  # the bucket's policy decides
+AWS_LOCATION = env_str("AWS_LOCATION", "media")
+if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
+    MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/{AWS_LOCATION}/"

@@ -1,0 +1,175 @@
+"""The Redis cache backend: unreachable Redis reads as an empty cache; a live one works."""
+
+import datetime as dt
+import logging
+
+import pytest
+import time_machine
+from django.core.cache import caches
+
+from newsroom.cache import DegradingRedisCache, _health
+from tests.newsroom.conftest import require_redis
+
+CLOSED_PORT = "redis://127.0.0.1:1/0"
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_health():
+    _health.clear()
+    yield
+    _health.clear()
+
+
+def unreachable(**options) -> DegradingRedisCache:
+    return DegradingRedisCache(CLOSED_PORT, {"OPTIONS": {"socket_connect_timeout": 0.2, **options}})
+
+
+def test_unreachable_redis_reads_as_a_miss():
+    cache = unreachable()
+    assert cache.get("headline") is None
+    assert cache.get("headline", "기본값") == "기본값"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("a") is False
+
+
+def test_unreachable_redis_swallows_writes():
+    cache = unreachable()
+    cache.set("headline", "속보")
+    assert cache.add("headline", "속보") is False
+    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert cache.delete("headline") is False
+    cache.delete_many(["a", "b"])
+    assert cache.touch("a") is False
+    assert cache.clear() is False
+
+
+def test_unreachable_redis_counters_behave_as_missing_keys():
+    cache = unreachable()
+    with pytest.raises(ValueError, match="unreachable"):
+        cache.incr("impressions")
+    with pytest.raises(ValueError):
+        cache.decr("impressions")
+
+
+def test_get_or_set_computes_the_value_when_redis_is_down():
+    assert unreachable().get_or_set("front-page", lambda: "렌더링한 면") == "렌더링한 면"
+
+
+def test_the_outage_is_logged_once_per_interval_and_the_recovery_once(caplog):
+    cache = unreachable(RETRY_AFTER=0, LOG_INTERVAL=60)
+    caplog.set_level(logging.WARNING, logger="newsroom.cache")
+    with time_machine.travel(START, tick=False):
+        for _ in range(5):
+            cache.get("a")
+    with time_machine.travel(START + dt.timedelta(seconds=30), tick=False):
+        cache.get("a")
+    assert len([r for r in caplog.records if "unreachable" in r.getMessage()]) == 1
+    with time_machine.travel(START + dt.timedelta(seconds=61), tick=False):
+        cache.get("a")
+    assert len([r for r in caplog.records if "unreachable" in r.getMessage()]) == 2
+    assert "127.0.0.1:1" in caplog.records[0].getMessage()
+
+
+def test_after_a_failure_redis_is_not_tried_again_for_a_few_seconds(monkeypatch):
+    cache = unreachable(RETRY_AFTER=5)
+    calls = []
+    real_get = DegradingRedisCache.__mro__[1].get
+
+    def counting_get(self, *args, **kwargs):
+        calls.append(1)
+        return real_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(DegradingRedisCache.__mro__[1], "get", counting_get)
+    with time_machine.travel(START, tick=False):
+        for _ in range(10):
+            cache.get("a")
+    assert len(calls) == 1
+    with time_machine.travel(START + dt.timedelta(seconds=6), tick=False):
+        cache.get("a")
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_pages_keep_serving_when_redis_is_unreachable(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.DegradingRedisCache",
+            "LOCATION": CLOSED_PORT,
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    caplog.set_level(logging.ERROR, logger="newsroom.cache")
+    for path in ("/", "/healthz"):
+        response = client.get(path)
+        assert response.status_code == 200
+    assert "Redis" not in client.get("/").content.decode()
+    assert any("unreachable" in record.getMessage() for record in caplog.records)
+
+
+def test_settings_use_the_degrading_backend_when_redis_url_is_set():
+    from tests.newsroom.conftest import settings_in_production
+
+    printed = settings_in_production(
+        "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']",
+        REDIS_URL="redis://cache.internal:6379/2",
+    )
+    assert printed == "newsroom.cache.DegradingRedisCache redis://cache.internal:6379/2"
+    printed = settings_in_production("settings.CACHES['default']['BACKEND']")
+    assert printed == "django.core.cache.backends.locmem.LocMemCache"
+
+
+# --- The real Redis ---------------------------------------------------------------------------
+
+
+def test_live_redis_stores_reads_counts_and_deletes(redis_cache_settings):
+    require_redis()
+    params = redis_cache_settings["default"]
+    cache = DegradingRedisCache(params["LOCATION"], params)
+    cache.set("headline", {"title": "식약처, 신약 허가"}, 30)
+    assert cache.get("headline") == {"title": "식약처, 신약 허가"}
+    assert cache.add("headline", "other") is False
+    cache.set("clicks", 0, 30)
+    assert cache.incr("clicks", 3) == 3
+    assert cache.decr("clicks") == 2
+    assert cache.get_many(["headline", "missing"]) == {"headline": {"title": "식약처, 신약 허가"}}
+    assert cache.delete("headline") is True
+    assert cache.get("headline") is None
+    with pytest.raises(ValueError):
+        cache.incr("never-set")
+
+
+@pytest.mark.django_db
+def test_live_redis_serves_the_site_and_holds_its_cached_values(
+    client, settings, redis_cache_settings
+):
+    settings.CACHES = redis_cache_settings
+    assert client.get("/").status_code == 200
+    from newsroom.models import SITE_INFO_CACHE_KEY
+
+    assert caches["default"].has_key(SITE_INFO_CACHE_KEY)
+
+
+def test_a_read_only_redis_after_failover_is_treated_as_no_cache(monkeypatch):
+    from redis.exceptions import ReadOnlyError
+
+    cache = unreachable(RETRY_AFTER=0)
+
+    def read_only(*args, **kwargs):
+        raise ReadOnlyError("You can't write against a read only replica.")
+
+    monkeypatch.setattr(cache._cache, "set", read_only)
+    cache.set("headline", "속보")  # no exception: the write is dropped
+
+
+def test_a_real_error_in_the_caller_still_surfaces(monkeypatch):
+    from redis.exceptions import ResponseError
+
+    cache = unreachable(RETRY_AFTER=0)
+
+    def wrong_type(*args, **kwargs):
+        raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    monkeypatch.setattr(cache._cache, "get", wrong_type)
+    with pytest.raises(ResponseError):
+        cache.get("headline")
