@@ -10,4 +10,5 @@ urlpatterns = [
     path("news/<int:pk>/", views.detail, name="detail"),
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("tag/<str:slug>/", views.tag, name="tag"),
+    path("search/", views.search, name="search"),
 ]

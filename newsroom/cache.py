@@ -1,0 +1,114 @@
+"""The reader site's cache: one "content generation" number for everything a page shows.
+
+Every cached piece of a public page (article lists, an article, the navigation) is stored under
+a key that contains the current generation. A change that readers must see at once calls
+`bump_generation()`: the number changes, every old key is simply never read again, and the
+cache's own expiry cleans them up. No list of keys to purge, nothing to forget.
+
+The generation also expires by itself when the next scheduled article's time comes (see
+`register_expiry`), because a scheduled article becomes public without any save.
+
+Other apps call `bump_generation()` after a change that alters public pages (e.g. a section
+renamed, a banner placement changed when banners are cached) and use `cached()` for their own
+generation-bound data.
+"""
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "newsroom:content-generation"
+# Longest life of a generation: even with no change at all, cached pages are rebuilt this often.
+GENERATION_MAX_SECONDS = 24 * 60 * 60
+
+_expiry_sources: list[Callable[[], datetime | None]] = []
+
+
+def register_expiry(source: Callable[[], datetime | None]) -> None:
+    """Register a function that returns the next moment public content changes by itself
+    (e.g. the next scheduled article's publish time), or None."""
+    if source not in _expiry_sources:
+        _expiry_sources.append(source)
+
+
+def _generation_lifetime() -> int:
+    now = timezone.now()
+    seconds = GENERATION_MAX_SECONDS
+    for source in _expiry_sources:
+        moment = source()
+        if moment is not None:
+            # One second past the moment, so the new generation sees the article as public.
+            seconds = min(seconds, max(1, int((moment - now).total_seconds()) + 1))
+    return seconds
+
+
+def generation() -> int:
+    """The current content generation (created on first use)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = time.time_ns()
+        if not cache.add(GENERATION_KEY, value, _generation_lifetime()):
+            value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def bump_generation() -> None:
+    """Make every cached public page fragment stale at once (call after a public change)."""
+    cache.delete(GENERATION_KEY)
+
+
+def page_cache_seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 300)
+
+
+def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None) -> Any:
+    """`builder()`'s result, cached under `name` for the current generation.
+
+    A `None` result is cached too (stored wrapped in a tuple), so a missing object costs one
+    query per generation, not one per request.
+    """
+    key = f"newsroom:gen{generation()}:{name}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value = builder()
+    cache.set(key, (value,), timeout or page_cache_seconds())
+    return value
+
+
+def cache_response(name: str, *, max_age: int = 300):
+    """Cache a GET view's successful responses for the current generation (feeds, sitemaps,
+    robots.txt: pages with no per-request parts), and let browsers and proxies keep them
+    `max_age` seconds."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in {"GET", "HEAD"}:
+                return view(request, *args, **kwargs)
+            key = f"newsroom:gen{generation()}:response:{name}:{request.get_full_path()}"
+            stored = cache.get(key)
+            if stored is not None:
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                if response.status_code != 200 or response.streaming:
+                    return response
+                cache.set(key, (response.content, response["Content-Type"]), page_cache_seconds())
+            patch_cache_control(response, public=True, max_age=max_age)
+            return response
+
+        return wrapper
+
+    return decorator
