@@ -41,7 +41,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         cache_response("sitemap")(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap-section",
     ),
     path("rss/", cache_response("feed")(LatestArticlesFeed()), name="feed-all"),
