@@ -13,6 +13,7 @@ renamed, a banner placement changed when banners are cached) and use `cached()` 
 generation-bound data.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -66,7 +67,15 @@ def bump_generation() -> None:
 
 
 def page_cache_seconds() -> int:
-    return getattr(settings, "PAGE_CACHE_SECONDS", 300)
+    return settings.PAGE_CACHE_SECONDS
+
+
+def generation_key(name: str) -> str:
+    """The cache key of `name` in the current generation; names from URLs (Korean tag slugs,
+    long paths) are hashed so every cache backend accepts the key."""
+    if len(name) > 150 or not name.isascii() or not name.isprintable() or " " in name:
+        name = "h:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"newsroom:gen{generation()}:{name}"
 
 
 def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None) -> Any:
@@ -75,7 +84,7 @@ def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None)
     A `None` result is cached too (stored wrapped in a tuple), so a missing object costs one
     query per generation, not one per request.
     """
-    key = f"newsroom:gen{generation()}:{name}"
+    key = generation_key(name)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -94,7 +103,10 @@ def cache_response(name: str, *, max_age: int = 300):
         def wrapper(request, *args, **kwargs):
             if request.method not in {"GET", "HEAD"}:
                 return view(request, *args, **kwargs)
-            key = f"newsroom:gen{generation()}:response:{name}:{request.get_full_path()}"
+            # Only the sitemap's page parameter varies the response; other query strings must
+            # not fill the cache with copies.
+            page = request.GET.get("p", "")
+            key = generation_key(f"response:{name}:{request.path}:{page}")
             stored = cache.get(key)
             if stored is not None:
                 content, content_type = stored

@@ -219,3 +219,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Reader site ------------------------------------------------------------------------------
+# Seconds the server keeps a page's data (article lists, an article, navigation) in the cache.
+# Any change readers must see bumps the content generation (newsroom.cache), so this is only
+# an upper bound for things that change without a save (most-read ranking).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
