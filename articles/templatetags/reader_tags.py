@@ -133,8 +133,14 @@ def section_navigation(context, current=None):
     return {"sections": sections, "current_slug": current_slug}
 
 
-def _iso(value) -> str:
+@register.filter
+def iso_datetime(value) -> str:
+    """`2025-08-26T14:05:00+09:00`: Korea's time, whole seconds (HTML's datetime attribute,
+    JSON-LD and sitemaps)."""
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+_iso = iso_datetime
 
 
 @register.simple_tag(takes_context=True)

@@ -75,7 +75,7 @@ def test_news_sitemap_lists_the_last_two_days_only(client, make_article, setting
     assert news.findtext("news:publication/news:language", namespaces=NS) == "ko"
     assert news.findtext("news:publication/news:name", namespaces=NS)
     published = news.findtext("news:publication_date", namespaces=NS)
-    assert published == timezone.localtime(fresh.published_at).isoformat()
+    assert published == timezone.localtime(fresh.published_at).isoformat(timespec="seconds")
     assert published.endswith("+09:00")
 
 
