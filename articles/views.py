@@ -157,9 +157,11 @@ def most_read() -> list[Article]:
     return cached("most-read", build)
 
 
-def section_blocks(size: int = SECTION_BLOCK_SIZE) -> list[dict]:
+def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
     """The home page's sections with their newest articles, in two queries however many
-    sections there are (one window query ranks every section's articles at once)."""
+    sections there are (one window query ranks every section's articles at once). Articles in
+    `exclude` (the headlines already shown above) are left out, so nothing shows twice."""
+    exclude = sorted(exclude)
 
     def build():
         sections = list(Section.objects.filter(on_home=True, parent__isnull=True))
@@ -168,6 +170,7 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE) -> list[dict]:
         ranked = (
             Article.objects.published()
             .filter(section__in=sections)
+            .exclude(pk__in=exclude)
             .select_related("section")
             .annotate(
                 rank=Window(
@@ -188,7 +191,7 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE) -> list[dict]:
             if section.pk in by_section
         ]
 
-    return cached(f"section-blocks:{size}", build)
+    return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -213,7 +216,11 @@ def home(request):
     return render(
         request,
         "articles/home.html",
-        {**data, "section_blocks": section_blocks(), "most_read": most_read()},
+        {
+            **data,
+            "section_blocks": section_blocks(exclude=[a.pk for a in data["headlines"]]),
+            "most_read": most_read(),
+        },
     )
 
 

@@ -84,7 +84,17 @@
     });
   }
 
+  function showCurrentSection() {
+    // On a phone the section menu scrolls sideways: bring the current section into view.
+    var current = document.querySelector(".gnb__link[aria-current]");
+    var list = current && current.closest(".gnb__list");
+    if (list && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = Math.max(0, current.offsetLeft - list.clientWidth / 2 + current.offsetWidth / 2);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showCurrentSection();
     var tools = document.querySelectorAll(".article-tools");
     for (var i = 0; i < tools.length; i++) { setUpArticleTools(tools[i]); }
   });

@@ -388,3 +388,11 @@ def test_preview_renders_a_draft_as_readers_will_see_it_never_indexed(make_artic
 
 def test_post_to_a_page_is_not_allowed(client, make_article):
     assert client.post("/").status_code == 405
+
+
+def test_home_section_blocks_do_not_repeat_the_headlines(client, make_article):
+    make_article("헤드라인 기사", is_headline=True)
+    make_article("행정 일반 기사", ago=timedelta(hours=2))
+    html = html_of(client.get("/"))
+    block = html.split('id="block-policy"', 1)[1].split("</section>", 1)[0]
+    assert "행정 일반 기사" in block and "헤드라인 기사" not in block
