@@ -396,3 +396,9 @@ def test_home_section_blocks_do_not_repeat_the_headlines(client, make_article):
     html = html_of(client.get("/"))
     block = html.split('id="block-policy"', 1)[1].split("</section>", 1)[0]
     assert "행정 일반 기사" in block and "헤드라인 기사" not in block
+
+
+def test_home_of_an_empty_newsroom_is_a_friendly_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "아직 게재된 기사가 없습니다." in html_of(response)
