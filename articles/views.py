@@ -199,6 +199,9 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 
 def _home_data() -> dict:
     headlines = list(Article.objects.headlines().select_related("section")[:HEADLINE_COUNT])
+    if not headlines:
+        # No headline chosen by the desk: the newest article leads the page.
+        headlines = list(Article.objects.published().select_related("section")[:1])
     shown = {article.pk for article in headlines}
     latest = [
         article

@@ -402,3 +402,11 @@ def test_home_of_an_empty_newsroom_is_a_friendly_page(client):
     response = client.get("/")
     assert response.status_code == 200
     assert "아직 게재된 기사가 없습니다." in html_of(response)
+
+
+def test_without_desk_headlines_the_newest_article_leads_the_home_page(client, make_article):
+    make_article("오래된 기사", ago=timedelta(days=1))
+    make_article("가장 새 기사")
+    html = html_of(client.get("/"))
+    top = html.split('class="headline-top', 1)[1].split("</article>", 1)[0]
+    assert "가장 새 기사" in top
