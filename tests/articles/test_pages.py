@@ -56,6 +56,7 @@ def test_home_shows_headlines_in_desk_order_then_latest_articles(client, make_ar
 
 
 def test_home_has_a_block_per_section_with_newest_articles_and_a_more_link(client, make_article):
+    make_article("데스크 헤드라인", is_headline=True, section=Section.objects.get(slug="etc"))
     for slug in ("policy", "pharma", "hospital"):
         section = Section.objects.get(slug=slug)
         make_article(f"{section.name} 옛 기사", section=section, ago=timedelta(days=3))
