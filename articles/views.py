@@ -227,6 +227,24 @@ def home(request):
     )
 
 
+@reader_page
+def latest(request):
+    """전체기사: every published article, newest first."""
+    number = page_number(request)
+    page = _cached_page("latest-list", card_queryset, number)
+    return render(
+        request,
+        "articles/latest.html",
+        {
+            "page": page,
+            "show_section": True,
+            "is_latest": True,
+            "canonical_url": canonical_for_page(request, number),
+            "most_read": most_read(),
+        },
+    )
+
+
 def _section_or_404(slug: str) -> Section:
     section = cached(f"section:{slug}", lambda: Section.objects.filter(slug=slug).first())
     if section is None:

@@ -129,7 +129,7 @@ def section_navigation(context, current=None):
         "nav-sections",
         lambda: list(Section.objects.filter(in_navigation=True, parent__isnull=True)),
     )
-    current_slug = getattr(current, "slug", None)
+    current_slug = "*latest" if context.get("is_latest") else getattr(current, "slug", None)
     return {"sections": sections, "current_slug": current_slug}
 
 

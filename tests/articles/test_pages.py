@@ -411,3 +411,30 @@ def test_without_desk_headlines_the_newest_article_leads_the_home_page(client, m
     html = html_of(client.get("/"))
     top = html.split('class="headline-top', 1)[1].split("</article>", 1)[0]
     assert "가장 새 기사" in top
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/news/99999999999999999999999/",
+        "/reporter/99999999999999999999999/",
+        "/section/policy/?page=9999999",
+        "/tag/" + "가" * 300 + "/",
+    ],
+)
+def test_out_of_range_ids_and_pages_are_404_not_500(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_all_articles_page_lists_every_published_article_newest_first(
+    client, make_article, django_assert_max_num_queries
+):
+    make_article("어제 기사", ago=timedelta(days=1), section=Section.objects.get(slug="pharma"))
+    make_article("오늘 기사")
+    make_article("초안 기사", status=Article.Status.DRAFT)
+    with django_assert_max_num_queries(8):
+        response = client.get("/news/")
+    html = main_column(html_of(response))
+    assert html.index("오늘 기사") < html.index("어제 기사")
+    assert "초안 기사" not in html
+    assert 'href="/news/" aria-current="page"' in html_of(response)
