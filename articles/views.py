@@ -319,7 +319,7 @@ def tag(request, slug):
 def _public_article(pk: int) -> Article | None:
     return (
         Article.objects.published()
-        .select_related("section")
+        .select_related("section__parent")
         .prefetch_related(
             Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
             "tags",
@@ -411,7 +411,12 @@ def search(request):
         order = article_search.NEWEST
     page = None
     if not query.is_empty:
-        page = paginate(article_search.search_articles(query, order=order), page_number(request))
+        number = page_number(request)
+        # Popular searches repeat: the same words, order and page come from the cache.
+        page = cached(
+            f"search:{order}:{number}:{chr(31).join(query.terms)}",
+            lambda: paginate(article_search.search_articles(query, order=order), number),
+        )
         if page is None:
             raise Http404("없는 페이지입니다.")
     return render(

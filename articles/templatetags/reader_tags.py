@@ -176,5 +176,30 @@ def article_json_ld(context, article, reporters, image_url=""):
         data["image"] = [image_url]
     if article.section_id:
         data["articleSection"] = article.section.name
+    crumbs = [{"name": "홈", "url": absolute("/")}]
+    if article.section_id:
+        if article.section.parent_id:
+            parent = article.section.parent
+            crumbs.append({"name": parent.name, "url": absolute(parent.get_absolute_url())})
+        crumbs.append(
+            {"name": article.section.name, "url": absolute(article.section.get_absolute_url())}
+        )
+    breadcrumb = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": crumb["name"], "item": crumb["url"]}
+            for n, crumb in enumerate(crumbs, start=1)
+        ],
+    }
+    return format_html(
+        '<script type="application/ld+json">{}</script>\n'
+        '<script type="application/ld+json">{}</script>',
+        _json_for_script(data),
+        _json_for_script(breadcrumb),
+    )
+
+
+def _json_for_script(data) -> str:
     encoded = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))  # noqa: S308
+    return mark_safe(encoded)  # noqa: S308 -- <, > and & are escaped above

@@ -223,6 +223,10 @@ def test_article_page_has_news_article_json_ld_in_korean_time(client, full_artic
     assert data["image"][0].endswith(full_article.lead_image.url)
     assert data["author"][0]["name"].endswith("기자")
     assert data["publisher"]["@type"] == "Organization"
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    breadcrumb = json.loads(scripts[1])
+    assert breadcrumb["@type"] == "BreadcrumbList"
+    assert [item["name"] for item in breadcrumb["itemListElement"]] == ["홈", "행정"]
 
 
 def test_article_page_has_open_graph_twitter_and_canonical_tags(

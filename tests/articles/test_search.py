@@ -120,3 +120,12 @@ def test_search_query_ceiling(client, make_article, django_assert_max_num_querie
         make_article(f"의료 기사 {n}", body="<p>의료</p>")
     with django_assert_max_num_queries(8):
         assert client.get("/search/", {"q": "의료 기사", "sort": "relevance"}).status_code == 200
+    with django_assert_max_num_queries(1):  # the same search again comes from the cache
+        assert client.get("/search/", {"q": "의료 기사", "sort": "relevance"}).status_code == 200
+
+
+def test_a_newly_published_article_is_found_at_once(client, make_article):
+    make_article("첫 백신 기사")
+    assert "첫 <mark>백신</mark> 기사" in results(client, "백신")
+    make_article("둘째 백신 기사")
+    assert "둘째 <mark>백신</mark> 기사" in results(client, "백신")
