@@ -367,6 +367,8 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         related = cached(f"same-section:{article.pk}", lambda: _same_section_latest(article))
     return {
         "article": article,
+        # An unsaved article (a preview before the first save) has no address yet.
+        "article_url": article.get_absolute_url() if saved else "",
         "reporters": reporters,
         "tags": tags,
         "related": related,

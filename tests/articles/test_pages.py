@@ -442,3 +442,14 @@ def test_all_articles_page_lists_every_published_article_newest_first(
     assert html.index("오늘 기사") < html.index("어제 기사")
     assert "초안 기사" not in html
     assert 'href="/news/" aria-current="page"' in html_of(response)
+
+
+def test_preview_of_an_unsaved_article_renders(section):
+    from django.contrib.auth.models import AnonymousUser
+
+    article = Article(title="저장 전 미리보기", body="<p>본문</p>", section=section)
+    request = RequestFactory().get("/admin/preview/")
+    request.user = AnonymousUser()
+    response = render_article(request, article, preview=True)
+    assert response.status_code == 200
+    assert "저장 전 미리보기" in html_of(response)
