@@ -15,7 +15,7 @@ READERS = 8
 VIEWS_EACH = 10
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_many_readers_at_once_lose_no_view(make_article):
     article = make_article()
     # Every thread holds the same stale copy, as cached pages do.
