@@ -18,7 +18,13 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.views.decorators.http import require_safe
 
 from newsroom.cache import cached
@@ -62,7 +68,9 @@ def reader_page(view):
         else:
             patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
         patch_vary_headers(response, ["Cookie"])
-        return response
+        # A browser revalidating an unchanged page gets a 304 without the body.
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return require_safe(wrapper)
 

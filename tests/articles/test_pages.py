@@ -453,3 +453,17 @@ def test_preview_of_an_unsaved_article_renders(section):
     response = render_article(request, article, preview=True)
     assert response.status_code == 200
     assert "저장 전 미리보기" in html_of(response)
+
+
+def test_an_unchanged_page_is_a_304_for_a_revalidating_browser(client, make_article, browser):
+    article = make_article()
+    first = client.get(article.get_absolute_url(), **browser)
+    again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"], **browser)
+    assert again.status_code == 304 and again.content == b""
+    article.refresh_from_db()
+    article.title = "바뀐 제목"
+    article.save()
+    changed = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"], **browser)
+    assert changed.status_code == 200
+    article.refresh_from_db()
+    assert article.view_count == 3  # a revalidated view is still a view
