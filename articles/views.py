@@ -1,4 +1,4 @@
-"""The reader's pages: home, section, article, reporter, tag and search.
+"""The reader's pages: home, 전체기사, section, article, reporter, tag and search.
 
 Each view picks its data through `newsroom.cache.cached()` (keyed by the content generation, so
 an edit shows up at once) and renders a template; banners and the weather ticker are rendered
