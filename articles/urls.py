@@ -7,7 +7,9 @@ app_name = "articles"
 urlpatterns = [
     path("", views.home, name="home"),
     path("section/<slug:slug>/", views.section, name="section"),
+    path("news/", views.latest, name="latest"),
     path("news/<int:pk>/", views.detail, name="detail"),
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("tag/<str:slug>/", views.tag, name="tag"),
+    path("search/", views.search, name="search"),
 ]

@@ -1,55 +1,460 @@
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+"""The reader's pages: home, 전체기사, section, article, reporter, tag and search.
 
+Each view picks its data through `newsroom.cache.cached()` (keyed by the content generation, so
+an edit shows up at once) and renders a template; banners and the weather ticker are rendered
+live on every request, outside the cached data. Every query goes through
+`Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.views.decorators.http import require_safe
+
+from newsroom.cache import cached
+
+from . import search as article_search
 from .models import Article, Reporter, Section, Tag
 
 PAGE_SIZE = 20
+HEADLINE_COUNT = 5
+LATEST_COUNT = 10
+SECTION_BLOCK_SIZE = 5
+MOST_READ_COUNT = 10
+MOST_READ_DAYS = 7
+RELATED_COUNT = 6
+# Readers' browsers and shared proxies may keep a public page this long; the server-side cache
+# is invalidated at once on every change, this is the only delay a reader can see.
+BROWSER_CACHE_SECONDS = 60
+
+# Crawlers and link previews are not readers: they are served, not counted.
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|monitor|curl|wget|python|http-client"
+    r"|headless|lighthouse",
+    re.IGNORECASE,
+)
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    number = request.GET.get("page") or 1
+# --- Shared helpers -----------------------------------------------------------------------------
+
+
+def reader_page(view):
+    """Cache headers for public pages: anonymous readers get a short public max-age; someone
+    with a session (staff who just published) always gets a fresh page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.has_header("Cache-Control"):
+            return response
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, no_cache=True, max_age=0)
+        else:
+            patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
+        patch_vary_headers(response, ["Cookie"])
+        # A browser revalidating an unchanged page gets a 304 without the body.
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+
+    return require_safe(wrapper)
+
+
+@dataclass
+class PageOf:
+    """One page of a list, as plain data (cacheable, unlike a Paginator over a queryset)."""
+
+    articles: list
+    number: int
+    num_pages: int
+    count: int
+    page_range: list = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(request) -> int:
+    """The `page` parameter; anything but a positive whole number is a 404."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+        raise Http404("없는 페이지입니다.")
+    return int(raw)
+
+
+def paginate(queryset, number: int, *, per_page: int = PAGE_SIZE) -> PageOf | None:
+    """The page `number` of `queryset`, or None when it is out of range (page 1 always exists)."""
+    paginator = Paginator(queryset, per_page)
     try:
-        return paginator.page(int(number))
-    except (ValueError, TypeError):
-        raise Http404("잘못된 페이지 번호입니다.") from None
-    except Exception:
-        raise Http404("없는 페이지입니다.") from None
+        page = paginator.page(number)
+    except EmptyPage:
+        return None
+    return PageOf(
+        articles=list(page.object_list),
+        number=page.number,
+        num_pages=paginator.num_pages,
+        count=paginator.count,
+        page_range=list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)),
+    )
 
 
+def canonical_for_page(request, number: int) -> str:
+    """A list page's canonical path: page 1 is the bare path, later pages keep `?page=N`."""
+    return request.path if number == 1 else f"{request.path}?page={number}"
+
+
+def _cached_page(name: str, queryset_builder, number: int) -> PageOf:
+    page = cached(f"{name}:p{number}", lambda: paginate(queryset_builder(), number))
+    if page is None:
+        raise Http404("없는 페이지입니다.")
+    return page
+
+
+def card_queryset():
+    """Published articles with what a card shows (section, bylines), in two queries."""
+    return (
+        Article.objects.published()
+        .select_related("section")
+        .prefetch_related(Prefetch("reporters", queryset=Reporter.objects.order_by("pk")))
+    )
+
+
+# --- Data that several pages share ----------------------------------------------------------
+
+
+def most_read() -> list[Article]:
+    """많이 본 뉴스: the most viewed articles published in the last MOST_READ_DAYS days."""
+
+    def build():
+        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
+        return list(
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .select_related("section")
+            .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
+        )
+
+    return cached("most-read", build)
+
+
+def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
+    """The home page's sections with their newest articles, in two queries however many
+    sections there are (one window query ranks every section's articles at once). Articles in
+    `exclude` (the headlines already shown above) are left out, so nothing shows twice."""
+    exclude = sorted(exclude)
+
+    def build():
+        sections = list(Section.objects.filter(on_home=True, parent__isnull=True))
+        if not sections:
+            return []
+        ranked = (
+            Article.objects.published()
+            .filter(section__in=sections)
+            .exclude(pk__in=exclude)
+            .select_related("section")
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=size)
+            .order_by("section_id", "rank")
+        )
+        by_section: dict[int, list[Article]] = {}
+        for article in ranked:
+            by_section.setdefault(article.section_id, []).append(article)
+        return [
+            {"section": section, "articles": by_section[section.pk]}
+            for section in sections
+            if section.pk in by_section
+        ]
+
+    return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def _home_data() -> dict:
+    headlines = list(Article.objects.headlines().select_related("section")[:HEADLINE_COUNT])
+    if not headlines:
+        # No headline chosen by the desk: the newest article leads the page.
+        headlines = list(Article.objects.published().select_related("section")[:1])
+    shown = {article.pk for article in headlines}
+    latest = [
+        article
+        for article in Article.objects.published().select_related("section")[
+            : LATEST_COUNT + HEADLINE_COUNT
+        ]
+        if article.pk not in shown
+    ][:LATEST_COUNT]
+    return {"headlines": headlines, "latest": latest}
+
+
+@reader_page
 def home(request):
-    latest = Article.objects.published().for_listing()[:20]
-    return render(request, "articles/home.html", {"latest": latest})
+    data = cached("home", _home_data)
+    return render(
+        request,
+        "articles/home.html",
+        {
+            **data,
+            "section_blocks": section_blocks(exclude=[a.pk for a in data["headlines"]]),
+            "most_read": most_read(),
+        },
+    )
 
 
+@reader_page
+def latest(request):
+    """전체기사: every published article, newest first."""
+    number = page_number(request)
+    page = _cached_page("latest-list", card_queryset, number)
+    return render(
+        request,
+        "articles/latest.html",
+        {
+            "page": page,
+            "show_section": True,
+            "is_latest": True,
+            "canonical_url": canonical_for_page(request, number),
+            "most_read": most_read(),
+        },
+    )
+
+
+def _section_or_404(slug: str) -> Section:
+    section = cached(f"section:{slug}", lambda: Section.objects.filter(slug=slug).first())
+    if section is None:
+        raise Http404("없는 섹션입니다.")
+    return section
+
+
+@reader_page
 def section(request, slug):
-    section = get_object_or_404(Section, slug=slug)
-    page = _page(request, Article.objects.published().filter(section=section).for_listing())
-    return render(request, "articles/list.html", {"heading": section.name, "page": page})
+    section = _section_or_404(slug)
+    number = page_number(request)
+    page = _cached_page(
+        f"section-list:{section.pk}",
+        lambda: card_queryset().filter(Q(section=section) | Q(section__parent=section)),
+        number,
+    )
+    return render(
+        request,
+        "articles/section.html",
+        {
+            "section": section,
+            "current_section": section,
+            "page": page,
+            "canonical_url": canonical_for_page(request, number),
+            "most_read": most_read(),
+        },
+    )
 
 
+@reader_page
 def reporter(request, pk):
-    reporter = get_object_or_404(Reporter, pk=pk)
-    page = _page(request, reporter.articles.published().for_listing())
-    return render(request, "articles/list.html", {"heading": f"{reporter.name} 기자", "page": page})
+    reporter = cached(f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first())
+    if reporter is None:
+        raise Http404("없는 기자입니다.")
+    number = page_number(request)
+    page = _cached_page(
+        f"reporter-list:{pk}", lambda: card_queryset().filter(reporters=reporter), number
+    )
+    return render(
+        request,
+        "articles/reporter.html",
+        {
+            "reporter": reporter,
+            "page": page,
+            "show_section": True,
+            "canonical_url": canonical_for_page(request, number),
+            "most_read": most_read(),
+        },
+    )
 
 
+@reader_page
 def tag(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    page = _page(request, tag.articles.published().for_listing())
-    return render(request, "articles/list.html", {"heading": f"#{tag.name}", "page": page})
+    tag = cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
+    if tag is None:
+        raise Http404("없는 태그입니다.")
+    number = page_number(request)
+    page = _cached_page(f"tag-list:{tag.pk}", lambda: card_queryset().filter(tags=tag), number)
+    return render(
+        request,
+        "articles/tag.html",
+        {
+            "tag": tag,
+            "page": page,
+            "show_section": True,
+            "canonical_url": canonical_for_page(request, number),
+            "most_read": most_read(),
+        },
+    )
+
+
+def _public_article(pk: int) -> Article | None:
+    return (
+        Article.objects.published()
+        .select_related("section__parent")
+        .prefetch_related(
+            Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
+            "tags",
+            Prefetch(
+                "related",
+                queryset=Article.objects.published()
+                .select_related("section")
+                .order_by("-published_at"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def count_view(request, article: Article) -> None:
+    """One more view, as a single atomic UPDATE (no read-modify-write, so no lost update when
+    many readers open the article at once). Runs on every request, cached page or not."""
+    agent = request.headers.get("User-Agent", "")
+    if request.method != "GET" or not agent or BOT_USER_AGENT.search(agent):
+        return
+    Article.objects.published().filter(pk=article.pk).update(view_count=F("view_count") + 1)
+
+
+def _same_section_latest(article: Article) -> list[Article]:
+    """Fallback related articles: the newest of the same section."""
+    if not article.section_id:
+        return []
+    return list(
+        Article.objects.published()
+        .filter(section_id=article.section_id)
+        .exclude(pk=article.pk)
+        .select_related("section")[:RELATED_COUNT]
+    )
+
+
+def article_context(article: Article, *, preview: bool = False) -> dict:
+    saved = article.pk is not None
+    reporters = list(article.reporters.all()) if saved else []
+    tags = list(article.tags.all()) if saved else []
+    related = list(article.related.all())[:RELATED_COUNT] if saved else []
+    if preview:
+        related = [item for item in related if item.is_public()]
+    if not related and not preview:
+        related = cached(f"same-section:{article.pk}", lambda: _same_section_latest(article))
+    return {
+        "article": article,
+        # An unsaved article (a preview before the first save) has no address yet.
+        "article_url": article.get_absolute_url() if saved else "",
+        "reporters": reporters,
+        "tags": tags,
+        "related": related,
+        "is_preview": preview,
+        "preview_robots": "noindex, nofollow" if preview else "",
+        "current_section": article.section,
+        "was_modified": bool(
+            article.published_at
+            and article.updated_at
+            and article.updated_at - article.published_at > timedelta(minutes=1)
+        ),
+    }
 
 
 def render_article(request, article: Article, *, preview: bool = False):
     """The article page; the admin's preview renders through here too, so a preview is exactly
-    what readers will see."""
-    return render(request, "articles/detail.html", {"article": article, "is_preview": preview})
+    what readers will see (never cached, never counted, never indexed)."""
+    context = article_context(article, preview=preview)
+    context["most_read"] = most_read()
+    context["side_blocks"] = section_blocks(size=4)[:3]
+    response = render(request, "articles/detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
+@reader_page
 def detail(request, pk):
-    article = get_object_or_404(
-        Article.objects.published().select_related("section").prefetch_related("reporters", "tags"),
-        pk=pk,
-    )
+    article = cached(f"article:{pk}", lambda: _public_article(pk))
+    if article is None:
+        raise Http404("없는 기사입니다.")
+    count_view(request, article)
     return render_article(request, article)
+
+
+@reader_page
+def search(request):
+    query = article_search.parse_query(request.GET.get("q"))
+    order = request.GET.get("sort", article_search.NEWEST)
+    if order not in article_search.ORDERS:
+        order = article_search.NEWEST
+    page = None
+    if not query.is_empty:
+        number = page_number(request)
+        # Popular searches repeat: the same words, order and page come from the cache.
+        page = cached(
+            f"search:{order}:{number}:{chr(31).join(query.terms)}",
+            lambda: paginate(article_search.search_articles(query, order=order), number),
+        )
+        if page is None:
+            raise Http404("없는 페이지입니다.")
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "order": order,
+            "orders": article_search.ORDERS,
+            "page": page,
+            "most_read": most_read(),
+        },
+    )
+
+
+@require_safe
+def robots_txt(request):
+    """robots.txt: everything public may be crawled except search results and the desk."""
+    from .templatetags.reader_tags import absolute
+
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /ckeditor/",
+        "",
+        f"Sitemap: {absolute('/sitemap.xml')}",
+        f"Sitemap: {absolute('/sitemap-news.xml')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

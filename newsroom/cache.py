@@ -1,173 +1,126 @@
-"""A Redis cache that degrades to "no cache" when Redis cannot be reached.
+"""The reader site's cache: one "content generation" number for everything a page shows.
 
-Django's RedisCache raises on every call while Redis is down, which turns each page that reads
-the cache into a 500. This backend treats an unreachable Redis as an empty cache instead: reads
-miss (return the default), writes and deletes do nothing, `incr`/`decr` raise ValueError as for
-a missing key. Pages keep serving, uncached, and the log says so (once per LOG_INTERVAL seconds
-per process, not once per call).
+Every cached piece of a public page (article lists, an article, the navigation) is stored under
+a key that contains the current generation. A change that readers must see at once calls
+`bump_generation()`: the number changes, every old key is simply never read again, and the
+cache's own expiry cleans them up. No list of keys to purge, nothing to forget.
 
-After a failure it does not try Redis again for RETRY_AFTER seconds, so a Redis host that
-swallows packets costs one socket timeout every few seconds, not one per cache call.
+The generation also expires by itself when the next scheduled article's time comes (see
+`register_expiry`), because a scheduled article becomes public without any save.
 
-OPTIONS (besides redis-py's): RETRY_AFTER (seconds, default 5), LOG_INTERVAL (default 60).
+Other apps call `bump_generation()` after a change that alters public pages (e.g. a section
+renamed, a banner placement changed when banners are cached) and use `cached()` for their own
+generation-bound data.
 """
 
-import logging
-import threading
+import hashlib
 import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import OutOfMemoryError, ReadOnlyError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
-logger = logging.getLogger(__name__)
+GENERATION_KEY = "newsroom:content-generation"
+# Longest life of a generation: even with no change at all, cached pages are rebuilt this often.
+GENERATION_MAX_SECONDS = 24 * 60 * 60
 
-# Redis gone, slow, or unable to take writes (a replica after failover, memory full): all mean
-# "no cache right now", none is a bug in the caller.
-UNREACHABLE = (
-    RedisConnectionError,
-    RedisTimeoutError,
-    ReadOnlyError,
-    OutOfMemoryError,
-    ConnectionError,
-    TimeoutError,
-)
+_expiry_sources: list[Callable[[], datetime | None]] = []
 
 
-class _Health:
-    """Per-process state of one Redis location, shared by the per-thread cache objects."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.down_until = 0.0
-        self.down_since = 0.0
-        self.last_logged = 0.0
+def register_expiry(source: Callable[[], datetime | None]) -> None:
+    """Register a function that returns the next moment public content changes by itself
+    (e.g. the next scheduled article's publish time), or None."""
+    if source not in _expiry_sources:
+        _expiry_sources.append(source)
 
 
-_health: dict[str, _Health] = {}
-_health_lock = threading.Lock()
+def _generation_lifetime() -> int:
+    now = timezone.now()
+    seconds = GENERATION_MAX_SECONDS
+    for source in _expiry_sources:
+        moment = source()
+        if moment is not None:
+            # One second past the moment, so the new generation sees the article as public.
+            seconds = min(seconds, max(1, int((moment - now).total_seconds()) + 1))
+    return seconds
 
 
-def _health_for(location: str) -> _Health:
-    with _health_lock:
-        return _health.setdefault(location, _Health())
+def generation() -> int:
+    """The current content generation (created on first use)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = time.time_ns()
+        if not cache.add(GENERATION_KEY, value, _generation_lifetime()):
+            value = cache.get(GENERATION_KEY, value)
+    return value
 
 
-class DegradingRedisCache(RedisCache):
-    def __init__(self, server, params):
-        options = dict(params.get("OPTIONS") or {})
-        self.retry_after = float(options.pop("RETRY_AFTER", 5))
-        self.log_interval = float(options.pop("LOG_INTERVAL", 60))
-        super().__init__(server, {**params, "OPTIONS": options})
-        self._location = ",".join(self._servers)
-        self._health = _health_for(self._location)
-
-    # -- health ----------------------------------------------------------------------------
-
-    def _available(self) -> bool:
-        return time.time() >= self._health.down_until
-
-    def _failed(self, exc: Exception) -> None:
-        now = time.time()
-        health = self._health
-        with health.lock:
-            if not health.down_since:
-                health.down_since = now
-            health.down_until = now + self.retry_after
-            should_log = now - health.last_logged >= self.log_interval
-            if should_log:
-                health.last_logged = now
-        if should_log:
-            logger.error(
-                "Redis cache at %s unreachable (%s: %s); serving without the cache",
-                self._location,
-                exc.__class__.__name__,
-                exc,
-            )
-
-    def _succeeded(self) -> None:
-        health = self._health
-        if health.down_since:
-            with health.lock:
-                was_down = health.down_since
-                health.down_since = 0.0
-                health.last_logged = 0.0
-            if was_down:
-                logger.warning(
-                    "Redis cache at %s reachable again after %.0f s",
-                    self._location,
-                    time.time() - was_down,
-                )
-
-    def _guard(self, call, fallback):
-        if not self._available():
-            return fallback()
-        try:
-            result = call()
-        except UNREACHABLE as exc:
-            self._failed(exc)
-            return fallback()
-        self._succeeded()
-        return result
-
-    # -- the cache API: each call falls back to what an empty cache would answer -------------
-
-    def get(self, key, default=None, version=None):
-        return self._guard(lambda: super(DegradingRedisCache, self).get(key, default, version),
-                           lambda: default)  # fmt: skip
-
-    def get_many(self, keys, version=None):
-        return self._guard(lambda: super(DegradingRedisCache, self).get_many(keys, version), dict)
-
-    def has_key(self, key, version=None):
-        return self._guard(lambda: super(DegradingRedisCache, self).has_key(key, version),
-                           lambda: False)  # fmt: skip
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        # False: "not added", so get_or_set() computes the value and returns it uncached.
-        return self._guard(
-            lambda: super(DegradingRedisCache, self).add(key, value, timeout, version),
-            lambda: False,
-        )
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._guard(
-            lambda: super(DegradingRedisCache, self).set(key, value, timeout, version),
-            lambda: None,
-        )
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        # Every key failed: the caller may retry them.
-        return self._guard(
-            lambda: super(DegradingRedisCache, self).set_many(data, timeout, version),
-            lambda: list(data),
-        )
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._guard(
-            lambda: super(DegradingRedisCache, self).touch(key, timeout, version),
-            lambda: False,
-        )
-
-    def delete(self, key, version=None):
-        return self._guard(lambda: super(DegradingRedisCache, self).delete(key, version),
-                           lambda: False)  # fmt: skip
-
-    def delete_many(self, keys, version=None):
-        self._guard(lambda: super(DegradingRedisCache, self).delete_many(keys, version),
-                    lambda: None)  # fmt: skip
-
-    def incr(self, key, delta=1, version=None):
-        return self._guard(
-            lambda: super(DegradingRedisCache, self).incr(key, delta, version),
-            lambda: _missing(key),
-        )
-
-    def clear(self):
-        return self._guard(lambda: super(DegradingRedisCache, self).clear(), lambda: False)
+def bump_generation() -> None:
+    """Make every cached public page fragment stale at once (call after a public change)."""
+    cache.delete(GENERATION_KEY)
 
 
-def _missing(key):
-    raise ValueError(f"Key '{key}' not found (the Redis cache is unreachable)")
+def page_cache_seconds() -> int:
+    return settings.PAGE_CACHE_SECONDS
+
+
+def generation_key(name: str) -> str:
+    """The cache key of `name` in the current generation; names from URLs (Korean tag slugs,
+    long paths) are hashed so every cache backend accepts the key."""
+    if len(name) > 150 or not name.isascii() or not name.isprintable() or " " in name:
+        name = "h:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"newsroom:gen{generation()}:{name}"
+
+
+def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None) -> Any:
+    """`builder()`'s result, cached under `name` for the current generation.
+
+    A `None` result is cached too (stored wrapped in a tuple), so a missing object costs one
+    query per generation, not one per request.
+    """
+    key = generation_key(name)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value = builder()
+    cache.set(key, (value,), timeout or page_cache_seconds())
+    return value
+
+
+def cache_response(name: str, *, max_age: int = 300):
+    """Cache a GET view's successful responses for the current generation (feeds, sitemaps,
+    robots.txt: pages with no per-request parts), and let browsers and proxies keep them
+    `max_age` seconds."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in {"GET", "HEAD"}:
+                return view(request, *args, **kwargs)
+            # Only the sitemap's page parameter varies the response; other query strings must
+            # not fill the cache with copies.
+            page = request.GET.get("p", "")
+            key = generation_key(f"response:{name}:{request.path}:{page}")
+            stored = cache.get(key)
+            if stored is not None:
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                if response.status_code != 200 or response.streaming:
+                    return response
+                cache.set(key, (response.content, response["Content-Type"]), page_cache_seconds())
+            patch_cache_control(response, public=True, max_age=max_age)
+            return response
+
+        return wrapper
+
+    return decorator

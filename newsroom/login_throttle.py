@@ -4,7 +4,7 @@ Counters live in the cache (shared across app servers when it is Redis). A lock 
 cache key with a timeout, so it ends by itself. Failures are counted for unknown accounts too,
 and the message is the same either way, so the lock tells nobody which accounts exist.
 
-When the cache is unreachable (see newsroom.cache) the counters read as zero: logins keep
+When the cache is unreachable (see newsroom.cache_backends) the counters read as zero: logins keep
 working unthrottled rather than locking every editor out.
 """
 

@@ -33,8 +33,11 @@ class SiteInfo(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        from .cache import bump_generation
+
         super().save(*args, **kwargs)
         cache.delete(SITE_INFO_CACHE_KEY)
+        bump_generation()  # feeds and sitemaps carry the paper's name
 
     @classmethod
     def current(cls) -> "SiteInfo | None":

@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.static import serve
+
+from articles import views as article_views
+from articles.feeds import LatestArticlesFeed, SectionFeed
+from articles.sitemaps import SITEMAPS, NewsSitemap
+from newsroom.cache import cache_response
 
 from . import views
 
@@ -19,6 +25,28 @@ urlpatterns = [
     path("ckeditor/", include("ckeditor_uploader.urls")),
     path("banners/", include("banners.urls")),
     path("weather/", include("weather.urls")),
+    # Discovery: robots.txt, sitemaps and RSS feeds (cached per content generation).
+    path("robots.txt", cache_response("robots")(article_views.robots_txt), name="robots-txt"),
+    path(
+        "sitemap.xml",
+        cache_response("sitemap-index")(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-news.xml",
+        cache_response("sitemap-news")(sitemap_views.sitemap),
+        {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
+        name="sitemap-news",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_response("sitemap")(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
+        name="sitemap-section",
+    ),
+    path("rss/", cache_response("feed")(LatestArticlesFeed()), name="feed-all"),
+    path("rss/<slug:slug>/", cache_response("feed")(SectionFeed()), name="feed-section"),
     path("", include("articles.urls")),
 ]
 

@@ -54,5 +54,7 @@ def index(request):
             "is_stale": newest is not None and newest < threshold,
             "credit": CREDIT,
             "chart_hours": CHART_HOURS,
+            "meta_title": "전국 날씨",
+            "meta_description": "기상청 관측소별 최근 기온과 날씨, 최근 24시간 기온 변화",
         },
     )

@@ -106,8 +106,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, but an unreachable Redis reads as a miss (newsroom/cache.py).
-            "BACKEND": "newsroom.cache.DegradingRedisCache",
+            # Django's RedisCache, but an unreachable Redis reads as a miss.
+            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -288,3 +288,8 @@ AWS_DEFAULT_ACL = None  # the bucket's policy decides
 AWS_LOCATION = env_str("AWS_LOCATION", "media")
 if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
     MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/{AWS_LOCATION}/"
+# --- Reader site ------------------------------------------------------------------------------
+# Seconds the server keeps a page's data (article lists, an article, navigation) in the cache.
+# Any change readers must see bumps the content generation (newsroom.cache), so this is only
+# an upper bound for things that change without a save (most-read ranking).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)

@@ -85,7 +85,7 @@ def redis_cache_settings():
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     yield {
         "default": {
-            "BACKEND": "newsroom.cache.DegradingRedisCache",
+            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
         }

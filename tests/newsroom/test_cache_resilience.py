@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.cache import caches
 
-from newsroom.cache import DegradingRedisCache, _health
+from newsroom.cache_backends import DegradingRedisCache, _health
 from tests.newsroom.conftest import require_redis
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
@@ -58,7 +58,7 @@ def test_get_or_set_computes_the_value_when_redis_is_down():
 
 def test_the_outage_is_logged_once_per_interval_and_the_recovery_once(caplog):
     cache = unreachable(RETRY_AFTER=0, LOG_INTERVAL=60)
-    caplog.set_level(logging.WARNING, logger="newsroom.cache")
+    caplog.set_level(logging.WARNING, logger="newsroom.cache_backends")
     with time_machine.travel(START, tick=False):
         for _ in range(5):
             cache.get("a")
@@ -94,12 +94,12 @@ def test_after_a_failure_redis_is_not_tried_again_for_a_few_seconds(monkeypatch)
 def test_pages_keep_serving_when_redis_is_unreachable(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.DegradingRedisCache",
+            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
             "LOCATION": CLOSED_PORT,
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }
     }
-    caplog.set_level(logging.ERROR, logger="newsroom.cache")
+    caplog.set_level(logging.ERROR, logger="newsroom.cache_backends")
     for path in ("/", "/healthz"):
         response = client.get(path)
         assert response.status_code == 200
@@ -114,7 +114,7 @@ def test_settings_use_the_degrading_backend_when_redis_url_is_set():
         "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']",
         REDIS_URL="redis://cache.internal:6379/2",
     )
-    assert printed == "newsroom.cache.DegradingRedisCache redis://cache.internal:6379/2"
+    assert printed == "newsroom.cache_backends.DegradingRedisCache redis://cache.internal:6379/2"
     printed = settings_in_production("settings.CACHES['default']['BACKEND']")
     assert printed == "django.core.cache.backends.locmem.LocMemCache"
 

@@ -1,0 +1,115 @@
+"""RSS 2.0 feeds: the whole paper and each section.
+
+Dates are given in Korea's time (`+0900`); the guid is the article's permanent URL (its id never
+changes, so a corrected title never shows up as a new item in feed readers).
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from newsroom.models import SiteInfo
+
+from .models import Article, Reporter, Section
+from .templatetags.reader_tags import absolute, summary
+
+FEED_SIZE = 30
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "ko"
+
+    def _site_name(self) -> str:
+        info = SiteInfo.current()
+        return info.name if info else settings.SITE_NAME
+
+    def title(self, obj=None):
+        return f"{self._site_name()} 전체기사"
+
+    def link(self, obj=None):
+        return absolute("/")
+
+    def description(self, obj=None):
+        info = SiteInfo.current()
+        return (info.tagline if info else "") or f"{self._site_name()}의 최신 기사"
+
+    def feed_url(self, obj=None):
+        return absolute("/rss/")
+
+    def feed_copyright(self, obj=None):
+        return f"{self._site_name()} 무단전재 및 재배포 금지"
+
+    def articles(self):
+        return Article.objects.published().select_related("section")
+
+    def items(self, obj=None):
+        return list(
+            self.articles().prefetch_related(
+                Prefetch("reporters", queryset=Reporter.objects.order_by("pk"))
+            )[:FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return summary(item, 300)
+
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute(item.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item):
+        # Aware and in Korea's time, so the RFC 822 date reads `+0900`.
+        return timezone.localtime(item.published_at)
+
+    def item_updateddate(self, item):
+        return timezone.localtime(item.updated_at) if item.updated_at else None
+
+    def item_author_name(self, item):
+        names = [f"{reporter.name} 기자" for reporter in item.reporters.all()]
+        return ", ".join(names) or None
+
+    def item_author_email(self, item):
+        reporters = list(item.reporters.all())
+        return reporters[0].email if len(reporters) == 1 else None
+
+    def item_categories(self, item):
+        return [item.section.name] if item.section else []
+
+
+class SectionFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj=None):
+        return f"{self._site_name()} {obj.name}"
+
+    def link(self, obj=None):
+        return absolute(obj.get_absolute_url())
+
+    def description(self, obj=None):
+        return f"{self._site_name()} {obj.name} 분야의 최신 기사"
+
+    def feed_url(self, obj=None):
+        return absolute(f"/rss/{obj.slug}/")
+
+    def items(self, obj=None):
+        if obj is None:
+            raise Http404
+        return list(
+            self.articles()
+            .filter(Q(section=obj) | Q(section__parent=obj))
+            .prefetch_related(Prefetch("reporters", queryset=Reporter.objects.order_by("pk")))[
+                :FEED_SIZE
+            ]
+        )

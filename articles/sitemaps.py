@@ -1,0 +1,82 @@
+"""Sitemaps: the article pages (paged, with lastmod), the section pages, and a Google News
+sitemap of the last two days' articles. Only published articles appear."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from .models import Article, Section
+
+NEWS_SITEMAP_DAYS = 2
+NEWS_SITEMAP_LIMIT = 1000  # Google News reads at most 1,000 URLs per news sitemap
+
+
+class SiteUrlSitemap(Sitemap):
+    """URLs on SITE_URL's host and scheme, whatever host the request came in on."""
+
+    @property
+    def protocol(self):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class ArticleSitemap(SiteUrlSitemap):
+    limit = 5000
+    changefreq = "never"
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .order_by("-published_at", "-id")
+            .only("id", "published_at", "updated_at")
+        )
+
+    def lastmod(self, article):
+        return article.updated_at or article.published_at
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class SectionSitemap(SiteUrlSitemap):
+    changefreq = "hourly"
+
+    def items(self):
+        now = timezone.now()
+        published = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
+        return Section.objects.annotate(
+            latest=Max("articles__published_at", filter=published)
+        ).order_by("order", "id")
+
+    def lastmod(self, section):
+        return section.latest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
+
+
+class NewsSitemap(SiteUrlSitemap):
+    """Google News: articles published in the last two days, newest first."""
+
+    limit = NEWS_SITEMAP_LIMIT
+
+    def items(self):
+        since = timezone.now() - timedelta(days=NEWS_SITEMAP_DAYS)
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .order_by("-published_at", "-id")
+            .only("id", "title", "published_at", "updated_at")[:NEWS_SITEMAP_LIMIT]
+        )
+
+    def lastmod(self, article):
+        return article.updated_at or article.published_at
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}

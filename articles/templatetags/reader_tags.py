@@ -1,0 +1,205 @@
+"""Template helpers of the reader's pages: card images, search highlighting, JSON-LD, links."""
+
+import json
+import re
+from urllib.parse import urlencode
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from newsroom.cache import cached
+
+from ..models import Section
+from ..richtext import plain_text
+
+register = template.Library()
+
+SNIPPET_LENGTH = 150
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|div|blockquote|figcaption|td|th|tr)>|<br\s*/?>)", re.I)
+
+
+def readable_text(article) -> str:
+    """The body as plain text with a space between paragraphs (so `…다.</p><p>그…` does not
+    become `…다.그…`)."""
+    cached_text = getattr(article, "_readable_text", None)
+    if cached_text is None:
+        cached_text = plain_text(_BLOCK_END.sub(r"\1 ", article.body or ""))
+        article._readable_text = cached_text
+    return cached_text
+
+
+@register.filter
+def summary(article, length: int = 120) -> str:
+    """A plain-text snippet of the body for cards, descriptions and feeds."""
+    text = readable_text(article)
+    length = int(length)
+    return text if len(text) <= length else text[:length].rstrip() + "…"
+
+
+def _has_file(image) -> bool:
+    return bool(image) and bool(getattr(image, "name", ""))
+
+
+@register.filter
+def card_image(article):
+    """The image a card shows: the thumbnail when the desk made one, else the lead image, else
+    None. (`lead_image_thumbnail` comes with the desk's image work; until then: lead_image.)"""
+    thumbnail = getattr(article, "lead_image_thumbnail", None)
+    if _has_file(thumbnail):
+        return thumbnail
+    if _has_file(article.lead_image):
+        return article.lead_image
+    return None
+
+
+@register.filter
+def absolute(url: str) -> str:
+    """`/news/1/` → `https://news.example.com/news/1/` (SITE_URL); absolute URLs stay."""
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.SITE_URL}{url}"
+
+
+def _term_pattern(terms) -> re.Pattern | None:
+    terms = sorted({t for t in terms or [] if t}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
+def _highlight(text: str, pattern: re.Pattern | None) -> str:
+    if pattern is None:
+        return escape(text)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts)
+
+
+@register.filter
+def highlight(text, terms):
+    """Escape `text` and wrap every occurrence of a search term in <mark>."""
+    return mark_safe(_highlight(str(text or ""), _term_pattern(terms)))  # noqa: S308 -- escaped
+
+
+@register.filter
+def search_snippet(article, terms):
+    """A plain-text window of the body around the first term found, highlighted."""
+    text = readable_text(article)
+    pattern = _term_pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if match is None or match.start() < SNIPPET_LENGTH // 3:
+        start = 0
+    else:
+        start = match.start() - SNIPPET_LENGTH // 3
+    window = text[start : start + SNIPPET_LENGTH]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + SNIPPET_LENGTH < len(text) else ""
+    return mark_safe(prefix + _highlight(window, pattern) + suffix)  # noqa: S308 -- escaped
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """The current query string with `page` set to `number` (page 1 drops it)."""
+    request = context.get("request")
+    params = request.GET.copy() if request else {}
+    if hasattr(params, "pop"):
+        params.pop("page", None)
+    if int(number) > 1:
+        params["page"] = number
+    encoded = params.urlencode() if hasattr(params, "urlencode") else urlencode(params)
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("includes/_section_nav.html", takes_context=True)
+def section_navigation(context, current=None):
+    sections = cached(
+        "nav-sections",
+        lambda: list(Section.objects.filter(in_navigation=True, parent__isnull=True)),
+    )
+    current_slug = "*latest" if context.get("is_latest") else getattr(current, "slug", None)
+    return {"sections": sections, "current_slug": current_slug}
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """`2025-08-26T14:05:00+09:00`: Korea's time, whole seconds (HTML's datetime attribute,
+    JSON-LD and sitemaps)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+_iso = iso_datetime
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article, reporters, image_url=""):
+    """`<script type="application/ld+json">` with the article as a schema.org NewsArticle."""
+    site_info = context.get("site_info")
+    publisher_name = getattr(site_info, "name", "") or settings.SITE_NAME
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(article.get_absolute_url())},
+        "headline": article.title[:110],
+        "description": summary(article, 160),
+        "datePublished": _iso(article.published_at),
+        "dateModified": _iso(article.updated_at or article.published_at),
+        "inLanguage": "ko-KR",
+        "author": [
+            {
+                "@type": "Person",
+                "name": f"{reporter.name} 기자",
+                "url": absolute(reporter.get_absolute_url()),
+            }
+            for reporter in reporters
+        ]
+        or [{"@type": "Organization", "name": publisher_name}],
+        "publisher": {
+            "@type": "Organization",
+            "name": publisher_name,
+            "logo": {"@type": "ImageObject", "url": absolute(static("img/logo.png"))},
+        },
+    }
+    if image_url:
+        data["image"] = [image_url]
+    if article.section_id:
+        data["articleSection"] = article.section.name
+    crumbs = [{"name": "홈", "url": absolute("/")}]
+    if article.section_id:
+        if article.section.parent_id:
+            parent = article.section.parent
+            crumbs.append({"name": parent.name, "url": absolute(parent.get_absolute_url())})
+        crumbs.append(
+            {"name": article.section.name, "url": absolute(article.section.get_absolute_url())}
+        )
+    breadcrumb = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": crumb["name"], "item": crumb["url"]}
+            for n, crumb in enumerate(crumbs, start=1)
+        ],
+    }
+    return format_html(
+        '<script type="application/ld+json">{}</script>\n'
+        '<script type="application/ld+json">{}</script>',
+        _json_for_script(data),
+        _json_for_script(breadcrumb),
+    )
+
+
+def _json_for_script(data) -> str:
+    encoded = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(encoded)  # noqa: S308 -- <, > and & are escaped above

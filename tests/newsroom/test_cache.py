@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom import cache as page_cache
+from tests.articles import conftest as article_fixtures
+
+pytestmark = pytest.mark.django_db
+
+make_article = article_fixtures.make_article
+section = article_fixtures.section
+
+
+def test_cached_value_is_kept_until_the_generation_is_bumped():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert page_cache.cached("thing", build) == 1
+    assert page_cache.cached("thing", build) == 1
+    page_cache.bump_generation()
+    assert page_cache.cached("thing", build) == 2
+
+
+def test_a_missing_object_is_cached_too():
+    calls = []
+
+    def build():
+        calls.append(1)
+
+    assert page_cache.cached("nothing", build) is None
+    assert page_cache.cached("nothing", build) is None
+    assert len(calls) == 1
+
+
+def test_long_or_korean_names_make_valid_cache_keys():
+    key = page_cache.generation_key("tag:필수의료 " + "x" * 300)
+    assert key.isascii() and len(key) < 120 and " " not in key
+
+
+def test_saving_an_article_or_the_site_info_bumps_the_generation(make_article):
+    before = page_cache.generation()
+    article = make_article()
+    after_article = page_cache.generation()
+    assert after_article != before
+    article.tags.clear()
+    from newsroom.demo import ensure_site_info
+
+    ensure_site_info()
+    assert page_cache.generation() != after_article
+
+
+def test_generation_expires_when_a_scheduled_article_goes_live(make_article):
+    publish_at = timezone.now() + timedelta(minutes=10)
+    make_article(status=Article.Status.PUBLISHED, published_at=publish_at)
+    first = page_cache.generation()
+    with time_machine.travel(publish_at - timedelta(minutes=1), tick=False):
+        assert page_cache.generation() == first
+    with time_machine.travel(publish_at + timedelta(seconds=2), tick=False):
+        assert page_cache.generation() != first
