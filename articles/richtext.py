@@ -11,7 +11,9 @@ import html as html_lib
 from urllib.parse import urlsplit
 
 import nh3
-from ckeditor_uploader.fields import RichTextUploadingField
+from ckeditor_uploader.fields import RichTextUploadingField, RichTextUploadingFormField
+from ckeditor_uploader.widgets import CKEditorUploadingWidget
+from django.forms import Media
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -72,8 +74,23 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(text).split())
 
 
+class EditorWidget(CKEditorUploadingWidget):
+    """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js)."""
+
+    @property
+    def media(self):
+        return super().media + Media(js=["articles/admin/editor.js"])
+
+
+class EditorFormField(RichTextUploadingFormField):
+    widget = EditorWidget
+
+
 class RichTextBodyField(RichTextUploadingField):
     """A rich-text field that stores only sanitized HTML."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": EditorFormField, **kwargs})
 
     def pre_save(self, model_instance, add):
         value = sanitize_html(getattr(model_instance, self.attname) or "")

@@ -219,3 +219,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Editorial desk (articles) ----------------------------------------------------------------
+# The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
+# width pictures are scaled down to, and the thumbnails' width.
+ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
+ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)
+ARTICLE_IMAGE_MAX_WIDTH = env_int("ARTICLE_IMAGE_MAX_WIDTH", 1600)
+ARTICLE_IMAGE_THUMB_WIDTH = env_int("ARTICLE_IMAGE_THUMB_WIDTH", 480)
+# CKEditor uploads by XHR so that our upload view can keep Django's CSRF check (the editor's
+# script adds the token); the legacy form upload cannot carry it.
+CKEDITOR_CONFIGS["default"]["filebrowserUploadMethod"] = "xhr"
