@@ -8,6 +8,7 @@ is cleaned here with an allowlist before it is stored; what is stored is what re
 """
 
 import html as html_lib
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -32,6 +33,7 @@ ALLOWED_ATTRIBUTES = {
 # Video embeds only from these hosts, always over HTTPS.
 EMBED_HOSTS = {"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "tv.naver.com"}
 URL_SCHEMES = {"http", "https", "mailto"}
+_FRAME_WITHOUT_SOURCE = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -65,7 +67,8 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned
+    # A frame whose source was refused is dropped whole rather than left as an empty box.
+    return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
 
 
 def plain_text(html: str) -> str:

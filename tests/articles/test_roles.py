@@ -296,7 +296,10 @@ def test_reporter_posting_a_publish_button_gets_403_and_nothing_changes(
     response = post_change(client, article, _publish="게재", title="바뀌면 안 되는 제목")
     assert response.status_code == 403
     article.refresh_from_db()
-    assert (article.status, article.title) == (Status.SUBMITTED, "보건복지부, 필수의료 지원 대책 발표")
+    assert (article.status, article.title) == (
+        Status.SUBMITTED,
+        "보건복지부, 필수의료 지원 대책 발표",
+    )
 
 
 def test_reporter_does_not_see_others_drafts_but_sees_published_read_only(

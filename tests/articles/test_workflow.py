@@ -37,9 +37,7 @@ def test_reporter_cannot_publish_schedule_withdraw_or_set_a_headline(make_articl
     with pytest.raises(PermissionDenied):
         services.article_publish(article=article, by=reporter_user)
     with pytest.raises(PermissionDenied):
-        services.article_schedule(
-            article=article, by=reporter_user, at=NOON + timedelta(days=400)
-        )
+        services.article_schedule(article=article, by=reporter_user, at=NOON + timedelta(days=400))
     published = make_article(by=reporter_user, status=Status.PUBLISHED)
     with pytest.raises(PermissionDenied):
         services.article_withdraw(article=published, by=reporter_user)
