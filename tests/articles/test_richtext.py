@@ -133,14 +133,14 @@ def test_allowed_video_embed_is_kept():
 
 def test_links_that_open_a_new_window_get_noopener():
     cleaned = sanitize_html('<a href="https://example.com/" target="_blank">새 창</a>')
-    (tag, attrs), *_ = elements(cleaned)
+    (_tag, attrs), *_ = elements(cleaned)
     assert attrs["target"] == "_blank"
     assert "noopener" in attrs["rel"].split()
 
 
 def test_a_links_own_rel_cannot_undo_noopener():
     cleaned = sanitize_html('<a href="https://example.com/" target="_blank" rel="opener">x</a>')
-    (tag, attrs), *_ = elements(cleaned)
+    (_tag, attrs), *_ = elements(cleaned)
     assert "opener" not in attrs["rel"].split()
     assert "noopener" in attrs["rel"].split()
 
