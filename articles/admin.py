@@ -167,7 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="상태", ordering="status")
     def status_column(self, article):
         if article.is_scheduled:
-            return format_html('<strong class="status-scheduled">예약</strong>')
+            return format_html('<strong class="status-scheduled">{}</strong>', "예약")
         return article.get_status_display()
 
     @admin.display(description="게재 일시", ordering="published_at")

@@ -75,10 +75,10 @@ def test_filters_by_section_status_reporter_and_date(
     assert titles(section__id__exact=pharma.pk) == {"제약 게재"}
     assert titles(status__exact="draft") == {"행정 초고"}
     assert titles(reporters__id__exact=reporter_user.reporter.pk) == {"행정 초고"}
-    today = timezone.localdate()
+    # What the date filter's "오늘" link sends: aware midnights in Seoul time.
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     assert titles(
-        published_at__gte=f"{today:%Y-%m-%d}",
-        published_at__lt=f"{today + timedelta(days=1):%Y-%m-%d}",
+        published_at__gte=str(today), published_at__lt=str(today + timedelta(days=1))
     ) == {"제약 게재"}
 
 
