@@ -21,8 +21,9 @@ def _may_upload(user) -> bool:
     return user.is_active and user.is_staff and any(user.has_perm(p) for p in EDITOR_PERMISSIONS)
 
 
-def _error(message: str, status: int) -> JsonResponse:
-    # The shape CKEditor 4's XHR upload expects; it shows the message to the editor.
+def _error(message: str, status: int = 200) -> JsonResponse:
+    # The shape CKEditor 4's XHR upload expects. A refused picture is answered with 200: on any
+    # other status CKEditor shows its own generic "HTTP error" and our Korean reason is lost.
     return JsonResponse({"uploaded": 0, "error": {"message": message}}, status=status)
 
 
@@ -35,11 +36,11 @@ def upload(request):
         return _error("기사 사진을 올릴 권한이 없습니다.", 403)
     uploaded = request.FILES.get("upload")
     if uploaded is None:
-        return _error("올릴 사진 파일이 없습니다.", 400)
+        return _error("올릴 사진 파일이 없습니다.")
     try:
         processed = process_image(uploaded)
     except ImageRejected as rejection:
-        return _error(" ".join(rejection.messages), 400)
+        return _error(" ".join(rejection.messages))
     name, thumb_name = processed.filenames()
     folder = f"uploads/{timezone.localdate():%Y/%m/%d}"
     saved = default_storage.save(f"{folder}/{name}", ContentFile(processed.content))
