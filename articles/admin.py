@@ -8,7 +8,7 @@ per-object change and delete permissions, read-only fields per role, actions wit
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -90,6 +90,8 @@ class ArticleAdmin(admin.ModelAdmin):
     search_help_text = "제목, 부제, 본문에서 찾습니다."
     list_select_related = ("section",)
     list_per_page = 50
+    # Work in progress (no publish time yet) on top, then the newest publish times.
+    ordering = (F("published_at").desc(nulls_first=True), "-updated_at")
     autocomplete_fields = ("reporters", "tags", "related")
     actions = (
         "publish_selected",

@@ -136,7 +136,8 @@ def load(*, now=None) -> dict[str, int]:
             if not article.related.exists():
                 article.related.set([a for a in articles[position + 1 : position + 3]])
     created += _work_in_progress(reporters[0], sections)
-    return {"articles_created": created, "articles": len(ARTICLES), "reporters": len(reporters)}
+    total = len(ARTICLES) + len(WORK_IN_PROGRESS)
+    return {"articles_created": created, "articles": total, "reporters": len(reporters)}
 
 
 # The demo reporter's desk: one draft and one article waiting for the desk, so each role has

@@ -82,7 +82,10 @@ class EditorWidget(CKEditorUploadingWidget):
 
     @property
     def media(self):
-        return super().media + Media(js=["articles/admin/editor.js"])
+        # One list, so our glue is guaranteed to load after ckeditor.js (merging two Media
+        # objects leaves the order between them open).
+        base = super().media
+        return Media(css=base._css, js=[*base._js, "articles/admin/editor.js"])
 
 
 class EditorFormField(RichTextUploadingFormField):
