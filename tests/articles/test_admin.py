@@ -285,6 +285,16 @@ def test_change_form_offers_preview_and_the_roles_workflow_buttons(
     assert 'name="_schedule"' in html
 
 
+def test_related_articles_picker_offers_only_published_articles(desk, make_article):
+    make_article(title="관련 후보 게재", status=Status.PUBLISHED)
+    make_article(title="관련 후보 초고")
+    response = desk.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "related", "term": "관련"},
+    )
+    assert [item["text"] for item in response.json()["results"]] == ["관련 후보 게재"]
+
+
 # --- bulk actions ----------------------------------------------------------------------------
 
 

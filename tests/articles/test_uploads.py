@@ -261,7 +261,8 @@ def test_picture_browser_is_for_article_writers_only(client, admanager_user, rep
 def test_editor_page_loads_our_upload_glue(client, reporter_user):
     client.force_login(reporter_user)
     html = unescape(client.get(ADD_URL).content.decode())
-    assert "articles/admin/editor.js" in html
+    # The glue must run after ckeditor.js defines CKEDITOR, or uploads go out without the token.
+    assert html.index("ckeditor/ckeditor/ckeditor.js") < html.index("articles/admin/editor.js")
     assert '"filebrowserUploadMethod": "xhr"' in html
     assert "/ckeditor/upload/" in html
 
