@@ -133,10 +133,13 @@ class ArticleAdmin(admin.ModelAdmin):
         return obj is None or services.can_edit(article=obj, user=request.user)
 
     def has_delete_permission(self, request, obj=None):
-        # An article that readers have seen is withdrawn, never deleted: its URL stays stable.
+        # An article that readers have seen is withdrawn, not deleted: its URL stays stable.
+        # Only a superuser may delete one (a court order, a legal takedown).
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or obj.status in (Status.DRAFT, Status.SUBMITTED)
+        if obj is None or request.user.is_superuser:
+            return True
+        return obj.status in (Status.DRAFT, Status.SUBMITTED)
 
     def has_publish_permission(self, request):
         return request.user.has_perm(services.PUBLISH_PERMISSION)

@@ -345,3 +345,13 @@ def test_reporter_role_cannot_publish_edit_others_or_set_headlines(roles):
     desk = set(roles[DESK].permissions.values_list("codename", flat=True))
     assert {"publish_article", "edit_any_article", "set_headline"} <= desk
     assert {"add_section", "change_section", "add_reporter", "change_reporter"} <= desk
+
+
+def test_only_a_superuser_can_delete_an_article_readers_have_seen(client, make_user, make_article):
+    article = make_article(status=Status.PUBLISHED)
+    admin = make_user("chief", is_staff=True)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.filter(pk=article.pk).exists()
