@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .images import NewsImageFormField
 from .models import Article, Reporter
+from .richtext import has_inline_pictures
 from .services import MOVE_LABELS, available_moves
 
 TITLE_MAX = Article._meta.get_field("title").max_length
@@ -45,6 +46,16 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        if has_inline_pictures(body):
+            raise ValidationError(
+                "본문에 붙여 넣은 사진이 올라가지 않은 채 남아 있습니다. 그 사진을 지우고 "
+                "편집기의 이미지 버튼으로 다시 올려 주세요.",
+                code="inline_picture",
+            )
+        return body
 
     def requested_move(self) -> str | None:
         """Which workflow button was pressed (작성중 → 출고 → 게재 …), if any."""

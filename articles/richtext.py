@@ -15,6 +15,7 @@ import nh3
 from ckeditor_uploader.fields import RichTextUploadingField, RichTextUploadingFormField
 from ckeditor_uploader.widgets import CKEditorUploadingWidget
 from django.forms import Media
+from django.urls import reverse
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -71,6 +72,15 @@ def sanitize_html(html: str) -> str:
     return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
 
 
+_INLINE_PICTURE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*data:", re.IGNORECASE)
+
+
+def has_inline_pictures(html: str) -> bool:
+    """A picture pasted as a data: URL, which the sanitizer would drop; the form refuses it
+    with a message instead of losing the picture silently."""
+    return bool(_INLINE_PICTURE.search(html or ""))
+
+
 def plain_text(html: str) -> str:
     """The text of a body without markup, for snippets, search and descriptions."""
     text = nh3.clean(html or "", tags=set(), attributes={})
@@ -79,6 +89,15 @@ def plain_text(html: str) -> str:
 
 class EditorWidget(CKEditorUploadingWidget):
     """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js)."""
+
+    def _set_config(self):
+        # Pasted or dropped pictures go through our upload view too (the uploadimage plugin);
+        # without it they would sit in the body as data: URLs, which the sanitizer removes.
+        self.config.setdefault("uploadUrl", reverse("ckeditor_upload"))
+        plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
+        if "uploadimage" not in plugins:
+            self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])
+        super()._set_config()
 
     @property
     def media(self):

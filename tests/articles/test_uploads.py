@@ -264,6 +264,8 @@ def test_editor_page_loads_our_upload_glue(client, reporter_user):
     # The glue must run after ckeditor.js defines CKEDITOR, or uploads go out without the token.
     assert html.index("ckeditor/ckeditor/ckeditor.js") < html.index("articles/admin/editor.js")
     assert '"filebrowserUploadMethod": "xhr"' in html
+    assert '"uploadUrl": "/ckeditor/upload/"' in html  # pasted and dropped pictures too
+    assert "uploadimage" in html
     assert "/ckeditor/upload/" in html
 
 
@@ -300,3 +302,13 @@ def test_bad_lead_image_shows_a_korean_error_and_saves_nothing(client, desk_user
     assert "사진이 잘못된 기사" in response.content.decode()  # what was typed is kept
     assert not Article.objects.exists()
     assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_picture_pasted_as_data_url_is_refused_not_silently_dropped(client, desk_user):
+    client.force_login(desk_user)
+    body = '<p>본문</p><p><img src="data:image/png;base64,iVBORw0KGgo=" alt=""></p>'
+    response = client.post(ADD_URL, form_data(Article(title="붙여 넣은 사진"), body=body))
+    assert response.status_code == 200
+    assert "붙여 넣은 사진이 올라가지 않은 채" in response.content.decode()
+    assert not Article.objects.exists()
