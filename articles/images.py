@@ -3,7 +3,8 @@
 Only real JPEG, PNG, WebP and GIF images get through, checked by their content, not their name.
 Each is turned upright by its EXIF orientation, then re-encoded from the pixels alone, so no
 EXIF, GPS or XMP metadata survives; it is scaled down to a sane width and gets a thumbnail.
-Anything else is refused with a Korean message and nothing is stored.
+Animated GIFs keep their frames. Anything else is refused with a Korean message and nothing is
+stored.
 """
 
 import io
@@ -15,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 # Pillow format name -> file extension and content type.
 FORMATS = {
@@ -80,7 +81,9 @@ def _open(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
             if image_format not in FORMATS:
                 raise ImageRejected(MESSAGE_FORMAT, code="format")
             # The header alone tells the size: refuse a bomb before decoding a single pixel.
-            if probe.width * probe.height > max_pixels:
+            # An animation counts every frame.
+            frames = getattr(probe, "n_frames", 1) if image_format == "GIF" else 1
+            if probe.width * probe.height * frames > max_pixels:
                 raise ImageRejected(MESSAGE_BOMB.format(limit=max_pixels), code="too_many_pixels")
             probe.verify()
             image = Image.open(io.BytesIO(data))
@@ -96,8 +99,6 @@ def _open(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
 
 
 def _normalise(image: Image.Image, image_format: str) -> Image.Image:
-    if image_format == "GIF":
-        image.seek(0)  # animated GIFs keep their first frame
     transparency = image.info.get("transparency")
     image = ImageOps.exif_transpose(image) or image
     if image_format == "JPEG":
@@ -132,6 +133,27 @@ def _encode(image: Image.Image, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
+def _animation(image: Image.Image, width: int) -> bytes:
+    """An animated GIF, each frame scaled, re-encoded without its comments and extensions."""
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 100))
+        scaled = _scaled(frame.convert("RGBA"), width)
+        scaled.info = {}  # no comments or application extensions carried over
+        frames.append(scaled)
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=image.info.get("loop", 0),
+        disposal=2,
+    )
+    return buffer.getvalue()
+
+
 def process_image(upload) -> ProcessedImage:
     """Check, clean and scale one uploaded picture; raise ImageRejected with a Korean message."""
     max_bytes, max_pixels, max_width, thumb_width = _limits()
@@ -144,10 +166,24 @@ def process_image(upload) -> ProcessedImage:
     if len(data) > max_bytes:
         raise ImageRejected(MESSAGE_TOO_LARGE.format(limit=max_bytes // (1024 * 1024)), "too_large")
     image, image_format = _open(data, max_pixels)
+    extension, content_type = FORMATS[image_format]
+    if getattr(image, "n_frames", 1) > 1 and image_format == "GIF":
+        content = _animation(image, max_width)
+        width, height = Image.open(io.BytesIO(content)).size
+        image.seek(0)
+        first = image.convert("RGBA")
+        first.info = {}
+        return ProcessedImage(
+            content=content,
+            thumbnail=_encode(_scaled(first, thumb_width), image_format),
+            extension=extension,
+            content_type=content_type,
+            width=width,
+            height=height,
+        )
     image = _normalise(image, image_format)
     main = _scaled(image, max_width)
     thumbnail = _scaled(image, thumb_width)
-    extension, content_type = FORMATS[image_format]
     return ProcessedImage(
         content=_encode(main, image_format),
         thumbnail=_encode(thumbnail, image_format),

@@ -63,6 +63,32 @@ def test_each_accepted_format_is_reencoded_in_its_own_format(fmt, extension, mod
     assert Image.open(io.BytesIO(processed.thumbnail)).format == fmt
 
 
+def animated_gif(frames=3, size=(300, 100)) -> bytes:
+    pictures = [Image.new("RGB", size, (40 * n, 0, 0)) for n in range(frames)]
+    buffer = io.BytesIO()
+    pictures[0].save(
+        buffer, "GIF", save_all=True, append_images=pictures[1:], duration=120, loop=0,
+        comment=b"made on a secret laptop",
+    )  # fmt: skip
+    return buffer.getvalue()
+
+
+def test_animated_gif_keeps_its_frames_when_scaled(settings):
+    settings.ARTICLE_IMAGE_MAX_WIDTH = 150
+    processed = process_image(upload(animated_gif(), name="anim.gif"))
+    result = Image.open(io.BytesIO(processed.content))
+    assert (result.format, result.size, result.n_frames) == ("GIF", (150, 50), 3)
+    assert b"secret laptop" not in processed.content
+    assert Image.open(io.BytesIO(processed.thumbnail)).format == "GIF"
+    assert b"secret laptop" not in processed.thumbnail
+
+
+def test_an_animation_counts_every_frame_against_the_pixel_limit(settings):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 300 * 100 * 2  # room for two frames, not three
+    with pytest.raises(ImageRejected, match="픽셀 수가 너무 많습니다"):
+        process_image(upload(animated_gif(frames=3), name="anim.gif"))
+
+
 def test_format_is_judged_by_content_not_by_name():
     processed = process_image(upload(image_bytes("PNG"), name="looks-like.jpg"))
     assert processed.extension == "png"
