@@ -117,6 +117,10 @@ class ArticleAdmin(admin.ModelAdmin):
         ("이력", {"fields": ("history",)}),
     )
 
+    def view_on_site(self, article):
+        # "사이트에서 보기" only where readers can open it; the preview covers the rest.
+        return article.get_absolute_url() if article.is_public() else None
+
     # --- who sees and changes what ----------------------------------------------------------
 
     def get_queryset(self, request):

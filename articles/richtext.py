@@ -94,6 +94,8 @@ class EditorWidget(CKEditorUploadingWidget):
         # Pasted or dropped pictures go through our upload view too (the uploadimage plugin);
         # without it they would sit in the body as data: URLs, which the sanitizer removes.
         self.config.setdefault("uploadUrl", reverse("ckeditor_upload"))
+        # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
+        self.config.setdefault("filebrowserUploadMethod", "xhr")
         plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
         if "uploadimage" not in plugins:
             self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])

@@ -227,6 +227,3 @@ ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)
 ARTICLE_IMAGE_MAX_WIDTH = env_int("ARTICLE_IMAGE_MAX_WIDTH", 1600)
 ARTICLE_IMAGE_THUMB_WIDTH = env_int("ARTICLE_IMAGE_THUMB_WIDTH", 480)
-# CKEditor uploads by XHR so that our upload view can keep Django's CSRF check (the editor's
-# script adds the token); the legacy form upload cannot carry it.
-CKEDITOR_CONFIGS["default"]["filebrowserUploadMethod"] = "xhr"

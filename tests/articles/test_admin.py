@@ -370,3 +370,11 @@ def test_demo_articles_have_thumbnails_and_history(demo):
     assert with_image.exists()
     assert not with_image.filter(lead_image_thumbnail="").exists()
     assert ArticleEvent.objects.filter(action=ArticleEvent.Action.PUBLISHED).exists()
+
+
+def test_view_on_site_link_only_for_articles_readers_can_open(desk, make_article):
+    draft = make_article()
+    live = make_article(status=Status.PUBLISHED)
+    assert 'class="viewsitelink"' not in desk.get(change_url(draft)).content.decode()
+    html = desk.get(change_url(live)).content.decode()
+    assert f'href="/news/{live.pk}/" class="viewsitelink"' in html
