@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from .demo_content import ARTICLES, REPORTERS
 from .images import thumbnail_of
 from .models import Article, ArticleEvent, Reporter, Section, Tag
-from .services import record_event
+from .services import fill_missing_lead_thumbnails, record_event
 
 SECTION_COLOURS = {
     "행정": (31, 78, 121),
@@ -136,6 +136,7 @@ def load(*, now=None) -> dict[str, int]:
             if not article.related.exists():
                 article.related.set([a for a in articles[position + 1 : position + 3]])
     created += _work_in_progress(reporters[0], sections)
+    fill_missing_lead_thumbnails()  # demo articles loaded before thumbnails existed
     total = len(ARTICLES) + len(WORK_IN_PROGRESS)
     return {"articles_created": created, "articles": total, "reporters": len(reporters)}
 

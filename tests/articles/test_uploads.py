@@ -338,3 +338,37 @@ def test_a_picture_pasted_as_data_url_is_refused_not_silently_dropped(client, de
     assert response.status_code == 200
     assert "붙여 넣은 사진이 올라가지 않은 채" in response.content.decode()
     assert not Article.objects.exists()
+
+
+# --- thumbnails for articles that came in before the pipeline --------------------------------
+
+
+@pytest.mark.django_db
+def test_make_lead_thumbnails_fills_only_missing_ones(make_article, capsys):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    article = make_article()
+    article.lead_image.save("old.jpg", ContentFile(image_bytes("JPEG", size=(1000, 500))))
+    version = Article.objects.get(pk=article.pk).version
+    call_command("make_lead_thumbnails")
+    article.refresh_from_db()
+    with article.lead_image_thumbnail.open("rb") as thumbnail:
+        assert Image.open(thumbnail).size == (480, 240)
+    assert article.version == version  # nobody's open form is made stale
+    name = article.lead_image_thumbnail.name
+    call_command("make_lead_thumbnails")
+    article.refresh_from_db()
+    assert article.lead_image_thumbnail.name == name
+    assert "썸네일 0개" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_make_lead_thumbnails_fails_with_one_line_naming_the_broken_article(make_article):
+    from django.core.files.base import ContentFile
+    from django.core.management import CommandError, call_command
+
+    article = make_article()
+    article.lead_image.save("broken.jpg", ContentFile(b"not a picture"))
+    with pytest.raises(CommandError, match=rf"못한 기사 1건: {article.pk}\("):
+        call_command("make_lead_thumbnails")
