@@ -46,6 +46,26 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+@admin.register(ArticleEvent)
+class ArticleEventAdmin(admin.ModelAdmin):
+    """The desk's log of every step on every article (read-only: history is not edited)."""
+
+    list_display = ("at", "action", "article", "actor_name", "note")
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    search_fields = ("article__title", "actor_name", "note")
+    list_select_related = ("article",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MineFilter(admin.SimpleListFilter):
     title = "담당"
     parameter_name = "mine"

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, Reporter, Section, Tag
+from articles import services
+from articles.models import Article, ArticleEvent, Reporter, Section, Tag
 from newsroom.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS
 
 from .helpers import ADD_URL, LIST_URL, change_url, form_data
@@ -234,6 +235,26 @@ def add_tag(client, world, role):
     return Tag.objects.filter(name="원격의료").exists()
 
 
+def view_history_log(client, world, role):
+    article = others(world, status=Status.SUBMITTED, title="이력 로그에 남을 기사")
+    services.article_publish(article=article, by=world["actors"]["desk"])
+    response = client.get("/admin/articles/articleevent/")
+    return response.status_code == 200 and "이력 로그에 남을 기사" in response.content.decode()
+
+
+def change_history(client, world, role):
+    article = others(world, status=Status.SUBMITTED)
+    services.article_publish(article=article, by=world["actors"]["desk"])
+    event = article.events.get()
+    client.post(
+        f"/admin/articles/articleevent/{event.pk}/change/",
+        {"action": "withdrawn", "actor_name": "누군가", "note": "조작", "at_0": "", "at_1": ""},
+    )
+    client.post(f"/admin/articles/articleevent/{event.pk}/delete/", {"post": "yes"})
+    event = ArticleEvent.objects.filter(pk=event.pk).first()
+    return event is None or event.note == "조작"
+
+
 MATRIX = {
     # action: roles that may do it
     view_list: {"reporter", "desk"},
@@ -261,6 +282,8 @@ MATRIX = {
     add_reporter: {"desk"},
     change_reporter: {"desk"},
     add_tag: {"reporter", "desk"},
+    view_history_log: {"desk"},
+    change_history: set(),  # history is never edited, not even by the desk
 }
 
 
