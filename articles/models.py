@@ -178,10 +178,12 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Every save is a new version, so a form opened at the old one can tell it is stale.
-        if not self._state.adding:
+        # Every editorial save is a new version, so a form opened at the old one can tell it is
+        # stale. Counting a view is not an edit.
+        update_fields = kwargs.get("update_fields")
+        counting_only = update_fields is not None and set(update_fields) <= {"view_count"}
+        if not self._state.adding and not counting_only:
             self.version = (self.version or 0) + 1
-            update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
         super().save(*args, **kwargs)

@@ -52,6 +52,14 @@ def test_every_save_is_a_new_version(make_article):
     assert article.version == 3
 
 
+def test_counting_a_view_is_not_a_new_version(make_article):
+    article = make_article()
+    article.view_count += 1
+    article.save(update_fields=["view_count"])
+    article.refresh_from_db()
+    assert (article.view_count, article.version) == (1, 1)
+
+
 def test_public_url_is_the_id_and_survives_a_title_change(make_article):
     article = make_article(status=Status.PUBLISHED)
     url = article.get_absolute_url()
