@@ -329,7 +329,12 @@ def test_reporter_does_not_see_others_drafts_but_sees_published_read_only(
     client, reporter_user, other_reporter_user, make_article
 ):
     draft = make_article(by=other_reporter_user, title="남의 초고")
-    published = make_article(by=other_reporter_user, status=Status.PUBLISHED, title="게재된 기사")
+    published = make_article(
+        by=other_reporter_user,
+        status=Status.PUBLISHED,
+        title="게재된 기사",
+        body="<p>게재된 본문</p>",
+    )
     client.force_login(reporter_user)
     listing = client.get(LIST_URL).content.decode()
     assert "남의 초고" not in listing
@@ -337,7 +342,9 @@ def test_reporter_does_not_see_others_drafts_but_sees_published_read_only(
     assert client.get(change_url(draft)).status_code == 302  # "no such article" back to index
     page = client.get(change_url(published))
     assert page.status_code == 200
-    assert 'name="title"' not in page.content.decode()  # read-only: no input to change it
+    html = page.content.decode()
+    assert 'name="title"' not in html  # read-only: no input to change it
+    assert "<p>게재된 본문</p>" in html  # the body as readers see it, not its source
 
 
 def test_reporter_does_not_see_the_desks_bulk_actions(
