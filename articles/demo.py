@@ -17,7 +17,9 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from .demo_content import ARTICLES, REPORTERS
-from .models import Article, Reporter, Section, Tag
+from .images import thumbnail_of
+from .models import Article, ArticleEvent, Reporter, Section, Tag
+from .services import fill_missing_lead_thumbnails, record_event
 
 SECTION_COLOURS = {
     "행정": (31, 78, 121),
@@ -112,20 +114,67 @@ def load(*, now=None) -> dict[str, int]:
                 created_by=reporters[data["reporter"]].user,
             )
             if index % 3 != 2:  # most articles have a lead image, some do not
+                picture = thumbnail_of(demo_lead_image(index, SECTION_COLOURS[data["section"]]))
                 article.lead_image.save(
-                    f"demo-{index + 1:02d}.jpg",
-                    ContentFile(demo_lead_image(index, SECTION_COLOURS[data["section"]])),
-                    save=False,
+                    f"demo-{index + 1:02d}.jpg", ContentFile(picture.content), save=False
+                )
+                article.lead_image_thumbnail.save(
+                    f"demo-{index + 1:02d}_thumb.jpg", ContentFile(picture.thumbnail), save=False
                 )
                 article.lead_image_caption = f"{data['section']} 관련 이미지"
                 article.lead_image_credit = "뉴스룸 그래픽"
             article.save()
             article.reporters.set([reporters[data["reporter"]]])
             article.tags.set(_tags(data["tags"]))
+            author = reporters[data["reporter"]].user
+            record_event(article=article, action=ArticleEvent.Action.CREATED, by=author)
+            record_event(article=article, action=ArticleEvent.Action.PUBLISHED, by=_desk_user())
             created += 1
         by_section.setdefault(data["section"], []).append(article)
     for articles in by_section.values():
         for position, article in enumerate(articles):
             if not article.related.exists():
                 article.related.set([a for a in articles[position + 1 : position + 3]])
-    return {"articles_created": created, "articles": len(ARTICLES), "reporters": len(reporters)}
+    created += _work_in_progress(reporters[0], sections)
+    fill_missing_lead_thumbnails()  # demo articles loaded before thumbnails existed
+    total = len(ARTICLES) + len(WORK_IN_PROGRESS)
+    return {"articles_created": created, "articles": total, "reporters": len(reporters)}
+
+
+# The demo reporter's desk: one draft and one article waiting for the desk, so each role has
+# something to do when it logs in.
+WORK_IN_PROGRESS = [
+    (
+        "[작성중] 약국 야간 운영 지원 사업, 내년 예산 확대 검토",
+        Article.Status.DRAFT,
+        "제약ㆍ약사",
+        "<p>야간·휴일 약국 운영 지원 사업의 예산을 늘리는 방안이 검토되고 있다.</p>",
+    ),
+    (
+        "[출고대기] 지역 거점병원 응급실 전문의 충원 현황 점검",
+        Article.Status.SUBMITTED,
+        "의료·병원",
+        "<p>지역 거점병원 응급실의 전문의 충원 현황을 점검했다.</p>",
+    ),
+]
+
+
+def _desk_user():
+    return get_user_model().objects.filter(username="desk").first()
+
+
+def _work_in_progress(reporter: Reporter, sections: dict[str, Section]) -> int:
+    created = 0
+    for title, status, section, body in WORK_IN_PROGRESS:
+        if Article.objects.filter(title=title).exists():
+            continue
+        article = Article.objects.create(
+            title=title, status=status, section=sections[section], body=body,
+            created_by=reporter.user,
+        )  # fmt: skip
+        article.reporters.set([reporter])
+        record_event(article=article, action=ArticleEvent.Action.CREATED, by=reporter.user)
+        if status == Article.Status.SUBMITTED:
+            record_event(article=article, action=ArticleEvent.Action.SUBMITTED, by=reporter.user)
+        created += 1
+    return created

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +127,10 @@ class Article(models.Model):
     lead_image = models.ImageField("대표 사진", upload_to="articles/%Y/%m/", blank=True)
     lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
     lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
+    # Made from the lead image by articles.images when it is uploaded; cards use it.
+    lead_image_thumbnail = models.ImageField(
+        "대표 사진 썸네일", upload_to="articles/%Y/%m/thumbs/", blank=True, editable=False
+    )
     tags = models.ManyToManyField(Tag, verbose_name="태그", blank=True, related_name="articles")
     related = models.ManyToManyField(
         "self", verbose_name="관련 기사", blank=True, symmetrical=False
@@ -172,9 +177,39 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Every editorial save is a new version, so a form opened at the old one can tell it is
+        # stale. Counting a view is not an edit.
+        update_fields = kwargs.get("update_fields")
+        counting_only = update_fields is not None and set(update_fields) <= {"view_count"}
+        if not self._state.adding and not counting_only:
+            self.version = (self.version or 0) + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+            elif not kwargs.get("force_insert"):
+                # An editorial save never writes view_count: the views readers added since this
+                # object was loaded (atomic F() updates) would be lost.
+                kwargs["update_fields"] = [
+                    field.attname
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.name != "view_count"
+                ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         # The id is the permanent part of the URL; a title change never breaks a link.
         return reverse("articles:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if not (self.title or "").strip():
+            errors["title"] = "제목을 입력하세요."
+        if self.status == self.Status.PUBLISHED and self.section_id is None:
+            errors["section"] = "게재하려면 섹션을 선택하세요."
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            errors["published_at"] = "게재 일시가 없습니다."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def subtitle_lines(self) -> list[str]:
@@ -202,3 +237,53 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    def is_owned_by(self, user) -> bool:
+        """The reporter's own article: they wrote it, or they are in its byline."""
+        if user is None or not user.is_authenticated:
+            return False
+        if self.created_by_id == user.pk:
+            return True
+        if self.pk is None:
+            return False
+        return self.reporters.filter(user_id=user.pk).exists()
+
+
+class ArticleEvent(models.Model):
+    """One step in an article's history: who did what, and when. Written by articles.services."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "작성"
+        EDITED = "edited", "수정"
+        SUBMITTED = "submitted", "출고"
+        RETURNED = "returned", "반려"
+        PUBLISHED = "published", "게재"
+        SCHEDULED = "scheduled", "예약 게재"
+        WITHDRAWN = "withdrawn", "게재중지"
+        HEADLINE_SET = "headline_set", "헤드라인 지정"
+        HEADLINE_CLEARED = "headline_cleared", "헤드라인 해제"
+
+    article = models.ForeignKey(
+        Article, verbose_name="기사", on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField("작업", max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="작업자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the history still names the person after their account is gone.
+    actor_name = models.CharField("작업자 이름", max_length=150, blank=True)
+    at = models.DateTimeField("일시", default=timezone.now, db_index=True)
+    note = models.CharField("내용", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "기사 이력"
+        verbose_name_plural = "기사 이력"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.actor_name}"

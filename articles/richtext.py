@@ -8,10 +8,14 @@ is cleaned here with an allowlist before it is stored; what is stored is what re
 """
 
 import html as html_lib
+import re
 from urllib.parse import urlsplit
 
 import nh3
-from ckeditor_uploader.fields import RichTextUploadingField
+from ckeditor_uploader.fields import RichTextUploadingField, RichTextUploadingFormField
+from ckeditor_uploader.widgets import CKEditorUploadingWidget
+from django.forms import Media
+from django.urls import reverse
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -30,6 +34,7 @@ ALLOWED_ATTRIBUTES = {
 # Video embeds only from these hosts, always over HTTPS.
 EMBED_HOSTS = {"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "tv.naver.com"}
 URL_SCHEMES = {"http", "https", "mailto"}
+_FRAME_WITHOUT_SOURCE = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -63,7 +68,17 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned
+    # A frame whose source was refused is dropped whole rather than left as an empty box.
+    return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
+
+
+_INLINE_PICTURE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*data:", re.IGNORECASE)
+
+
+def has_inline_pictures(html: str) -> bool:
+    """A picture pasted as a data: URL, which the sanitizer would drop; the form refuses it
+    with a message instead of losing the picture silently."""
+    return bool(_INLINE_PICTURE.search(html or ""))
 
 
 def plain_text(html: str) -> str:
@@ -72,8 +87,37 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(text).split())
 
 
+class EditorWidget(CKEditorUploadingWidget):
+    """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js)."""
+
+    def _set_config(self):
+        # Pasted or dropped pictures go through our upload view too (the uploadimage plugin);
+        # without it they would sit in the body as data: URLs, which the sanitizer removes.
+        self.config.setdefault("uploadUrl", reverse("ckeditor_upload"))
+        # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
+        self.config.setdefault("filebrowserUploadMethod", "xhr")
+        plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
+        if "uploadimage" not in plugins:
+            self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])
+        super()._set_config()
+
+    @property
+    def media(self):
+        # One list, so our glue is guaranteed to load after ckeditor.js (merging two Media
+        # objects leaves the order between them open).
+        base = super().media
+        return Media(css=base._css, js=[*base._js, "articles/admin/editor.js"])
+
+
+class EditorFormField(RichTextUploadingFormField):
+    widget = EditorWidget
+
+
 class RichTextBodyField(RichTextUploadingField):
     """A rich-text field that stores only sanitized HTML."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": EditorFormField, **kwargs})
 
     def pre_save(self, model_instance, add):
         value = sanitize_html(getattr(model_instance, self.attname) or "")

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.publish_article",
         "articles.edit_any_article",
         "articles.set_headline",
+        "articles.view_articleevent",
         "articles.view_section",
         "articles.add_section",
         "articles.change_section",

@@ -293,3 +293,10 @@ if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
 # Any change readers must see bumps the content generation (newsroom.cache), so this is only
 # an upper bound for things that change without a save (most-read ranking).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# --- Editorial desk (articles) ----------------------------------------------------------------
+# The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
+# width pictures are scaled down to, and the thumbnails' width.
+ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
+ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)
+ARTICLE_IMAGE_MAX_WIDTH = env_int("ARTICLE_IMAGE_MAX_WIDTH", 1600)
+ARTICLE_IMAGE_THUMB_WIDTH = env_int("ARTICLE_IMAGE_THUMB_WIDTH", 480)

@@ -1,0 +1,362 @@
+"""The editorial desk: sections, reporters, tags and articles in the Django admin.
+
+Every rule is enforced here on the server, not by hiding buttons: the queryset a user sees, the
+per-object change and delete permissions, read-only fields per role, actions with
+`allowed_permissions`, and the workflow checks in articles.forms and articles.services.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from . import services
+from .forms import ArticleAdminForm, ReporterAdminForm
+from .models import Article, ArticleEvent, Reporter, Section, Tag
+from .richtext import sanitize_html
+
+Status = Article.Status
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent", "order", "in_navigation", "on_home")
+    list_editable = ("order", "in_navigation", "on_home")
+    list_filter = ("in_navigation", "on_home", "parent")
+    search_fields = ("name", "slug")
+
+
+@admin.register(Reporter)
+class ReporterAdmin(admin.ModelAdmin):
+    form = ReporterAdminForm
+    list_display = ("name", "email", "user", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "email", "user__username")
+    list_select_related = ("user",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ArticleEvent)
+class ArticleEventAdmin(admin.ModelAdmin):
+    """The desk's log of every step on every article (read-only: history is not edited)."""
+
+    list_display = ("at", "action", "article", "actor_name", "note")
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    search_fields = ("article__title", "actor_name", "note")
+    list_select_related = ("article",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "담당"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "내 기사")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(_own_articles(request.user))
+        return queryset
+
+
+def _own_articles(user) -> Q:
+    in_byline = Article.reporters.through.objects.filter(reporter__user_id=user.pk)
+    return Q(created_by_id=user.pk) | Q(pk__in=in_byline.values("article_id"))
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = (
+        "title",
+        "section",
+        "status_column",
+        "published_column",
+        "byline_column",
+        "is_headline",
+        "updated_at",
+    )
+    list_display_links = ("title",)
+    list_filter = (
+        "status",
+        "section",
+        "reporters",
+        ("published_at", admin.DateFieldListFilter),
+        "is_headline",
+        MineFilter,
+    )
+    search_fields = ("title", "subtitle", "body")
+    search_help_text = "제목, 부제, 본문에서 찾습니다."
+    list_select_related = ("section",)
+    list_per_page = 50
+    # Work in progress (no publish time yet) on top, then the newest publish times.
+    ordering = (F("published_at").desc(nulls_first=True), "-updated_at")
+    autocomplete_fields = ("reporters", "tags", "related")
+    actions = (
+        "publish_selected",
+        "withdraw_selected",
+        "set_headline_selected",
+        "clear_headline_selected",
+    )
+    fieldsets = (
+        (
+            None,
+            {"fields": ("title", "subtitle", "section", "reporters", "body", "expected_version")},
+        ),
+        ("대표 사진", {"fields": ("lead_image", "lead_image_caption", "lead_image_credit")}),
+        ("분류", {"fields": ("tags", "related")}),
+        ("게재", {"fields": ("status", "published_at", "is_headline", "headline_order")}),
+        (
+            "정보",
+            {
+                "classes": ("collapse",),
+                "fields": ("created_by", "created_at", "updated_at", "view_count"),
+            },
+        ),
+        ("이력", {"fields": ("history",)}),
+    )
+
+    def view_on_site(self, article):
+        # "사이트에서 보기" only where readers can open it; the preview covers the rest.
+        return article.get_absolute_url() if article.is_public() else None
+
+    # --- who sees and changes what ----------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("reporters")
+        if request.user.has_perm(services.EDIT_ANY_PERMISSION):
+            return queryset
+        # Reporters: their own articles, and what readers can already see (read-only).
+        public = Q(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        return queryset.filter(_own_articles(request.user) | public)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or services.can_edit(article=obj, user=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # An article that readers have seen is withdrawn, not deleted: its URL stays stable.
+        # Only a superuser may delete one (a court order, a legal takedown).
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return obj.status in (Status.DRAFT, Status.SUBMITTED)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(services.PUBLISH_PERMISSION)
+
+    def has_headline_permission(self, request):
+        return request.user.has_perm(services.HEADLINE_PERMISSION)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["status", "created_by", "created_at", "updated_at", "view_count", "history"]
+        if not self.has_publish_permission(request):
+            fields.append("published_at")
+        if not self.has_headline_permission(request):
+            fields += ["is_headline", "headline_order"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the body as readers see it rather than its HTML source, and no lock field.
+        swap = {"body": "body_rendered"}
+        return [
+            (name, {**options, "fields": [swap.get(f, f) for f in options["fields"]
+                                          if f != "expected_version"]})
+            for name, options in fieldsets
+        ]  # fmt: skip
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        return form
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "related":
+            # The related-articles picker offers only what readers can open.
+            queryset = queryset.published()
+        return queryset, may_have_duplicates
+
+    # --- columns ----------------------------------------------------------------------------
+
+    @admin.display(description="상태", ordering="status")
+    def status_column(self, article):
+        if article.is_scheduled:
+            return format_html('<strong class="status-scheduled">{}</strong>', "예약")
+        return article.get_status_display()
+
+    @admin.display(description="게재 일시", ordering="published_at")
+    def published_column(self, article):
+        if article.published_at is None:
+            return "-"
+        local = timezone.localtime(article.published_at)
+        return f"{local:%Y-%m-%d %H:%M}" + (" (예약)" if article.is_scheduled else "")
+
+    @admin.display(description="기자")
+    def byline_column(self, article):
+        return ", ".join(reporter.name for reporter in article.reporters.all())
+
+    @admin.display(description="본문")
+    def body_rendered(self, article):
+        # Stored bodies are sanitized already; cleaning again costs little and keeps this safe
+        # even for a row written around the model.
+        return mark_safe(sanitize_html(article.body))  # noqa: S308
+
+    @admin.display(description="누가 언제")
+    def history(self, article):
+        if article.pk is None:
+            return "-"
+        events = article.events.all()[:50]
+        if not events:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}",
+                    event.get_action_display(),
+                    event.actor_name or "-",
+                    event.note,
+                )
+                for event in events
+            ),
+        )
+        return format_html(
+            '<table class="article-history"><thead><tr><th>일시</th><th>작업</th>'
+            "<th>작업자</th><th>내용</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    # --- saving and the workflow ------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)
+        else:
+            changed = [
+                str(form.fields[name].label or name)
+                for name in form.changed_data
+                if name != "expected_version"
+            ]
+            if changed:
+                services.record_event(
+                    article=obj,
+                    action=ArticleEvent.Action.EDITED,
+                    by=request.user,
+                    note=", ".join(changed),
+                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not change and not article.reporters.exists():
+            reporter = Reporter.objects.filter(user=request.user).first()
+            if reporter is not None:
+                article.reporters.add(reporter)
+        move = form.requested_move()
+        if move is None:
+            return
+        if move == "_schedule":
+            services.article_schedule(article=article, by=request.user, at=article.published_at)
+        else:
+            services.WORKFLOW[move](article=article, by=request.user)
+        self.message_user(request, f"‘{article.title}’: {services.MOVE_LABELS[move]} 완료.")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        article = obj if obj is not None else Article()
+        moves = services.available_moves(article=article, user=request.user)
+        if obj is not None and not self.has_change_permission(request, obj):
+            moves = []
+        context["workflow_moves"] = [(move, services.MOVE_LABELS[move]) for move in moves]
+        if obj is not None:
+            context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- preview ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="articles_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        """The article exactly as readers will see it, before it is published. Staff only."""
+        from .views import render_article
+
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise Http404("미리 볼 수 있는 기사가 없습니다.")
+        response = render_article(request, article, preview=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        return response
+
+    # --- bulk actions for the desk ----------------------------------------------------------
+
+    def _bulk(self, request, queryset, service, done_label: str):
+        done, refused = 0, []
+        for article in queryset.select_related("section"):
+            try:
+                service(article=article, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", [str(error)]))
+                refused.append(f"‘{article.title}’ ({reason})")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"기사 {done}건을 {done_label}했습니다.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, f"{done_label}하지 못한 기사: " + "; ".join(refused), messages.WARNING
+            )
+
+    @admin.action(description="선택한 기사 지금 게재", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, services.article_publish, "게재")
+
+    @admin.action(description="선택한 기사 게재중지", permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        self._bulk(request, queryset, services.article_withdraw, "게재중지")
+
+    @admin.action(description="선택한 기사를 헤드라인으로 지정", permissions=["headline"])
+    def set_headline_selected(self, request, queryset):
+        self._bulk(request, queryset, services.article_set_headline, "헤드라인으로 지정")
+
+    @admin.action(description="선택한 기사의 헤드라인 해제", permissions=["headline"])
+    def clear_headline_selected(self, request, queryset):
+        self._bulk(request, queryset, services.article_clear_headline, "헤드라인에서 해제")

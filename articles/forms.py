@@ -1,0 +1,133 @@
+"""The desk's article form: Korean messages, the workflow buttons' checks and the edit lock."""
+
+from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from .images import NewsImageFormField
+from .models import Article, Reporter
+from .richtext import has_inline_pictures
+from .services import MOVE_LABELS, available_moves
+
+TITLE_MAX = Article._meta.get_field("title").max_length
+SUBTITLE_MAX = Article._meta.get_field("subtitle").max_length
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # The version the editor opened; saving is refused when someone saved after that.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lead_image = NewsImageFormField(label="대표 사진", required=False, widget=AdminFileWidget)
+
+    # Set by ArticleAdmin.get_form: the workflow checks need the user.
+    request = None
+
+    class Meta:
+        model = Article
+        # The admin's fieldsets pick and order the fields; these are all the editable ones.
+        fields = (
+            "title", "subtitle", "section", "reporters", "body", "lead_image",
+            "lead_image_caption", "lead_image_credit", "tags", "related", "published_at",
+            "is_headline", "headline_order",
+        )  # fmt: skip
+        error_messages = {
+            "title": {
+                "required": "제목을 입력하세요.",
+                "max_length": (f"제목은 {TITLE_MAX}자 이내로 입력하세요 (지금 %(show_value)d자)."),
+            },
+            "subtitle": {
+                "max_length": (
+                    f"부제는 모두 {SUBTITLE_MAX}자 이내로 입력하세요 (지금 %(show_value)d자)."
+                ),
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        if has_inline_pictures(body):
+            raise ValidationError(
+                "본문에 붙여 넣은 사진이 올라가지 않은 채 남아 있습니다. 그 사진을 지우고 "
+                "편집기의 이미지 버튼으로 다시 올려 주세요.",
+                code="inline_picture",
+            )
+        return body
+
+    def requested_move(self) -> str | None:
+        """Which workflow button was pressed (작성중 → 출고 → 게재 …), if any."""
+        for move in MOVE_LABELS:
+            if move in self.data:
+                return move
+        return None
+
+    def _field_value(self, name):
+        if name in self.fields:
+            return self.cleaned_data.get(name)
+        return getattr(self.instance, name)
+
+    def _check_version(self) -> None:
+        if self.instance.pk is None:
+            return
+        # Lock the row until the admin's transaction ends, so two saves cannot both pass.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        expected = self.cleaned_data.get("expected_version")
+        if current is not None and expected != current:
+            last = self.instance.events.order_by("-at", "-id").first()
+            who = f"{last.actor_name}님이 {timezone.localtime(last.at):%H:%M}에 " if last else ""
+            raise ValidationError(
+                f"{who}이 기사를 먼저 저장했습니다. 다른 사람의 수정 내용을 덮어쓰지 않도록 "
+                "이번 저장은 하지 않았습니다. 아래 입력 내용을 복사해 두고, 기사를 새로 열어 "
+                "최신 내용에 다시 반영하세요.",
+                code="conflict",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        move = self.requested_move()
+        if move is not None:
+            user = self.request.user
+            if move not in available_moves(article=self.instance, user=user):
+                raise PermissionDenied("이 기사에 그 작업을 할 권한이 없습니다.")
+            if move in ("_publish", "_schedule") and not self._field_value("section"):
+                self.add_error("section", "게재하려면 섹션을 선택하세요.")
+            if move == "_schedule" and "published_at" not in self.errors:
+                at = self._field_value("published_at")
+                if at is None:
+                    self.add_error("published_at", "예약 게재할 일시를 입력하세요.")
+                elif at <= timezone.now():
+                    self.add_error(
+                        "published_at",
+                        "예약 게재 일시가 이미 지났습니다. 지금 이후의 일시를 입력하세요.",
+                    )
+        self._check_version()
+        return cleaned
+
+    def save(self, commit=True):
+        article = super().save(commit=False)
+        lead_image = self.cleaned_data.get("lead_image")
+        thumbnail = getattr(lead_image, "thumbnail", None)
+        if thumbnail is not None:
+            article.lead_image_thumbnail.save(thumbnail.name, thumbnail, save=False)
+        elif lead_image is False:  # the "clear" box was ticked
+            article.lead_image_thumbnail = ""
+        if commit:
+            article.save()
+            self._save_m2m()
+        return article
+
+
+class ReporterAdminForm(forms.ModelForm):
+    photo = NewsImageFormField(label="사진", required=False, widget=AdminFileWidget)
+
+    class Meta:
+        model = Reporter
+        fields = ("user", "name", "email", "photo", "is_active")

@@ -1,0 +1,221 @@
+"""The editorial workflow: every change of an article's status goes through here.
+
+작성중 (draft) → 출고대기 (submitted) → 게재 (published, possibly scheduled) → 게재중지 (withdrawn).
+Each function checks the actor's permission on the server, refuses a move the workflow does not
+allow with a Korean message, saves, and writes the step into the article's history.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .images import ImageRejected, thumbnail_of
+from .models import Article, ArticleEvent
+
+Status = Article.Status
+Action = ArticleEvent.Action
+
+PUBLISH_PERMISSION = "articles.publish_article"
+HEADLINE_PERMISSION = "articles.set_headline"
+EDIT_ANY_PERMISSION = "articles.edit_any_article"
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return ""
+    reporter = getattr(user, "reporter", None)
+    if reporter is not None:
+        return reporter.name
+    return user.get_full_name() or user.get_username()
+
+
+def record_event(*, article: Article, action: str, by, note: str = "") -> ArticleEvent:
+    return ArticleEvent.objects.create(
+        article=article, action=action, actor=by, actor_name=_actor_name(by), note=note[:300]
+    )
+
+
+def can_edit(*, article: Article, user) -> bool:
+    """Desk editors edit every article; a reporter only their own drafts and submitted ones."""
+    if not user.has_perm("articles.change_article"):
+        return False
+    if user.has_perm(EDIT_ANY_PERMISSION):
+        return True
+    return article.status in (Status.DRAFT, Status.SUBMITTED) and article.is_owned_by(user)
+
+
+def _require(user, permission: str, message: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _require_section(article: Article) -> None:
+    if article.section_id is None:
+        raise ValidationError({"section": "게재하려면 섹션을 선택하세요."})
+
+
+@transaction.atomic
+def article_submit(*, article: Article, by) -> Article:
+    """A reporter sends the draft to the desk."""
+    if not can_edit(article=article, user=by):
+        raise PermissionDenied("이 기사를 출고할 권한이 없습니다.")
+    if article.status != Status.DRAFT:
+        raise ValidationError("작성중인 기사만 출고할 수 있습니다.")
+    article.status = Status.SUBMITTED
+    article.save(update_fields=["status"])
+    record_event(article=article, action=Action.SUBMITTED, by=by)
+    return article
+
+
+@transaction.atomic
+def article_return(*, article: Article, by, note: str = "") -> Article:
+    """The desk sends a submitted article back to its reporter as a draft."""
+    _require(by, PUBLISH_PERMISSION, "기사를 반려할 권한이 없습니다.")
+    if article.status != Status.SUBMITTED:
+        raise ValidationError("출고대기 중인 기사만 반려할 수 있습니다.")
+    article.status = Status.DRAFT
+    article.save(update_fields=["status"])
+    record_event(article=article, action=Action.RETURNED, by=by, note=note)
+    return article
+
+
+@transaction.atomic
+def article_publish(*, article: Article, by, now: datetime | None = None) -> Article:
+    """Publish now. A withdrawn article that is published again keeps its first publish time."""
+    _require(by, PUBLISH_PERMISSION, "기사를 게재할 권한이 없습니다.")
+    _require_section(article)
+    now = now or timezone.now()
+    if article.status == Status.PUBLISHED and article.is_public(now):
+        raise ValidationError("이미 게재된 기사입니다.")
+    if article.published_at is None or article.published_at > now:
+        article.published_at = now
+    article.status = Status.PUBLISHED
+    article.save(update_fields=["status", "published_at"])
+    record_event(article=article, action=Action.PUBLISHED, by=by)
+    return article
+
+
+@transaction.atomic
+def article_schedule(
+    *, article: Article, by, at: datetime | None, now: datetime | None = None
+) -> Article:
+    """Publish at a future time: the published queryset shows it by itself when the time comes."""
+    _require(by, PUBLISH_PERMISSION, "기사를 예약 게재할 권한이 없습니다.")
+    _require_section(article)
+    now = now or timezone.now()
+    if at is None:
+        raise ValidationError({"published_at": "예약 게재할 일시를 입력하세요."})
+    if at <= now:
+        raise ValidationError(
+            {"published_at": "예약 게재 일시가 이미 지났습니다. 지금 이후의 일시를 입력하세요."}
+        )
+    if article.status == Status.PUBLISHED and article.is_public(now):
+        raise ValidationError("이미 게재된 기사는 예약할 수 없습니다. 먼저 게재중지하세요.")
+    article.status = Status.PUBLISHED
+    article.published_at = at
+    article.save(update_fields=["status", "published_at"])
+    local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    record_event(article=article, action=Action.SCHEDULED, by=by, note=f"{local} 게재 예약")
+    return article
+
+
+@transaction.atomic
+def article_withdraw(*, article: Article, by) -> Article:
+    """Take a published (or scheduled) article off the site without deleting it."""
+    _require(by, PUBLISH_PERMISSION, "기사를 게재중지할 권한이 없습니다.")
+    if article.status != Status.PUBLISHED:
+        raise ValidationError("게재 중인 기사만 게재중지할 수 있습니다.")
+    article.status = Status.WITHDRAWN
+    fields = ["status"]
+    if article.is_headline:
+        article.is_headline = False
+        fields.append("is_headline")
+    article.save(update_fields=fields)
+    record_event(article=article, action=Action.WITHDRAWN, by=by)
+    return article
+
+
+@transaction.atomic
+def article_set_headline(*, article: Article, by, order: int | None = None) -> Article:
+    _require(by, HEADLINE_PERMISSION, "헤드라인을 지정할 권한이 없습니다.")
+    if article.status != Status.PUBLISHED:
+        raise ValidationError("게재된 기사만 헤드라인으로 지정할 수 있습니다.")
+    article.is_headline = True
+    if order is not None:
+        article.headline_order = order
+    article.save(update_fields=["is_headline", "headline_order"])
+    record_event(article=article, action=Action.HEADLINE_SET, by=by)
+    return article
+
+
+@transaction.atomic
+def article_clear_headline(*, article: Article, by) -> Article:
+    _require(by, HEADLINE_PERMISSION, "헤드라인을 해제할 권한이 없습니다.")
+    if not article.is_headline:
+        raise ValidationError("헤드라인이 아닌 기사입니다.")
+    article.is_headline = False
+    article.save(update_fields=["is_headline"])
+    record_event(article=article, action=Action.HEADLINE_CLEARED, by=by)
+    return article
+
+
+WORKFLOW = {
+    "_submit": article_submit,
+    "_return": article_return,
+    "_publish": article_publish,
+    "_withdraw": article_withdraw,
+}
+
+
+def available_moves(*, article: Article, user, now: datetime | None = None) -> list[str]:
+    """The workflow buttons the user may press on this article (the server checks again)."""
+    now = now or timezone.now()
+    moves = []
+    adding = article.pk is None
+    may_write = (
+        user.has_perm("articles.add_article") if adding else can_edit(article=article, user=user)
+    )
+    if may_write and article.status == Status.DRAFT:
+        moves.append("_submit")
+    if user.has_perm(PUBLISH_PERMISSION):
+        if article.status == Status.SUBMITTED:
+            moves.append("_return")
+        if not (article.status == Status.PUBLISHED and article.is_public(now)):
+            moves += ["_publish", "_schedule"]
+        if article.status == Status.PUBLISHED:
+            moves.append("_withdraw")
+    return moves
+
+
+MOVE_LABELS = {
+    "_submit": "출고 (데스크로 보내기)",
+    "_return": "반려 (기자에게 돌려보내기)",
+    "_publish": "지금 게재",
+    "_schedule": "예약 게재",
+    "_withdraw": "게재중지",
+}
+
+
+def fill_missing_lead_thumbnails() -> tuple[int, list[str]]:
+    """Make the thumbnail of every article that has a lead image but none (articles stored
+    before the pipeline). Returns how many were made and the ids that failed, with why."""
+    field = Article._meta.get_field("lead_image_thumbnail")
+    missing = Article.objects.exclude(lead_image="").filter(lead_image_thumbnail="")
+    made, failed = 0, []
+    for article in missing.only("pk", "lead_image").iterator():
+        try:
+            with article.lead_image.open("rb") as picture:
+                processed = thumbnail_of(picture.read())
+        except (OSError, ImageRejected) as error:
+            failed.append(f"{article.pk}({getattr(error, 'message', error)})")
+            continue
+        stem = article.lead_image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        name = field.generate_filename(article, f"{stem}_thumb.{processed.extension}")
+        stored = field.storage.save(name, ContentFile(processed.thumbnail))
+        # A plain update: no new version, so nobody's open form becomes stale.
+        Article.objects.filter(pk=article.pk).update(lead_image_thumbnail=stored)
+        made += 1
+    return made, failed

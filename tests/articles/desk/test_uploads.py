@@ -1,0 +1,374 @@
+"""The upload pipeline (articles/images.py) and the editor's upload view that runs it."""
+
+import io
+import struct
+import zlib
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils.crypto import get_random_string
+from PIL import ExifTags, Image
+
+from articles.images import ImageRejected, process_image
+from articles.models import Article
+
+from .helpers import ADD_URL, form_data, image_bytes
+
+UPLOAD_URL = "/ckeditor/upload/"
+
+
+def stored_files(media_root) -> list[Path]:
+    return [path for path in Path(media_root).rglob("*") if path.is_file()]
+
+
+def upload(data: bytes, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type)
+
+
+def jpeg_with_orientation_and_gps(size=(40, 20), orientation=6) -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "NewsCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (37.0, 33.0, 59.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 10)).save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge picture: a decompression bomb's calling card."""
+    data = bytearray(image_bytes("PNG", size=(1, 1), mode="L", colour=0))
+    struct.pack_into(">II", data, 16, width, height)
+    struct.pack_into(">I", data, 29, zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extension", "mode"),
+    [("JPEG", "jpg", "RGB"), ("PNG", "png", "RGBA"), ("WEBP", "webp", "RGB"), ("GIF", "gif", "P")],
+)
+def test_each_accepted_format_is_reencoded_in_its_own_format(fmt, extension, mode):
+    colour = 5 if mode == "P" else (200, 30, 30, 255)[: len(mode)]
+    processed = process_image(upload(image_bytes(fmt, mode=mode, colour=colour)))
+    assert processed.extension == extension
+    assert Image.open(io.BytesIO(processed.content)).format == fmt
+    assert Image.open(io.BytesIO(processed.thumbnail)).format == fmt
+
+
+def animated_gif(frames=3, size=(300, 100)) -> bytes:
+    pictures = [Image.new("RGB", size, (40 * n, 0, 0)) for n in range(frames)]
+    buffer = io.BytesIO()
+    pictures[0].save(
+        buffer, "GIF", save_all=True, append_images=pictures[1:], duration=120, loop=0,
+        comment=b"made on a secret laptop",
+    )  # fmt: skip
+    return buffer.getvalue()
+
+
+def test_animated_gif_keeps_its_frames_when_scaled(settings):
+    settings.ARTICLE_IMAGE_MAX_WIDTH = 150
+    processed = process_image(upload(animated_gif(), name="anim.gif"))
+    result = Image.open(io.BytesIO(processed.content))
+    assert (result.format, result.size, result.n_frames) == ("GIF", (150, 50), 3)
+    assert b"secret laptop" not in processed.content
+    assert Image.open(io.BytesIO(processed.thumbnail)).format == "GIF"
+    assert b"secret laptop" not in processed.thumbnail
+
+
+def test_an_animation_counts_every_frame_against_the_pixel_limit(settings):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 300 * 100 * 2  # room for two frames, not three
+    with pytest.raises(ImageRejected, match="픽셀 수가 너무 많습니다"):
+        process_image(upload(animated_gif(frames=3), name="anim.gif"))
+
+
+def test_format_is_judged_by_content_not_by_name():
+    processed = process_image(upload(image_bytes("PNG"), name="looks-like.jpg"))
+    assert processed.extension == "png"
+
+
+def test_exif_orientation_is_applied_and_all_metadata_is_stripped():
+    original = jpeg_with_orientation_and_gps(size=(40, 20), orientation=6)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # sanity
+    processed = process_image(upload(original))
+    result = Image.open(io.BytesIO(processed.content))
+    assert result.size == (20, 40)  # turned upright
+    assert dict(result.getexif()) == {}
+    assert b"Exif" not in processed.content
+    assert b"NewsCam" not in processed.content
+    assert b"Exif" not in processed.thumbnail
+
+
+def test_wide_pictures_are_scaled_to_the_maximum_width_with_a_thumbnail(settings):
+    settings.ARTICLE_IMAGE_MAX_WIDTH = 100
+    settings.ARTICLE_IMAGE_THUMB_WIDTH = 30
+    processed = process_image(upload(image_bytes("JPEG", size=(400, 200))))
+    assert (processed.width, processed.height) == (100, 50)
+    assert Image.open(io.BytesIO(processed.content)).size == (100, 50)
+    assert Image.open(io.BytesIO(processed.thumbnail)).size == (30, 15)
+
+
+def test_narrow_pictures_keep_their_size():
+    processed = process_image(upload(image_bytes("JPEG", size=(300, 200))))
+    assert (processed.width, processed.height) == (300, 200)
+
+
+def test_a_file_over_the_size_limit_is_refused_in_korean(settings):
+    settings.ARTICLE_IMAGE_MAX_BYTES = 1024 * 1024
+    big = upload(b"\xff\xd8" + b"0" * (1024 * 1024 + 1))
+    with pytest.raises(ImageRejected, match="1MB 이하의 사진만"):
+        process_image(big)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7 not a picture",
+        b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        b"<?php system($_GET['c']); ?>",
+        image_bytes("JPEG")[:40],  # a broken JPEG
+    ],
+    ids=["pdf", "svg", "php", "truncated-jpeg"],
+)
+def test_a_non_image_is_refused_in_korean(data):
+    with pytest.raises(ImageRejected, match="이미지 파일이 아니거나 손상된 파일"):
+        process_image(upload(data))
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF", "ICO"])
+def test_other_image_formats_are_refused_in_korean(fmt):
+    with pytest.raises(ImageRejected, match="JPEG, PNG, WebP, GIF 형식의 사진만"):
+        process_image(upload(image_bytes(fmt, size=(32, 32))))
+
+
+def test_a_decompression_bomb_is_refused_before_decoding():
+    with pytest.raises(ImageRejected, match="픽셀 수가 너무 많습니다"):
+        process_image(upload(png_claiming_size(30000, 30000), name="bomb.png"))
+
+
+@pytest.mark.parametrize("size", [(40, 40), (64, 48)], ids=["pillow-warning", "pillow-error"])
+def test_pillows_own_bomb_guard_also_gives_the_korean_message(monkeypatch, settings, size):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 10**9
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ImageRejected, match="픽셀 수가 너무 많습니다"):
+        process_image(upload(image_bytes("PNG", size=size)))
+
+
+def test_an_empty_file_is_refused_in_korean():
+    with pytest.raises(ImageRejected, match="빈 파일"):
+        process_image(upload(b""))
+
+
+# --- the editor's upload view -----------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_client():
+    client = Client(enforce_csrf_checks=True)
+    token = get_random_string(32)
+    client.cookies["csrftoken"] = token
+    client.csrf_token = token
+    return client
+
+
+def post_upload(client, data, **extra):
+    return client.post(
+        UPLOAD_URL,
+        {"upload": upload(data)},
+        HTTP_X_CSRFTOKEN=getattr(client, "csrf_token", ""),
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+def test_reporter_uploads_a_picture_and_gets_its_url(csrf_client, reporter_user, media_root):
+    csrf_client.force_login(reporter_user)
+    response = post_upload(csrf_client, jpeg_with_orientation_and_gps())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["uploaded"] == 1
+    assert body["url"].startswith("/media/uploads/")
+    files = sorted(stored_files(media_root))
+    assert len(files) == 2  # the picture and its thumbnail
+    assert any(path.name.endswith("_thumb.jpg") for path in files)
+    picture = next(path for path in files if not path.name.endswith("_thumb.jpg"))
+    assert body["url"].endswith(picture.name)
+    assert b"Exif" not in picture.read_bytes()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"GIF89a but not really", "이미지 파일이 아니거나"),
+        (png_claiming_size(30000, 30000), "픽셀 수가 너무 많습니다"),
+    ],
+    ids=["non-image", "bomb"],
+)
+def test_refused_upload_answers_in_korean_and_stores_nothing(
+    csrf_client, reporter_user, media_root, data, message
+):
+    csrf_client.force_login(reporter_user)
+    response = post_upload(csrf_client, data)
+    assert response.status_code == 200  # CKEditor shows our message only on a 200
+    assert response.json()["uploaded"] == 0
+    assert message in response.json()["error"]["message"]
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_upload_over_the_size_limit_stores_nothing(
+    csrf_client, reporter_user, media_root, settings
+):
+    settings.ARTICLE_IMAGE_MAX_BYTES = 1024 * 1024
+    csrf_client.force_login(reporter_user)
+    response = post_upload(csrf_client, b"\xff\xd8" + b"0" * (1024 * 1024 + 10))
+    assert response.json()["uploaded"] == 0
+    assert "MB 이하의 사진만" in response.json()["error"]["message"]
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_upload_without_the_csrf_token_is_refused(reporter_user, media_root):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reporter_user)
+    response = client.post(UPLOAD_URL, {"upload": upload(image_bytes())})
+    assert response.status_code == 403
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_anonymous_upload_is_refused(csrf_client, media_root):
+    response = post_upload(csrf_client, image_bytes())
+    assert response.status_code == 403
+    assert "로그인" in response.json()["error"]["message"]
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_staff_without_article_permission_cannot_upload(csrf_client, admanager_user, media_root):
+    csrf_client.force_login(admanager_user)
+    response = post_upload(csrf_client, image_bytes())
+    assert response.status_code == 403
+    assert "권한이 없습니다" in response.json()["error"]["message"]
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_upload_view_accepts_only_post(client, reporter_user):
+    client.force_login(reporter_user)
+    assert client.get(UPLOAD_URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_upload_without_a_file_gets_a_korean_message(csrf_client, reporter_user):
+    csrf_client.force_login(reporter_user)
+    response = csrf_client.post(UPLOAD_URL, {}, HTTP_X_CSRFTOKEN=csrf_client.csrf_token)
+    assert response.json()["uploaded"] == 0
+    assert "사진 파일이 없습니다" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_picture_browser_is_for_article_writers_only(client, admanager_user, reporter_user):
+    client.force_login(admanager_user)
+    assert client.get("/ckeditor/browse/").status_code == 403
+    client.force_login(reporter_user)
+    assert client.get("/ckeditor/browse/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_editor_page_loads_our_upload_glue(client, reporter_user):
+    client.force_login(reporter_user)
+    html = unescape(client.get(ADD_URL).content.decode())
+    # The glue must run after ckeditor.js defines CKEDITOR, or uploads go out without the token.
+    assert html.index("ckeditor/ckeditor/ckeditor.js") < html.index("articles/admin/editor.js")
+    assert '"filebrowserUploadMethod": "xhr"' in html
+    assert '"uploadUrl": "/ckeditor/upload/"' in html  # pasted and dropped pictures too
+    assert "uploadimage" in html
+    assert "/ckeditor/upload/" in html
+
+
+# --- the lead image in the admin --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lead_image_upload_is_cleaned_and_gets_a_thumbnail(client, desk_user, settings):
+    settings.ARTICLE_IMAGE_MAX_WIDTH = 200
+    settings.ARTICLE_IMAGE_THUMB_WIDTH = 50
+    client.force_login(desk_user)
+    data = form_data(Article(title="대표 사진이 있는 기사"), section="")
+    data["lead_image"] = upload(jpeg_with_orientation_and_gps(size=(800, 400)), name="IMG_01.jpg")
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(title="대표 사진이 있는 기사")
+    with article.lead_image.open("rb") as picture:
+        content = picture.read()
+    assert Image.open(io.BytesIO(content)).size == (200, 400)  # upright, then scaled
+    assert b"Exif" not in content
+    assert "IMG_01" not in article.lead_image.name  # the uploader's file name is not kept
+    with article.lead_image_thumbnail.open("rb") as thumbnail:
+        assert Image.open(thumbnail).size == (50, 100)
+
+
+@pytest.mark.django_db
+def test_bad_lead_image_shows_a_korean_error_and_saves_nothing(client, desk_user, media_root):
+    client.force_login(desk_user)
+    data = form_data(Article(title="사진이 잘못된 기사"), section="")
+    data["lead_image"] = upload(b"not a picture at all", name="x.jpg")
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "이미지 파일이 아니거나 손상된 파일" in response.content.decode()
+    assert "사진이 잘못된 기사" in response.content.decode()  # what was typed is kept
+    assert not Article.objects.exists()
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_picture_pasted_as_data_url_is_refused_not_silently_dropped(client, desk_user):
+    client.force_login(desk_user)
+    body = '<p>본문</p><p><img src="data:image/png;base64,iVBORw0KGgo=" alt=""></p>'
+    response = client.post(ADD_URL, form_data(Article(title="붙여 넣은 사진"), body=body))
+    assert response.status_code == 200
+    assert "붙여 넣은 사진이 올라가지 않은 채" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+# --- thumbnails for articles that came in before the pipeline --------------------------------
+
+
+@pytest.mark.django_db
+def test_make_lead_thumbnails_fills_only_missing_ones(make_article, capsys):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    article = make_article()
+    article.lead_image.save("old.jpg", ContentFile(image_bytes("JPEG", size=(1000, 500))))
+    version = Article.objects.get(pk=article.pk).version
+    call_command("make_lead_thumbnails")
+    article.refresh_from_db()
+    with article.lead_image_thumbnail.open("rb") as thumbnail:
+        assert Image.open(thumbnail).size == (480, 240)
+    assert article.version == version  # nobody's open form is made stale
+    name = article.lead_image_thumbnail.name
+    call_command("make_lead_thumbnails")
+    article.refresh_from_db()
+    assert article.lead_image_thumbnail.name == name
+    assert "썸네일 0개" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_make_lead_thumbnails_fails_with_one_line_naming_the_broken_article(make_article):
+    from django.core.files.base import ContentFile
+    from django.core.management import CommandError, call_command
+
+    article = make_article()
+    article.lead_image.save("broken.jpg", ContentFile(b"not a picture"))
+    with pytest.raises(CommandError, match=rf"못한 기사 1건: {article.pk}\("):
+        call_command("make_lead_thumbnails")
