@@ -77,3 +77,11 @@ def press_tab(page) -> dict | None:
     """Press Tab and describe the element that has the focus now."""
     page.keyboard.press("Tab")
     return page.evaluate(FOCUSED)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in on the admin's login page (the caller waits for where it should land)."""
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator('#login-form [type="submit"]').click()

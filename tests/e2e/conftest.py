@@ -36,6 +36,13 @@ def browser():
         browser.close()
 
 
+def reader_user_agent(browser) -> str:
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{browser.version} Safari/537.36"
+    )
+
+
 @pytest.fixture
 def new_page(browser, server, request):
     """Open pages in fresh browser contexts (no shared cookies) as a Korean reader in Seoul;
@@ -45,6 +52,9 @@ def new_page(browser, server, request):
 
     def open_page(**options):
         options.setdefault("viewport", DESKTOP)
+        # A reader's Chrome, not "HeadlessChrome": the site rightly treats headless browsers
+        # as bots (banner clicks and impressions are not counted for bots).
+        options.setdefault("user_agent", reader_user_agent(browser))
         context = browser.new_context(
             base_url=server.url, locale="ko-KR", timezone_id="Asia/Seoul", **options
         )

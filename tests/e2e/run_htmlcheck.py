@@ -17,7 +17,9 @@ VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 def main() -> int:
     java = shutil.which("java")
     if java is None:
-        sys.exit("htmlcheck needs Java (17 or newer) on PATH: apt-get install -y default-jre-headless")
+        sys.exit(
+            "htmlcheck needs Java (17 or newer) on PATH: apt-get install -y default-jre-headless"
+        )
     if not VNU_JAR.exists():
         sys.exit(f"{VNU_JAR} is missing: run `npm ci` (make htmlcheck does)")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-htmlcheck-"))
@@ -34,7 +36,7 @@ def main() -> int:
             print(f"{name:<8} {url}")
     finally:
         server.stop()
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--format", "gnu", *map(str, files)],
         capture_output=True,
         text=True,

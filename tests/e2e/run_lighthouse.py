@@ -30,7 +30,7 @@ def min_score() -> int:
 
 def audit(url: str, name: str, folder: Path) -> dict[str, int]:
     base = folder / name
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [
             str(LIGHTHOUSE),
             url,

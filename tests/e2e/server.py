@@ -102,14 +102,16 @@ def _wait_until_up(server: Server) -> None:
             last = tail.splitlines()[-1] if tail else "no output"
             raise ServerError(f"the server exited with {server.process.returncode}: {last}")
         try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
     server.stop()
-    raise ServerError(f"the server did not answer /healthz within {STARTUP_SECONDS}s ({server.log})")
+    raise ServerError(
+        f"the server did not answer /healthz within {STARTUP_SECONDS}s ({server.log})"
+    )
 
 
 def start_server(workdir: Path) -> Server:
@@ -122,7 +124,7 @@ def start_server(workdir: Path) -> Server:
     _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     _manage(env, "load_demo", "--allow-production", "--no-logins")
     with (workdir / "server.log").open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
                 "newsroom.wsgi",
@@ -141,7 +143,9 @@ def start_server(workdir: Path) -> Server:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = Server(url=f"http://127.0.0.1:{port}", password=password, workdir=workdir, process=process)
+    server = Server(
+        url=f"http://127.0.0.1:{port}", password=password, workdir=workdir, process=process
+    )
     _wait_until_up(server)
     return server
 

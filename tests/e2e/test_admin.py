@@ -2,16 +2,9 @@
 
 import pytest
 
-from .browser import screenshot
+from .browser import screenshot, sign_in
 
 ROLES = ["desk", "reporter", "admanager"]
-
-
-def sign_in(page, username: str, password: str):
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator('#login-form [type="submit"]').click()
 
 
 def test_admin_login_page_is_in_korean(page):
