@@ -86,25 +86,28 @@ class ArticleAdmin:
         page.keyboard.press("Enter")
 
         page.locator(".cke_button__link").click()
-        dialog = page.locator(".cke_dialog").filter(has=page.locator(".cke_dialog_title:visible"))
-        dialog.get_by_label("URL", exact=True).fill(link)
+        dialog = page.locator(".cke_dialog:visible")
+        dialog.get_by_label("URL").fill(link)
         dialog.locator(".cke_dialog_ui_button_ok").click()
+        dialog.wait_for(state="hidden")
         page.keyboard.press("End")
         page.keyboard.press("Enter")
 
         page.locator(".cke_button__image").click()
-        dialog.locator(".cke_dialog_tab", has_text="업로드").click()
-        upload_frame = dialog.frame_locator("iframe.cke_dialog_ui_input_file")
-        upload_frame.locator('input[type="file"]').set_input_files(str(image))
-        dialog.locator(".cke_dialog_ui_fileButton").click()
-        # After the upload, CKEditor returns to the first tab with the file's URL filled in.
-        url = dialog.locator(".cke_dialog_ui_input_text input").first
+        dialog.get_by_role("tab", name="업로드").click()
+        upload_form = dialog.frame_locator("iframe.cke_dialog_ui_input_file")
+        upload_form.locator('input[type="file"]').set_input_files(str(image))
+        dialog.locator(".cke_dialog_ui_fileButton").click()  # 서버로 전송
+        # After the upload CKEditor returns to the first tab with the file's address filled in.
+        url = dialog.get_by_label("URL")
+        url.wait_for()
         page.wait_for_function(
             "input => input.value.includes('/media/')", arg=url.element_handle(), timeout=15_000
         )
-        dialog.locator(".cke_dialog_ui_input_text input").nth(1).fill(alt)
-        dialog.locator(".cke_dialog_ui_checkbox_input").first.check()  # 캡션 (figure)
+        dialog.get_by_label("대체 문자열").fill(alt)
+        dialog.get_by_label("이미지 설명 넣기").check()  # a <figure> with a <figcaption>
         dialog.locator(".cke_dialog_ui_button_ok").click()
+        dialog.wait_for(state="hidden")
         editor.locator("figure figcaption").click()
         page.keyboard.press("Control+A")
         page.keyboard.type(caption)
@@ -161,15 +164,18 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
     reader.get_by_role("link", name=title).first.click()
     reader.wait_for_url(re.compile(r"/news/\d+/$"))
     article_path = reader.url.removeprefix(server.url)
-    body = reader.locator(".article-body")
+    body = reader.locator("main")
     assert body.locator("strong", has_text=bold).count() == 1
     assert body.locator(f'a[href="{link}"]').count() == 1
     assert body.locator("figure figcaption", has_text=caption).count() == 1
     pictures = reader.locator("main img")
     assert pictures.count() >= 2, "the lead photo and the body's picture"
-    assert reader.evaluate(
-        "() => [...document.querySelectorAll('main img')].every(img => img.naturalWidth > 0)"
-    ), "every picture loads"
+    for index in range(pictures.count()):  # lazy pictures load when scrolled to
+        picture = pictures.nth(index)
+        picture.scroll_into_view_if_needed()
+        reader.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+        )
     assert reader.get_by_text(lead_caption).is_visible()
     screenshot(reader, "article-published")
 
@@ -190,12 +196,14 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
     desk_articles.press("_withdraw")
     assert desk_articles.status_in_list(title) == "게재중지"
 
-    assert reader.request.get(article_path).status == 404
+    # A reader arriving now (the first one's browser may keep pages for their public max-age).
+    later = new_page()
+    assert later.request.get(article_path).status == 404
     for path in ["/", f"/section/{SECTION_SLUG}/", f"/search/?q={quote(token)}"]:
-        reader.goto(path)
-        assert reader.get_by_role("link", name=title).count() == 0, f"still listed on {path}"
-    assert title not in reader.request.get("/rss/").text()
-    assert title not in reader.request.get(f"/rss/{SECTION_SLUG}/").text()
+        later.goto(path)
+        assert later.get_by_role("link", name=title).count() == 0, f"still listed on {path}"
+    assert title not in later.request.get("/rss/").text()
+    assert title not in later.request.get(f"/rss/{SECTION_SLUG}/").text()
 
 
 # --- the ad manager ---------------------------------------------------------------------------
@@ -236,6 +244,7 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
     )
     manager.locator("#id_alt_text").fill(alt)
     manager.locator("#id_target_url").fill(ADVERTISER_URL)
+    manager.locator("#id_opens_new_window").check()
     manager.locator("#id_starts_at_0").fill(local_date(-1))
     manager.locator("#id_starts_at_1").fill("00:00:00")
     manager.locator("#id_ends_at_0").fill(local_date(14))
@@ -251,7 +260,7 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
     # A reader sees it (the slot may rotate among several banners) and clicks it; the
     # advertiser's page is answered by the browser, since tests never leave the machine.
     reader = new_page()
-    reader.route(
+    reader.context.route(
         "https://advertiser.example/**",
         lambda route: route.fulfill(
             content_type="text/html; charset=utf-8",
@@ -267,9 +276,11 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
         raise AssertionError("the new banner never showed on the home page")
     banner.first.scroll_into_view_if_needed()
     screenshot(reader, "home-with-banner")
-    banner.first.click()
-    reader.wait_for_url(ADVERTISER_URL)
-    assert reader.get_by_role("heading", name="한빛제약 캠페인").is_visible()
+    with reader.expect_popup() as opened:  # the banner opens the advertiser in a new tab
+        banner.first.click()
+    landing = opened.value
+    landing.wait_for_url(ADVERTISER_URL)
+    assert landing.get_by_role("heading", name="한빛제약 캠페인").is_visible()
 
     # The report counts the click.
     manager.goto("/admin/banners/bannerstat/")
