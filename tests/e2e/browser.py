@@ -39,20 +39,24 @@ def screenshot(page, name: str) -> Path:
 
 def horizontal_overflow(page) -> dict | None:
     """None when the page fits its viewport's width, otherwise the widths and the widest
-    element, so a failure names the culprit."""
+    element, so a failure names the culprit.
+
+    The width is the viewport's as set (375 on the phone), not `window.innerWidth`: a mobile
+    browser zooms out to show content that overflows, and innerWidth grows with it."""
     return page.evaluate(
-        """() => {
+        """width => {
             const doc = document.documentElement;
-            if (doc.scrollWidth <= window.innerWidth) return null;
+            if (doc.scrollWidth <= width) return null;
             let widest = null;
             for (const el of document.body.querySelectorAll('*')) {
                 const right = el.getBoundingClientRect().right;
-                if (right > window.innerWidth && (!widest || right > widest.right)) {
-                    widest = {right, tag: el.tagName.toLowerCase(), cls: el.className || ''};
+                if (right > width && (!widest || right > widest.right)) {
+                    widest = {right, tag: el.tagName.toLowerCase(), cls: String(el.className)};
                 }
             }
-            return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, widest};
-        }"""
+            return {scrollWidth: doc.scrollWidth, width, innerWidth: window.innerWidth, widest};
+        }""",
+        page.viewport_size["width"],
     )
 
 
