@@ -42,6 +42,7 @@ def main() -> int:
         text=True,
         check=False,
     )
+    shutil.rmtree(workdir, ignore_errors=True)
     messages = (result.stdout + result.stderr).strip()
     if messages:
         print(messages.replace(f"file:{workdir}/", "").replace(f"{workdir}/", ""))

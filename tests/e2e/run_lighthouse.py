@@ -6,6 +6,7 @@ JSON) go to artifacts/lighthouse/."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,8 +63,9 @@ def main() -> int:
         sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` (make lighthouse does)")
     folder = ARTIFACTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-lighthouse-"))
     try:
-        server = start_server(Path(tempfile.mkdtemp(prefix="newsroom-lighthouse-")))
+        server = start_server(workdir)
     except ServerError as exc:
         sys.exit(f"lighthouse: the newsroom server did not start: {exc}")
     try:
@@ -71,6 +73,7 @@ def main() -> int:
         scores = {name: audit(urls[name], name, folder) for name in PAGES}
     finally:
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"{'page':<10}" + "".join(f"{key:>16}" for key in CATEGORIES))
     for name in PAGES:
