@@ -89,3 +89,24 @@ def sign_in(page, username: str, password: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.locator('#login-form [type="submit"]').click()
+
+
+def open_article(page) -> None:
+    """The first article the home page links to, reached as a reader reaches it."""
+    page.goto("/")
+    page.locator('main a[href^="/news/"]').first.click()
+    page.wait_for_url("**/news/**")
+
+
+def open_section(page) -> None:
+    """The section of the first article, through the article's section link."""
+    open_article(page)
+    page.locator('main a[href^="/section/"]').first.click()
+    page.wait_for_url("**/section/**")
+
+
+READER_PAGES = {
+    "home": lambda page: page.goto("/"),
+    "section": open_section,
+    "article": open_article,
+}

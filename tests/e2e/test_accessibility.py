@@ -5,25 +5,10 @@ More pages join the list as they are built (search: see test_journeys_pending.py
 import pytest
 
 from .axe import BLOCKING_IMPACTS, axe_violations, describe
-from .browser import PHONE
-
-
-def open_article(page):
-    page.goto("/")
-    page.locator('main a[href^="/news/"]').first.click()
-    page.wait_for_url("**/news/**")
-
-
-def open_section(page):
-    open_article(page)
-    page.locator('main a[href^="/section/"]').first.click()
-    page.wait_for_url("**/section/**")
-
+from .browser import PHONE, READER_PAGES
 
 PAGES = {
-    "home": lambda page: page.goto("/"),
-    "section": open_section,
-    "article": open_article,
+    **READER_PAGES,
     "admin-login": lambda page: page.goto("/admin/login/"),
 }
 
