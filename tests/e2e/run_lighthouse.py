@@ -1,0 +1,95 @@
+"""`make lighthouse`: Lighthouse 12 (npm, Node 20) with Debian's Chromium on the home and an
+article page of a production-like server; prints the four category scores per page and fails
+when one is below LIGHTHOUSE_MIN_SCORE (95 unless set, e.g. `LIGHTHOUSE_MIN_SCORE=0` to only
+look). Lighthouse's default mobile profile with simulated throttling; full reports (HTML and
+JSON) go to artifacts/lighthouse/."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_chromium_message
+from .pages import reader_pages
+from .server import REPO, ServerError, start_server
+
+LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+PAGES = ["home", "article"]
+
+
+def min_score() -> int:
+    raw = os.environ.get("LIGHTHOUSE_MIN_SCORE", "95")
+    try:
+        return int(raw)
+    except ValueError:
+        sys.exit(f"LIGHTHOUSE_MIN_SCORE must be a whole number from 0 to 100, not {raw!r}")
+
+
+def audit(url: str, name: str, folder: Path) -> dict[str, int]:
+    base = folder / name
+    result = subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            "--output=html",
+            f"--output-path={base}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags={' '.join([*CHROMIUM_ARGS, '--headless=new'])}",
+        ],
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = Path(f"{base}.report.json")
+    if result.returncode != 0 or not report.exists():
+        last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+        sys.exit(f"lighthouse failed on {url}: {last}")
+    categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+    return {key: round((categories[key]["score"] or 0) * 100) for key in CATEGORIES}
+
+
+def main() -> int:
+    threshold = min_score()
+    if not CHROMIUM.exists():
+        sys.exit(missing_chromium_message())
+    if not LIGHTHOUSE.exists():
+        sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` (make lighthouse does)")
+    folder = ARTIFACTS / "lighthouse"
+    folder.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-lighthouse-"))
+    try:
+        server = start_server(workdir)
+    except ServerError as exc:
+        sys.exit(f"lighthouse: the newsroom server did not start: {exc}")
+    try:
+        urls = reader_pages(server)
+        scores = {name: audit(urls[name], name, folder) for name in PAGES}
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"{'page':<10}" + "".join(f"{key:>16}" for key in CATEGORIES))
+    for name in PAGES:
+        print(f"{name:<10}" + "".join(f"{scores[name][key]:>16}" for key in CATEGORIES))
+    print(f"reports: {folder}/")
+    below = [
+        f"{name} {key} {scores[name][key]}"
+        for name in PAGES
+        for key in CATEGORIES
+        if scores[name][key] < threshold
+    ]
+    if below:
+        print(f"Below the budget of {threshold}: {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
