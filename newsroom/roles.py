@@ -43,6 +43,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.change_reporter",
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
+        # The weather ticker's stations (shown, order) and an on-demand fetch from KMA.
+        "weather.view_station",
+        "weather.change_station",
+        "weather.view_weatherreading",
+        "weather.fetch_weather",
     ],
     AD_MANAGER: [
         *(

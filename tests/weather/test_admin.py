@@ -146,3 +146,24 @@ def test_fetch_now_without_an_api_key_says_so(editor, kma_answers, settings):
     (message,) = messages_of(editor.post(FETCH))
     assert "KMA_API_KEY가 설정되지 않아" in message
     assert opener.urls == []
+
+
+def test_desk_role_manages_stations_and_fetches_but_reporters_and_ad_managers_do_not(
+    client, import_reference
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+
+    ensure_roles()
+    expected = {DESK: 200, REPORTER: 403, AD_MANAGER: 403}
+    for role, status in expected.items():
+        user = get_user_model().objects.create_user(
+            f"user-{len(role)}-{status}", password="pw-for-tests-only", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        assert client.get("/admin/weather/station/").status_code == status, role
+        assert user.has_perm("weather.fetch_weather") is (role == DESK), role
+        client.logout()
