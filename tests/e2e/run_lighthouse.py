@@ -59,28 +59,35 @@ def median_audit(url: str, name: str, folder: Path, *, count: int) -> dict[str, 
     return results[chosen - 1]
 
 
-def audit(url: str, name: str, folder: Path) -> dict[str, int]:
+def audit(url: str, name: str, folder: Path, *, attempts: int = 2) -> dict[str, int]:
+    """One Lighthouse run; a run that Lighthouse itself gives up on (e.g. "NO_NAVSTART: please
+    run Lighthouse again", seen on a busy machine) is tried once more."""
     base = folder / name
-    result = subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--quiet",
-            "--output=json",
-            "--output=html",
-            f"--output-path={base}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            f"--chrome-flags={' '.join([*CHROMIUM_ARGS, '--headless=new'])}",
-        ],
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     report = Path(f"{base}.report.json")
-    if result.returncode != 0 or not report.exists():
+    for attempt in range(1, attempts + 1):
+        report.unlink(missing_ok=True)
+        result = subprocess.run(
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--quiet",
+                "--output=json",
+                "--output=html",
+                f"--output-path={base}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                f"--chrome-flags={' '.join([*CHROMIUM_ARGS, '--headless=new'])}",
+            ],
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode == 0 and report.exists():
+            break
         last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
-        sys.exit(f"lighthouse failed on {url}: {last}")
+        if attempt == attempts:
+            sys.exit(f"lighthouse failed on {url}: {last}")
+        print(f"lighthouse gave up on {url} ({last}); trying again", file=sys.stderr)
     categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
     return {key: round((categories[key]["score"] or 0) * 100) for key in CATEGORIES}
 

@@ -140,6 +140,14 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
         str(image_file(tmp_path, "lead.png", (1200, 675), (200, 80, 60)))
     )
     reporter.locator("#id_lead_image_caption").fill(lead_caption)
+    # Saved as a draft first (저장 및 편집 계속): the sanitised body comes back into the editor.
+    articles.press("_continue")
+    saved = reporter.frame_locator("iframe.cke_wysiwyg_frame").locator("body")
+    saved.locator("strong", has_text=bold).wait_for()  # CKEditor loads the saved body
+    assert saved.locator("strong", has_text=bold).count() == 1
+    assert saved.locator(f'a[href="{link}"]').count() == 1
+    assert saved.locator("figure figcaption", has_text=caption).count() == 1
+    saved.evaluate("body => body.ownerDocument.defaultView.scrollTo(0, 0)")
     screenshot(reporter, "admin-editor")
     articles.press("_submit")
     assert articles.status_in_list(title) == "출고대기"
