@@ -66,10 +66,7 @@ restore-drill: install ## Back up DATABASE_URL (pg_dump -Fc), restore into a scr
 # --- Browser checks: Debian's Chromium driven by Playwright, axe-core, Lighthouse, Nu checker ---
 # npm tools are exact-pinned in package-lock.json; none needs an install script (vnu-jar's would
 # fetch a Java runtime; we use the machine's).
-.PHONY: e2e e2e-browser lighthouse htmlcheck
-# The pending journeys need the editorial and banner admin from the feature branches; the lead
-# enables them after merging by emptying this variable (then deleting it).
-E2E_PENDING := --ignore=tests/e2e/test_journeys_pending.py
+.PHONY: e2e e2e-browser lighthouse htmlcheck screenshots
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
@@ -79,10 +76,13 @@ e2e-browser: ## Install Debian's chromium and fonts-noto-cjk when missing (as ro
 	@tests/e2e/ensure-browser.sh
 
 e2e: install node_modules/.installed e2e-browser ## Browser journeys and axe-core in Chromium against a live demo server
-	$(BIN)/pytest -c tests/e2e/pytest.ini tests/e2e $(E2E_PENDING)
+	$(BIN)/pytest -c tests/e2e/pytest.ini tests/e2e
 
-lighthouse: install node_modules/.installed e2e-browser ## Lighthouse scores of the home and an article page (LIGHTHOUSE_MIN_SCORE, default 95)
+lighthouse: install node_modules/.installed e2e-browser ## Lighthouse scores of the home and an article page, median of LIGHTHOUSE_RUNS (3); fails below LIGHTHOUSE_MIN_SCORE (95)
 	$(BIN)/python -m tests.e2e.run_lighthouse
 
 htmlcheck: install node_modules/.installed ## Nu HTML checker on the home, a section and an article page; fails on errors
 	$(BIN)/python -m tests.e2e.run_htmlcheck
+
+screenshots: install e2e-browser ## The README's screenshots (home and article, desktop and phone) into docs/screenshots/
+	$(BIN)/python -m tests.e2e.run_screenshots

@@ -203,12 +203,24 @@ BANNERS = [
     ),
 ]
 
+# An ad network's tag in a sandboxed srcdoc frame inherits the page's Content-Security-Policy:
+# its scripts must come from CSP_AD_SOURCES, never inline (an inline script is refused and logs
+# an error in every reader's console). The demo needs no network, so its creative is plain HTML.
 DEMO_AD_TAG = (
-    '<div style="font:14px/1.4 sans-serif;padding:12px;background:#f3f6fb;height:226px">'
-    "<strong>Ad network demo</strong><p id=t>sandboxed script</p>"
-    "<script>document.getElementById('t').textContent='script ran inside the sandbox';</script>"
+    "<style>body{margin:0}</style>"
+    '<div style="box-sizing:border-box;height:250px;padding:24px 20px;'
+    "font:15px/1.5 sans-serif;color:#12324a;background:linear-gradient(160deg,#eaf2fb,#cfe0f1);"
+    'border:1px solid #b5c9dd">'
+    '<p style="margin:0 0 8px;font-size:12px;color:#3d5a73">광고 네트워크 데모</p>'
+    '<p style="margin:0 0 12px;font-size:22px;font-weight:700">헬스케어 전문가를 위한<br>'
+    "학술 웨비나</p>"
+    '<p style="margin:0">광고 네트워크가 보내는 태그는 이 격리된 틀 안에서만 보입니다.</p>'
     "</div>"
 )
+
+# Demo creatives are drawn at twice the slot's size, as an agency delivers them for phones'
+# high-density screens; the page shows them at the slot's size.
+DEMO_DENSITY = 2
 
 
 def _font(size: int):
@@ -218,8 +230,11 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def demo_banner_image(text: str, width: int, height: int, colour: tuple[int, int, int]) -> bytes:
-    """A PNG of the slot's size: a gradient, a few circles and an ASCII headline."""
+def demo_banner_image(
+    text: str, width: int, height: int, colour: tuple[int, int, int], *, scale: int = 1
+) -> bytes:
+    """A PNG of `width`×`height`: a gradient, a few circles and an ASCII headline; `scale` is
+    the image's density (2 for a creative drawn at twice the slot's size)."""
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
     r, g, b = colour
@@ -237,7 +252,9 @@ def demo_banner_image(text: str, width: int, height: int, colour: tuple[int, int
     for _ in range(4):
         radius = rng.randrange(max(height // 3, 8), max(height, 16))
         cx, cy = rng.randrange(width), rng.randrange(height)
-        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline="white", width=3)
+        draw.ellipse(
+            [cx - radius, cy - radius, cx + radius, cy + radius], outline="white", width=3 * scale
+        )
     lines = text.split(" / ") if height > width else [text]
     size = max(10, min(height // (2 * len(lines) + 1), width // max(len(max(lines, key=len)), 1)))
     font = _font(size)
@@ -246,8 +263,8 @@ def demo_banner_image(text: str, width: int, height: int, colour: tuple[int, int
         left, _, right, _ = draw.textbbox((0, 0), line, font=font)
         draw.text(((width - (right - left)) / 2, y), line, fill="white", font=font)
         y += size * 1.3
-    draw.rectangle([0, 0, width - 1, height - 1], outline=(255, 255, 255), width=2)
-    draw.text((6, height - 14), "AD", fill="white", font=_font(10))
+    draw.rectangle([0, 0, width - 1, height - 1], outline=(255, 255, 255), width=2 * scale)
+    draw.text((6 * scale, height - 14 * scale), "AD", fill="white", font=_font(10 * scale))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
@@ -304,7 +321,15 @@ def load(*, now=None) -> dict[str, int]:
             )
             banner.image.save(
                 f"demo-{codes[0]}-{owner}.png",
-                ContentFile(demo_banner_image(text, first_slot.width, first_slot.height, colour)),
+                ContentFile(
+                    demo_banner_image(
+                        text,
+                        first_slot.width * DEMO_DENSITY,
+                        first_slot.height * DEMO_DENSITY,
+                        colour,
+                        scale=DEMO_DENSITY,
+                    )
+                ),
                 save=False,
             )
             banner.save()

@@ -50,3 +50,14 @@ def banner_slot(context, code: str) -> str:
     if services.should_count(request):
         services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
     return html
+
+
+@register.filter
+def display_size(banner, slot) -> tuple[int, int]:
+    """The banner's size on the page: its own, or scaled down to the slot's width (keeping its
+    proportions) when it is wider, as a high-density creative (2× the slot, sharp on phones'
+    screens) is."""
+    width, height = banner.width or slot.width, banner.height or slot.height
+    if slot.width and width > slot.width:
+        height, width = round(height * slot.width / width), slot.width
+    return width, height

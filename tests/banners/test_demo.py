@@ -7,7 +7,7 @@ from banners.models import Banner, BannerStat, Placement
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_fills_every_reference_slot_with_drawn_banners_and_statistics():
+def test_demo_fills_every_reference_slot_with_high_density_banners_and_statistics():
     counts = demo.load()
     assert counts["banners"] == len(demo.BANNERS) + 1  # and the ad-network demo tag
     placed = set(Placement.objects.values_list("slot__code", flat=True))
@@ -16,7 +16,8 @@ def test_demo_fills_every_reference_slot_with_drawn_banners_and_statistics():
         with Image.open(banner.image.path) as image:
             assert image.format == "PNG"
             slot = banner.placements.first().slot
-            assert image.size == (slot.width, slot.height), banner.name
+            # Twice the slot's size: sharp on phones' high-density screens.
+            assert image.size == (2 * slot.width, 2 * slot.height), banner.name
     assert BannerStat.objects.filter(impressions__gt=0, clicks__gt=0).count() > 50
 
 

@@ -1,4 +1,7 @@
 import os
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -22,6 +25,43 @@ def server(tmp_path_factory):
         pytest.exit(f"e2e: the newsroom server did not start: {exc}", returncode=1)
     yield server
     server.stop()
+
+
+@dataclass
+class AdvertiserSite:
+    url: str
+    visits: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def advertiser_site():
+    """An advertiser's landing page on 127.0.0.1 (tests never leave the machine); `visits`
+    lists the paths it was asked for."""
+    site = AdvertiserSite(url="")
+
+    class Landing(BaseHTTPRequestHandler):
+        def do_GET(self):
+            site.visits.append(self.path)
+            body = (
+                "<!doctype html><html lang=ko><meta charset=utf-8><title>광고주</title>"
+                "<h1>광고주 페이지</h1>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Landing)
+    site.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    httpd.shutdown()
+    httpd.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -115,3 +115,19 @@ def test_desktop_pages_render_without_script_errors(new_page):
 
     assert page.errors == []
     assert horizontal_overflow(page) is None
+
+
+def test_a_reader_searches_with_the_keyboard_on_a_phone(new_page):
+    page = open_phone(new_page)
+    page.goto("/")
+
+    page.get_by_label("기사 검색").focus()
+    page.keyboard.type("의료")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/search/**")
+    assert page.locator('main a[href^="/news/"]').count() > 0
+    assert page.locator("main mark").count() > 0, "the search terms are highlighted"
+    assert horizontal_overflow(page) is None
+    assert page.errors == []
+    screenshot(page, "search-phone")

@@ -21,3 +21,10 @@ def weather_ticker():
         for item in ticker.items
     ]
     return {"ticker": ticker, "items": items}
+
+
+@register.filter
+def html_datetime(value) -> str:
+    """`2025-08-26T15:00:00+09:00` for `<time datetime>`: Korea's time in whole seconds (HTML
+    allows at most three decimals, Django's `date:'c'` writes six)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
