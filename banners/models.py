@@ -179,10 +179,12 @@ class Banner(models.Model):
             raise ValidationError(errors)
 
     def fits(self, slot: BannerSlot) -> bool:
-        """An image banner fits a slot when its pixel size is the slot's size."""
+        """An image banner fits a slot when its pixel size is the slot's size, or exactly twice
+        it (a high-density creative, shown at the slot's size on sharp screens)."""
         if self.is_ad_tag or not self.image_width:
             return True
-        return (self.image_width, self.image_height) == (slot.width, slot.height)
+        size = (self.image_width, self.image_height)
+        return size in {(slot.width, slot.height), (2 * slot.width, 2 * slot.height)}
 
     def size_warning(self, slot: BannerSlot) -> str:
         if self.fits(slot):

@@ -164,3 +164,10 @@ def test_image_of_another_size_than_the_slot_gets_a_warning(make_banner, slot):
     assert fitting.size_warning(slot) == ""
     warning = wrong.size_warning(slot)
     assert "728×90" in warning and "300×250" in warning and "다릅니다" in warning
+
+
+def test_a_high_density_image_of_exactly_twice_the_slot_size_fits(make_banner, slot):
+    double = make_banner(name="고해상도 배너", size=(600, 500))
+    almost = make_banner(name="거의 두 배", size=(600, 498))
+    assert double.size_warning(slot) == ""
+    assert "600×498" in almost.size_warning(slot)
