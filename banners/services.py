@@ -17,6 +17,7 @@ import random
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,6 +34,10 @@ from .models import Banner, BannerStat, Placement
 logger = logging.getLogger(__name__)
 
 LIVE_CACHE_KEY = "banners:live:v1"
+# The live set is stored under a key that includes this generation token. A change replaces the
+# token, so a page that loaded the old placements during the save and stores them afterwards
+# stores them under a key no one reads again (a plain delete would let it re-store stale data).
+LIVE_GENERATION_KEY = "banners:live-generation"
 FLUSH_LOCK_KEY = "banners:flush-lock"
 LOCK_RETRIES = 20
 # Crawlers, link previewers, monitors and scripts: redirected, never counted.
@@ -166,19 +171,23 @@ def live_deliveries(now: datetime | None = None) -> dict[str, SlotDelivery]:
     """The slots' deliveries from the cache, or from one query when the cache has none."""
     now = now or timezone.now()
     seconds = _setting("BANNER_CACHE_SECONDS", 60)
-    try:
-        cached = cache.get(LIVE_CACHE_KEY) if seconds > 0 else None
-    except Exception:  # a failing cache degrades to the database
-        logger.warning("banner cache unavailable", exc_info=True)
-        cached = None
+    key = None
+    cached = None
+    if seconds > 0:
+        try:
+            key = f"{LIVE_CACHE_KEY}:{_live_generation()}"
+            cached = cache.get(key)
+        except Exception:  # a failing cache degrades to the database
+            logger.warning("banner cache unavailable", exc_info=True)
+            key = None
     if cached is not None:
         loaded_at, deliveries = cached
         if loaded_at <= now < loaded_at + timedelta(seconds=seconds):
             return deliveries
     deliveries = load_deliveries(now, seconds)
-    if seconds > 0:
+    if key is not None:
         try:
-            cache.set(LIVE_CACHE_KEY, (now, deliveries), timeout=seconds)
+            cache.set(key, (now, deliveries), timeout=seconds)
         except Exception:
             logger.warning("banner cache unavailable", exc_info=True)
     return deliveries
@@ -187,9 +196,19 @@ def live_deliveries(now: datetime | None = None) -> dict[str, SlotDelivery]:
 def forget_deliveries() -> None:
     """Called when a banner, placement or slot changes, so the pages show it at once."""
     try:
-        cache.delete(LIVE_CACHE_KEY)
+        cache.set(LIVE_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         logger.warning("banner cache unavailable", exc_info=True)
+
+
+def _live_generation() -> str:
+    generation = cache.get(LIVE_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add(): two first requests agree on one token instead of overwriting each other's.
+        if not cache.add(LIVE_GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(LIVE_GENERATION_KEY) or generation
+    return generation
 
 
 def pick_weighted(

@@ -191,3 +191,25 @@ def test_reader_pages_show_the_slots_of_the_base_layout(client, make_banner, pla
         html = client.get("/", HTTP_USER_AGENT=BROWSER).content.decode()
     assert '<div class="banner-slot banner-slot--top">' in html
     assert "banner-slot--footer" not in html  # empty: no empty box
+
+
+def test_a_page_that_loaded_during_a_change_cannot_store_stale_banners_over_it(
+    make_banner, place, slot
+):
+    """The race seen in the browser journey: a page loads the live set, the ad manager's save
+    commits (and invalidates the cache) meanwhile, then the page stores what it had loaded."""
+    old = place(make_banner(name="기존 배너"), slot)
+    real_load = services.load_deliveries
+    added = []
+
+    def load_while_a_banner_is_placed(now, seconds):
+        stale = real_load(now, seconds)  # loaded before the save commits
+        added.append(place(make_banner(name="새 배너"), slot))
+        services.forget_deliveries()  # what the save's on_commit hook does
+        return stale
+
+    with time_machine.travel(NOW, tick=False):
+        with mock.patch.object(services, "load_deliveries", load_while_a_banner_is_placed):
+            services.live_deliveries()
+        shown = {b.placement_id for b in services.live_deliveries()["article-side-1"].banners}
+    assert {old.pk, added[0].pk} <= shown
