@@ -1,20 +1,31 @@
 """Keyword search over published articles: the one place that knows how search works.
 
 Korean words carry particles and build compounds (`의료기관은`, `약사회`), and PostgreSQL's
-full-text parser splits on white space only, so a word search would miss them. For now every
-term is a case-insensitive substring match on title, subtitle and body (works the same on
-SQLite and PostgreSQL); all terms must match. A faster index can replace the inside of
-`search_articles()` later without touching the views or templates.
+full-text parser splits on white space only, so a word search would miss them. Every term is a
+case-insensitive substring of the title, subtitle or body; all terms must match.
+
+On PostgreSQL the substring search is served by a bigram index (articles.bigrams): a term's
+bigrams must all be in the article's `search_document` (GIN index), and a term that is not one
+bare two-character word is then rechecked as a substring on those candidates only. One-character
+terms and terms of punctuation alone have no bigram and are plain substring scans. SQLite runs
+the plain substring search: the same results on the same data.
+
+At most COUNT_CAP matches are counted (a common word matches most of the archive; counting a
+million rows for "기사 1,000,000건" is not worth a slow page): the page says "1,000건 이상".
+Relevance order ranks the newest RANKED_POOL matches.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection
+from django.db.models import Case, IntegerField, Lookup, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from .models import Article
+from . import bigrams
+from .models import Article, ArticleQuerySet
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -22,6 +33,11 @@ MAX_TERMS = 8
 NEWEST = "newest"
 RELEVANCE = "relevance"
 ORDERS = {NEWEST: "최신순", RELEVANCE: "정확도순"}
+
+# Counting stops here: the page says "1,000건 이상" and offers the first 50 pages.
+COUNT_CAP = 1000
+# Relevance ranks this many of the newest matches (a common word matches the whole archive).
+RANKED_POOL = COUNT_CAP + 1
 
 # Characters that carry no meaning in a keyword search: control characters (PostgreSQL refuses
 # NUL in a string) and quotes/brackets people paste around words.
@@ -60,24 +76,76 @@ def parse_query(raw: str | None) -> SearchQuery:
     return SearchQuery(raw=raw, text=text, terms=terms, truncated=truncated)
 
 
-def _matches(term: str) -> Q:
+@SearchVectorField.register_lookup
+class HasAllBigrams(Lookup):
+    """`search_document__has_bigrams="'의료' & '료기'"`: the tsquery (AND of bigrams) matches."""
+
+    lookup_name = "has_bigrams"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+class CappedCountQuerySet(ArticleQuerySet):
+    """Search results whose count() stops at COUNT_CAP + 1 (the paginator counts them)."""
+
+    def count(self):
+        if self.query.is_sliced:
+            return super().count()
+        return QuerySet.count(self[: COUNT_CAP + 1])
+
+
+def count_is_capped(count: int) -> bool:
+    """Whether a search count stopped at the cap (there are more than COUNT_CAP results)."""
+    return count > COUNT_CAP
+
+
+def _substring(term: str) -> Q:
     return Q(title__icontains=term) | Q(subtitle__icontains=term) | Q(body__icontains=term)
+
+
+def _matches(term: str) -> Q:
+    """Articles containing `term` as a substring of the title, subtitle or body."""
+    if connection.vendor != "postgresql":
+        return _substring(term)
+    words = bigrams.tokens(term)
+    grams = set()
+    for word in words:
+        if len(word) >= 2:
+            grams.update(bigrams.token_bigrams(word))
+    if not grams:
+        # One-character words and punctuation: no bigram to look up, a substring scan.
+        return _substring(term)
+    condition = Q(search_document__has_bigrams=bigrams.tsquery_text(grams))
+    # A bare two-character word is one bigram: the index answer is exact. Longer words need
+    # their bigrams next to each other and in order, and punctuation or case must match too.
+    exact = len(words) == 1 and len(words[0]) == 2 and term.lower() == words[0]
+    return condition if exact else condition & _substring(term)
+
+
+def matching(query: SearchQuery) -> Q:
+    """The condition "contains every term" (the desk's article search uses it too)."""
+    condition = Q()
+    for term in query.terms:
+        condition &= _matches(term)
+    return condition
 
 
 def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Article]:
     """Published articles matching every term, newest first or most relevant first.
 
     Relevance: a term in the title counts 3, in the subtitle 2, in the body 1, summed over the
-    terms; ties go to the newer article.
+    terms; ties go to the newer article. Only the newest RANKED_POOL matches are ranked.
     """
     articles = Article.objects.published().select_related("section")
     if query.is_empty:
         return articles.none()
-    condition = Q()
-    for term in query.terms:
-        condition &= _matches(term)
-    articles = articles.filter(condition)
+    articles = articles.filter(matching(query))
     if order == RELEVANCE:
+        pool = articles.order_by("-published_at", "-id").values("pk")[:RANKED_POOL]
+        articles = Article.objects.published().select_related("section").filter(pk__in=pool)
         score = Value(0)
         for term in query.terms:
             score = (
@@ -88,7 +156,11 @@ def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Arti
                 )
                 + Case(When(body__icontains=term, then=1), default=0, output_field=IntegerField())
             )
-        return articles.annotate(score=Coalesce(score, 0)).order_by(
+        articles = articles.annotate(score=Coalesce(score, 0)).order_by(
             "-score", "-published_at", "-id"
         )
-    return articles.order_by("-published_at", "-id")
+    else:
+        articles = articles.order_by("-published_at", "-id")
+    capped = articles._chain()
+    capped.__class__ = CappedCountQuerySet
+    return capped
