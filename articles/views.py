@@ -437,6 +437,9 @@ def search(request):
             "order": order,
             "orders": article_search.ORDERS,
             "page": page,
+            # A common word's count stops at the cap: "기사 1,000건 이상".
+            "count_capped": page is not None and article_search.count_is_capped(page.count),
+            "count_cap": f"{article_search.COUNT_CAP:,}",
             "most_read": most_read(),
         },
     )
