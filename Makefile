@@ -86,3 +86,8 @@ lighthouse: install node_modules/.installed e2e-browser ## Lighthouse scores of 
 
 htmlcheck: install node_modules/.installed ## Nu HTML checker on the home, a section and an article page; fails on errors
 	$(BIN)/python -m tests.e2e.run_htmlcheck
+
+# --- Speed ---
+.PHONY: bench
+bench: install ## Load test under gunicorn + wrk on PostgreSQL, page cache cold and warm (BENCH_SIZES=1000,100000)
+	$(BIN)/python scripts/bench.py
