@@ -107,4 +107,3 @@ def test_postgres_change_list_of_a_big_archive_uses_the_estimate_not_count(
     assert any("reltuples" in q["sql"] for q in captured)
     # Filtered: exact.
     assert EstimatedCountPaginator(Article.objects.filter(title__contains="1"), 50).count == 13
-
