@@ -18,11 +18,20 @@ Relevance order ranks the newest RANKED_POOL matches.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection
-from django.db.models import Case, F, IntegerField, Lookup, Q, QuerySet, Value, When
+from django.db import connection, connections, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    IntegerField,
+    Lookup,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from . import bigrams
@@ -42,6 +51,8 @@ RANKED_POOL = COUNT_CAP + 1
 # How a rare word is told from a common one on PostgreSQL (see _is_sparse).
 PROBE_WINDOW = 1000
 SPARSE_BELOW = 10
+# Below this many articles (PostgreSQL's estimate) any plan is fast: no probe, no settings.
+PLANNED_FROM = 20_000
 
 # Characters that carry no meaning in a keyword search: control characters (PostgreSQL refuses
 # NUL in a string) and quotes/brackets people paste around words.
@@ -93,12 +104,55 @@ class HasAllBigrams(Lookup):
 
 
 class CappedCountQuerySet(ArticleQuerySet):
-    """Search results whose count() stops at COUNT_CAP + 1 (the paginator counts them)."""
+    """Search results whose count() stops at COUNT_CAP + 1 (the paginator counts them), and
+    whose queries run with PostgreSQL planner settings chosen by search_articles().
+
+    `planner_off` names the plan kinds switched off (SET LOCAL, for that query only) when the
+    rows are fetched; the count always reads the GIN index (a bitmap stops after the cap).
+    """
+
+    planner_off: tuple[str, ...] = ()
+    count_planner_off: tuple[str, ...] = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.planner_off = self.planner_off
+        clone.count_planner_off = self.count_planner_off
+        return clone
+
+    def _with_planner(self, settings, run):
+        if not settings:
+            return run()
+        connection = connections[self.db]
+        with transaction.atomic(using=self.db):
+            with connection.cursor() as cursor:
+                cursor.execute("; ".join(f"SET LOCAL {setting} = off" for setting in settings))
+            try:
+                return run()
+            finally:
+                # SET LOCAL lasts until the outermost transaction ends: inside someone else's
+                # transaction (a test, ATOMIC_REQUESTS) the settings must not outlive the query.
+                if connection.needs_rollback is False and len(connection.savepoint_ids) > 0:
+                    with connection.cursor() as cursor:
+                        cursor.execute("; ".join(f"RESET {setting}" for setting in settings))
+
+    def explain(self, **options):
+        """EXPLAIN as the rows are really fetched (with the planner settings)."""
+        return self._with_planner(
+            self.planner_off, lambda: super(CappedCountQuerySet, self).explain(**options)
+        )
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._with_planner(self.planner_off, super()._fetch_all)
+        else:
+            super()._fetch_all()
 
     def count(self):
-        if self.query.is_sliced:
+        if self._result_cache is not None or self.query.is_sliced:
             return super().count()
-        return QuerySet.count(self[: COUNT_CAP + 1])
+        capped = self.order_by()[: COUNT_CAP + 1]
+        return self._with_planner(self.count_planner_off, lambda: QuerySet.count(capped))
 
 
 def count_is_capped(count: int) -> bool:
@@ -126,7 +180,12 @@ def _matches(term: str) -> Q:
     # A bare two-character word is one bigram: the index answer is exact. Longer words need
     # their bigrams next to each other and in order, and punctuation or case must match too.
     exact = len(words) == 1 and len(words[0]) == 2 and term.lower() == words[0]
-    return condition if exact else condition & _substring(term)
+    if exact:
+        return condition
+    # The recheck hidden from the planner's estimates (COALESCE of the test): it guesses 1 row
+    # for `LIKE '%…%'` three times over, and would then read every match to sort them.
+    recheck = Coalesce(ExpressionWrapper(_substring(term), output_field=BooleanField()), False)
+    return condition & Q(recheck)
 
 
 def matching(query: SearchQuery) -> Q:
@@ -158,6 +217,17 @@ def _uses_index(query: SearchQuery) -> bool:
     )
 
 
+def _archive_is_large() -> bool:
+    """Plans only matter for a big archive: PostgreSQL's row estimate of the article table
+    (pg_class.reltuples, kept by ANALYZE) against PLANNED_FROM."""
+    with connections[Article.objects.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Article._meta.db_table]
+        )
+        row = cursor.fetchone()
+    return bool(row) and row[0] >= PLANNED_FROM
+
+
 def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Article]:
     """Published articles matching every term, newest first or most relevant first.
 
@@ -168,13 +238,19 @@ def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Arti
     if query.is_empty:
         return articles.none()
     articles = articles.filter(matching(query))
-    newest_first = [F("published_at").desc(), F("id").desc()]
-    if _uses_index(query) and _is_sparse(articles):
-        # The same order, written so that no index can provide it: the planner has to take
-        # the (few) matches from the GIN index and sort them. See _is_sparse().
-        newest_first = [(F("published_at") + timedelta(0)).desc(), (F("id") + 0).desc()]
+    planner_off, count_planner_off = (), ()
+    if _uses_index(query) and _archive_is_large():
+        # The planner cannot tell a rare word from a common one (see _is_sparse), so we say
+        # which plan to use: rare, from the GIN index then sorted; common, newest first along
+        # published_at, testing each article until the page is full.
+        planner_off = (
+            ("enable_indexscan", "enable_seqscan")
+            if _is_sparse(articles)
+            else ("enable_bitmapscan", "enable_seqscan")
+        )
+        count_planner_off = ("enable_seqscan", "enable_indexscan")
     if order == RELEVANCE:
-        pool = articles.order_by(*newest_first).values("pk")[:RANKED_POOL]
+        pool = articles.order_by("-published_at", "-id").values("pk")[:RANKED_POOL]
         articles = Article.objects.published().select_related("section").filter(pk__in=pool)
         score = Value(0)
         for term in query.terms:
@@ -190,7 +266,8 @@ def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Arti
             "-score", "-published_at", "-id"
         )
     else:
-        articles = articles.order_by(*newest_first)
-    capped = articles._chain()
-    capped.__class__ = CappedCountQuerySet
-    return capped
+        articles = articles.order_by("-published_at", "-id")
+    results = articles._chain()
+    results.__class__ = CappedCountQuerySet
+    results.planner_off, results.count_planner_off = planner_off, count_planner_off
+    return results

@@ -8,7 +8,8 @@ created when missing, migrated, given the demo newsroom and topped up to <size> 
 articles (`generate_articles`, safe to rerun: a kept database is reused as it is).
 
 Environment: BENCH_SIZES (comma separated), BENCH_DATABASE_URL, BENCH_DURATION (seconds per
-URL, 10), BENCH_CONNECTIONS (wrk connections, 16), BENCH_THREADS (wrk threads, 2),
+URL, 8), BENCH_CONNECTIONS (wrk connections, 4: about one request in flight per worker, so
+p50 is the time a page takes rather than time spent queued), BENCH_THREADS (wrk threads, 2),
 BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/14; flushed before each run), BENCH_OUT (var/bench).
 """
@@ -319,8 +320,8 @@ def main() -> None:
         "database_url": env(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench_{size}"
         ),
-        "duration": int(env("BENCH_DURATION", "10")),
-        "connections": int(env("BENCH_CONNECTIONS", "16")),
+        "duration": int(env("BENCH_DURATION", "8")),
+        "connections": int(env("BENCH_CONNECTIONS", "4")),
         "threads": int(env("BENCH_THREADS", "2")),
         "workers": int(env("BENCH_WORKERS", "3")),
         "port": int(env("BENCH_PORT", "8123")),
