@@ -176,9 +176,20 @@ class Article(models.Model):
         verbose_name = "기사"
         verbose_name_plural = "기사"
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Lists order by (-published_at, -id): with the id in the index a page (even a deep
+            # one) is read in order from the index, no sort.
             models.Index(
-                fields=["section", "status", "-published_at"], name="article_section_pub_idx"
+                fields=["status", "-published_at", "-id"], name="article_status_pub_id_idx"
+            ),
+            models.Index(
+                fields=["section", "status", "-published_at", "-id"],
+                name="article_section_pub_id_idx",
+            ),
+            # The home page's headlines: a handful of rows among the whole archive.
+            models.Index(
+                fields=["headline_order", "-published_at"],
+                condition=models.Q(is_headline=True),
+                name="article_headline_idx",
             ),
         ]
         permissions = [
