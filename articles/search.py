@@ -48,9 +48,10 @@ ORDERS = {NEWEST: "최신순", RELEVANCE: "정확도순"}
 COUNT_CAP = 1000
 # Relevance ranks this many of the newest matches (a common word matches the whole archive).
 RANKED_POOL = COUNT_CAP + 1
-# How a rare word is told from a common one on PostgreSQL (see _is_sparse).
+# How a rare word is told from a common one on PostgreSQL (see _recent_hits).
 PROBE_WINDOW = 1000
 SPARSE_BELOW = 10
+DENSE_FROM = 250
 # Below this many articles (PostgreSQL's estimate) any plan is fast: no probe, no settings.
 PLANNED_FROM = 20_000
 
@@ -196,19 +197,21 @@ def matching(query: SearchQuery) -> Q:
     return condition
 
 
-def _is_sparse(matches: QuerySet) -> bool:
-    """Whether the terms are rare among recent articles (PostgreSQL with the index only).
+def _recent_hits(matches: QuerySet) -> int:
+    """How many of the newest PROBE_WINDOW articles match, counted up to DENSE_FROM
+    (PostgreSQL with a large archive only).
 
     The planner cannot know how rare a bigram combination is: it guesses at most 0.5 % of
     rows, and for a newest-first page of 20 it then walks the published_at index testing every
     article, which for a rare or missing word means reading the whole archive (tens of
     seconds). So we look: fewer than SPARSE_BELOW matches among the newest PROBE_WINDOW
     articles means a rare word, read from the GIN index and sorted (few rows); otherwise the
-    newest-first walk finds a page within a few hundred rows.
+    newest-first walk finds a page within a few hundred rows. From DENSE_FROM on, the walk
+    also reaches the count's cap sooner than a bitmap of every match is built.
     """
     newest = Article.objects.published().order_by("-published_at", "-id").values("pk")
     probe = matches.filter(pk__in=newest[:PROBE_WINDOW]).order_by().values("pk")
-    return len(probe[:SPARSE_BELOW]) < SPARSE_BELOW
+    return len(probe[:DENSE_FROM])
 
 
 def _uses_index(query: SearchQuery) -> bool:
@@ -240,15 +243,16 @@ def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Arti
     articles = articles.filter(matching(query))
     planner_off, count_planner_off = (), ()
     if _uses_index(query) and _archive_is_large():
-        # The planner cannot tell a rare word from a common one (see _is_sparse), so we say
+        # The planner cannot tell a rare word from a common one (see _recent_hits), so we say
         # which plan to use: rare, from the GIN index then sorted; common, newest first along
         # published_at, testing each article until the page is full.
-        planner_off = (
-            ("enable_indexscan", "enable_seqscan")
-            if _is_sparse(articles)
-            else ("enable_bitmapscan", "enable_seqscan")
+        hits = _recent_hits(articles)
+        walk, from_gin = (
+            ("enable_bitmapscan", "enable_seqscan"),
+            ("enable_indexscan", "enable_seqscan"),
         )
-        count_planner_off = ("enable_seqscan", "enable_indexscan")
+        planner_off = from_gin if hits < SPARSE_BELOW else walk
+        count_planner_off = walk if hits >= DENSE_FROM else from_gin
     if order == RELEVANCE:
         pool = articles.order_by("-published_at", "-id").values("pk")[:RANKED_POOL]
         articles = Article.objects.published().select_related("section").filter(pk__in=pool)
