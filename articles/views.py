@@ -14,7 +14,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
-from django.db.models import F, Prefetch, Window
+from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -285,9 +285,18 @@ def latest(request):
 
 
 def _section_or_404(slug: str) -> Section:
-    section = cached(f"section:{slug}", lambda: Section.objects.filter(slug=slug).first())
+    section = cached(f"section:{slug}", lambda: _load_section(slug))
     if section is None:
         raise Http404("없는 섹션입니다.")
+    return section
+
+
+def _load_section(slug: str) -> Section | None:
+    """The section with its subsections' ids (`child_ids`), in one query."""
+    found = list(Section.objects.filter(Q(slug=slug) | Q(parent__slug=slug)))
+    section = next((s for s in found if s.slug == slug), None)
+    if section is not None:
+        section.child_ids = [s.pk for s in found if s.parent_id == section.pk]
     return section
 
 
@@ -295,11 +304,7 @@ def _section_and_children(section: Section) -> list[int]:
     """The section's id and its subsections' ids: a plain `section_id IN (…)` lets PostgreSQL
     walk the (section, status, published_at) index, where `OR parent = …` needs a join and
     reads the whole archive for a deep page."""
-    children = cached(
-        f"section-children:{section.pk}",
-        lambda: list(Section.objects.filter(parent=section).values_list("pk", flat=True)),
-    )
-    return [section.pk, *children]
+    return [section.pk, *getattr(section, "child_ids", [])]
 
 
 @reader_page
