@@ -209,8 +209,8 @@ def _newest_per_section(sections, size, exclude) -> list[Article]:
         .values_list("pk", flat=True)[:size]
         for section in sections
     ]
-    ids = list(branches[0].union(*branches[1:], all=True))
-    articles = Article.objects.published().filter(pk__in=ids).select_related("section")
+    newest = branches[0].union(*branches[1:], all=True)
+    articles = Article.objects.published().filter(pk__in=newest).select_related("section")
     return sorted(articles, key=lambda a: (a.section_id, -a.published_at.timestamp(), -a.pk))
 
 
