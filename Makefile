@@ -86,3 +86,8 @@ htmlcheck: install node_modules/.installed ## Nu HTML checker on the home, a sec
 
 screenshots: install e2e-browser ## The README's screenshots (home and article, desktop and phone) into docs/screenshots/
 	$(BIN)/python -m tests.e2e.run_screenshots
+
+# --- Speed ---
+.PHONY: bench
+bench: install ## Load test under gunicorn + wrk on PostgreSQL, page cache cold and warm (BENCH_SIZES=1000,100000)
+	$(BIN)/python scripts/bench.py

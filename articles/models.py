@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import bigrams
 from .richtext import RichTextBodyField, plain_text
 
 
@@ -89,7 +91,11 @@ class ArticleQuerySet(models.QuerySet):
         A future `published_at` is a scheduled article: it appears by itself when the time
         comes, with no job to run. Every public page, feed and sitemap goes through here.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        # The search index text is large and only the database reads it: never loaded (nor
+        # pickled into the page cache) with a public article.
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        ).defer("search_document")
 
     def for_listing(self):
         """What a list of article cards needs, in a fixed number of queries."""
@@ -155,17 +161,35 @@ class Article(models.Model):
     # Incremented on every save; a form that was opened at another version is refused, so a
     # second editor never silently overwrites the first.
     version = models.PositiveIntegerField("버전", default=1)
+    # The search index (articles.bigrams): the distinct character bigrams of the title, subtitle
+    # and plain body, rebuilt on every save that touches them. A GIN index serves it on
+    # PostgreSQL (migration 0004); SQLite stores the same text and searches by substring.
+    search_document = SearchVectorField("검색 색인", null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+
+    # The fields the search index is built from.
+    SEARCHED_FIELDS = ("title", "subtitle", "body")
 
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = "기사"
         verbose_name_plural = "기사"
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Lists order by (-published_at, -id): with the id in the index a page (even a deep
+            # one) is read in order from the index, no sort.
             models.Index(
-                fields=["section", "status", "-published_at"], name="article_section_pub_idx"
+                fields=["status", "-published_at", "-id"], name="article_status_pub_id_idx"
+            ),
+            models.Index(
+                fields=["section", "status", "-published_at", "-id"],
+                name="article_section_pub_id_idx",
+            ),
+            # The home page's headlines: a handful of rows among the whole archive.
+            models.Index(
+                fields=["headline_order", "-published_at"],
+                condition=models.Q(is_headline=True),
+                name="article_headline_idx",
             ),
         ]
         permissions = [
@@ -178,6 +202,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & set(self.SEARCHED_FIELDS):
+            self.search_document = self.build_search_document()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_document"}
         # Every editorial save is a new version, so a form opened at the old one can tell it is
         # stale. Counting a view is not an edit.
         update_fields = kwargs.get("update_fields")
@@ -210,6 +239,10 @@ class Article(models.Model):
             errors["published_at"] = "게재 일시가 없습니다."
         if errors:
             raise ValidationError(errors)
+
+    def build_search_document(self) -> str:
+        """The search index text of the current title, subtitle and body."""
+        return bigrams.search_document(self.title, self.subtitle, self.body)
 
     @property
     def subtitle_lines(self) -> list[str]:

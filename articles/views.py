@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connection
 from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
@@ -122,7 +123,12 @@ def paginate(queryset, number: int, *, per_page: int = PAGE_SIZE) -> PageOf | No
         number=page.number,
         num_pages=paginator.num_pages,
         count=paginator.count,
-        page_range=list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)),
+        # The gap is Paginator.ELLIPSIS, a lazy translation: stored as the plain "…" the
+        # template compares with (a lazy string does not survive the cache as itself).
+        page_range=[
+            n if isinstance(n, int) else "…"
+            for n in paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
+        ],
     )
 
 
@@ -175,21 +181,10 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
         sections = list(Section.objects.filter(on_home=True, parent__isnull=True))
         if not sections:
             return []
-        ranked = (
-            Article.objects.published()
-            .filter(section__in=sections)
-            .exclude(pk__in=exclude)
-            .select_related("section")
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("published_at").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__lte=size)
-            .order_by("section_id", "rank")
-        )
+        if connection.features.supports_slicing_ordering_in_compound:
+            ranked = _newest_per_section(sections, size, exclude)
+        else:
+            ranked = _ranked_per_section(sections, size, exclude)
         by_section: dict[int, list[Article]] = {}
         for article in ranked:
             by_section.setdefault(article.section_id, []).append(article)
@@ -200,6 +195,42 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
         ]
 
     return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
+
+
+def _newest_per_section(sections, size, exclude) -> list[Article]:
+    """Each section's `size` newest articles: one small index scan per section (PostgreSQL),
+    glued with UNION ALL, then the articles themselves. A window over every published article
+    would sort the whole archive (a second per page at 100,000 articles)."""
+    branches = [
+        Article.objects.published()
+        .filter(section=section)
+        .exclude(pk__in=exclude)
+        .order_by("-published_at", "-id")
+        .values_list("pk", flat=True)[:size]
+        for section in sections
+    ]
+    newest = branches[0].union(*branches[1:], all=True)
+    articles = Article.objects.published().filter(pk__in=newest).select_related("section")
+    return sorted(articles, key=lambda a: (a.section_id, -a.published_at.timestamp(), -a.pk))
+
+
+def _ranked_per_section(sections, size, exclude) -> list[Article]:
+    """The same in one window query (databases without LIMIT inside UNION, e.g. SQLite)."""
+    return list(
+        Article.objects.published()
+        .filter(section__in=sections)
+        .exclude(pk__in=exclude)
+        .select_related("section")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=size)
+        .order_by("section_id", "rank")
+    )
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -254,10 +285,26 @@ def latest(request):
 
 
 def _section_or_404(slug: str) -> Section:
-    section = cached(f"section:{slug}", lambda: Section.objects.filter(slug=slug).first())
+    section = cached(f"section:{slug}", lambda: _load_section(slug))
     if section is None:
         raise Http404("없는 섹션입니다.")
     return section
+
+
+def _load_section(slug: str) -> Section | None:
+    """The section with its subsections' ids (`child_ids`), in one query."""
+    found = list(Section.objects.filter(Q(slug=slug) | Q(parent__slug=slug)))
+    section = next((s for s in found if s.slug == slug), None)
+    if section is not None:
+        section.child_ids = [s.pk for s in found if s.parent_id == section.pk]
+    return section
+
+
+def _section_and_children(section: Section) -> list[int]:
+    """The section's id and its subsections' ids: a plain `section_id IN (…)` lets PostgreSQL
+    walk the (section, status, published_at) index, where `OR parent = …` needs a join and
+    reads the whole archive for a deep page."""
+    return [section.pk, *getattr(section, "child_ids", [])]
 
 
 @reader_page
@@ -266,7 +313,7 @@ def section(request, slug):
     number = page_number(request)
     page = _cached_page(
         f"section-list:{section.pk}",
-        lambda: card_queryset().filter(Q(section=section) | Q(section__parent=section)),
+        lambda: card_queryset().filter(section_id__in=_section_and_children(section)),
         number,
     )
     return render(
@@ -437,6 +484,9 @@ def search(request):
             "order": order,
             "orders": article_search.ORDERS,
             "page": page,
+            # A common word's count stops at the cap: "기사 1,000건 이상".
+            "count_capped": page is not None and article_search.count_is_capped(page.count),
+            "count_cap": f"{article_search.COUNT_CAP:,}",
             "most_read": most_read(),
         },
     )
