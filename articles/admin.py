@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from newsroom.admin_mixins import ReadOnlyAdminMixin
+
 from . import search as article_search
 from . import services
 from .forms import ArticleAdminForm, ReporterAdminForm
@@ -53,7 +55,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleEvent)
-class ArticleEventAdmin(admin.ModelAdmin):
+class ArticleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The desk's log of every step on every article (read-only: history is not edited)."""
 
     list_display = ("at", "action", "article", "actor_name", "note")
@@ -61,15 +63,6 @@ class ArticleEventAdmin(admin.ModelAdmin):
     search_fields = ("article__title", "actor_name", "note")
     list_select_related = ("article",)
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MineFilter(admin.SimpleListFilter):

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from PIL import Image
 
+from newsroom.admin_mixins import ReadOnlyAdminMixin
+
 from . import reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
 
@@ -372,17 +374,8 @@ class BannerSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannerStat)
-class BannerStatAdmin(admin.ModelAdmin):
+class BannerStatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reports page; statistics themselves are never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

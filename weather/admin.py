@@ -6,6 +6,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from newsroom.admin_mixins import ReadOnlyAdminMixin
+
 from . import kma
 from .models import Station, WeatherReading
 from .services import NoStationsError, fetch_and_store
@@ -43,7 +45,7 @@ class StationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeatherReading)
-class WeatherReadingAdmin(admin.ModelAdmin):
+class WeatherReadingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readings come from KMA only: listed and filtered, never edited by hand."""
 
     change_list_template = "admin/weather/weatherreading/change_list.html"
@@ -66,15 +68,6 @@ class WeatherReadingAdmin(admin.ModelAdmin):
     @admin.display(description="관측 시각", ordering="observed_at")
     def observed_local(self, reading):
         return f"{timezone.localtime(reading.observed_at):%Y-%m-%d %H:%M}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
