@@ -16,6 +16,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
+
 from . import services
 from .forms import ArticleAdminForm, ReporterAdminForm
 from .models import Article, ArticleEvent, Reporter, Section, Tag
@@ -87,7 +89,7 @@ def _own_articles(user) -> Q:
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (

@@ -122,7 +122,11 @@ def paginate(queryset, number: int, *, per_page: int = PAGE_SIZE) -> PageOf | No
         number=page.number,
         num_pages=paginator.num_pages,
         count=paginator.count,
-        page_range=list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)),
+        # Django's ellipsis is translated ("..." in Korean); the template looks for "…".
+        page_range=[
+            n if isinstance(n, int) else "…"
+            for n in paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
+        ],
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.images import ImageRejected, process_image
+from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
@@ -118,7 +119,7 @@ def _status(banner: Banner) -> str:
 
 
 @admin.register(Banner)
-class BannerAdmin(admin.ModelAdmin):
+class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
     form = BannerForm
     inlines = [PlacementInline]
     list_display = [
