@@ -43,7 +43,7 @@ def _as_postgres() -> list[str]:
 
 def _run(command: list[str], *, what: str, timeout: float = 60, **kwargs) -> str:
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 -- our own fixed commands
             command, capture_output=True, text=True, timeout=timeout, check=False, **kwargs
         )
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -169,8 +169,8 @@ class Site:
         return f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
+        out = subprocess.run(  # noqa: S603
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],  # noqa: S607
             capture_output=True,
             text=True,
             check=False,
@@ -200,7 +200,7 @@ def gunicorn_site(env: dict[str, str], *, workers: int = 2, threads: int = 4) ->
         "--access-logformat", '%(s)s %(m)s "%(U)s" %(L)s', "--control-socket", str(control),
     ]  # fmt: skip
     with log.open("w") as output:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     site = Site(process=process, port=port, log=log)
@@ -211,7 +211,7 @@ def gunicorn_site(env: dict[str, str], *, workers: int = 2, threads: int = 4) ->
                 tail = log.read_text(errors="replace").strip().splitlines()[-3:]
                 raise ClusterError(f"gunicorn exited at start: {' | '.join(tail)}")
             try:
-                with urllib.request.urlopen(site.base_url + "/healthz", timeout=2):
+                with urllib.request.urlopen(site.base_url + "/healthz", timeout=2):  # noqa: S310
                     break
             except (urllib.error.URLError, OSError):
                 if time.monotonic() > deadline:

@@ -32,7 +32,8 @@ def assert_typed_text_is_back(html: str) -> None:
         assert escape(value) in html, name
 
 
-def fail_once(error=OperationalError("server closed the connection unexpectedly")):
+def fail_once():
+    error = OperationalError("server closed the connection unexpectedly")
     calls = {"n": 0}
     real = Article.save
 
