@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -135,7 +136,7 @@ def site_environment(
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="throwaway-" + os.urandom(24).hex(),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_COOKIES="0",
         DJANGO_LOG_LEVEL="WARNING",

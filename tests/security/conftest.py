@@ -82,3 +82,14 @@ def banner_form(*, advertiser, slot, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def plain_rendering(monkeypatch):
+    """Templates render as in production, without the test runner's instrumentation (which
+    copies every context for response.context): the corpus tests render thousands of pages
+    and read only their HTML."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
