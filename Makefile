@@ -86,3 +86,8 @@ lighthouse: install node_modules/.installed e2e-browser ## Lighthouse scores of 
 
 htmlcheck: install node_modules/.installed ## Nu HTML checker on the home, a section and an article page; fails on errors
 	$(BIN)/python -m tests.e2e.run_htmlcheck
+
+# --- Trust: soak test (not in make test; about SOAK_SECONDS plus a minute of set-up) ---
+.PHONY: soak
+soak: install ## Mixed load on gunicorn + own PostgreSQL + Redis for SOAK_SECONDS (default 600): no 5xx, flat memory, exact banner counts
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} $(BIN)/python scripts/soak.py
