@@ -91,3 +91,8 @@ screenshots: install e2e-browser ## The README's screenshots (home and article, 
 .PHONY: bench
 bench: install ## Load test under gunicorn + wrk on PostgreSQL, page cache cold and warm (BENCH_SIZES=1000,100000)
 	$(BIN)/python scripts/bench.py
+
+# --- Trust: soak test (not in make test; about SOAK_SECONDS plus a minute of set-up) ---
+.PHONY: soak
+soak: install ## Mixed load on gunicorn + own PostgreSQL + Redis for SOAK_SECONDS (default 600): no 5xx, flat memory, exact banner counts
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} $(BIN)/python scripts/soak.py

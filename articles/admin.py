@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import search as article_search
 from . import services
@@ -108,7 +109,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 
 from newsroom.models import SiteInfo
 
@@ -18,6 +19,12 @@ from .models import Article, Reporter, Section
 from .templatetags.reader_tags import absolute, summary
 
 FEED_SIZE = 30
+
+
+def _plain(text: str) -> str:
+    """Plain text for a title: many readers render RSS titles as HTML, so `<` and `>` are
+    written as entities (a title's `&` stays as it is: readers differ on it, tags matter)."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 class LatestArticlesFeed(Feed):
@@ -29,14 +36,15 @@ class LatestArticlesFeed(Feed):
         return info.name if info else settings.SITE_NAME
 
     def title(self, obj=None):
-        return f"{self._site_name()} 전체기사"
+        return _plain(f"{self._site_name()} 전체기사")
 
     def link(self, obj=None):
         return absolute("/")
 
     def description(self, obj=None):
         info = SiteInfo.current()
-        return (info.tagline if info else "") or f"{self._site_name()}의 최신 기사"
+        # RSS descriptions are HTML to readers: plain text is escaped.
+        return escape((info.tagline if info else "") or f"{self._site_name()}의 최신 기사")
 
     def feed_url(self, obj=None):
         return absolute("/rss/")
@@ -55,10 +63,12 @@ class LatestArticlesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return _plain(item.title)
 
     def item_description(self, item):
-        return summary(item, 300)
+        # The summary is plain text (it may hold `<script>` written as text in the body);
+        # readers render descriptions as HTML.
+        return escape(summary(item, 300))
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())
@@ -92,13 +102,13 @@ class SectionFeed(LatestArticlesFeed):
         return get_object_or_404(Section, slug=slug)
 
     def title(self, obj=None):
-        return f"{self._site_name()} {obj.name}"
+        return _plain(f"{self._site_name()} {obj.name}")
 
     def link(self, obj=None):
         return absolute(obj.get_absolute_url())
 
     def description(self, obj=None):
-        return f"{self._site_name()} {obj.name} 분야의 최신 기사"
+        return escape(f"{self._site_name()} {obj.name} 분야의 최신 기사")
 
     def feed_url(self, obj=None):
         return absolute(f"/rss/{obj.slug}/")

@@ -154,9 +154,17 @@ def _animation(image: Image.Image, width: int) -> bytes:
     return buffer.getvalue()
 
 
-def process_image(upload) -> ProcessedImage:
-    """Check, clean and scale one uploaded picture; raise ImageRejected with a Korean message."""
-    max_bytes, max_pixels, max_width, thumb_width = _limits()
+def process_image(
+    upload, *, max_bytes: int | None = None, max_width: int | None = None
+) -> ProcessedImage:
+    """Check, clean and scale one uploaded picture; raise ImageRejected with a Korean message.
+
+    `max_bytes` and `max_width` replace the article settings for other uploads (banners keep
+    their exact size: pass a width no banner reaches).
+    """
+    default_bytes, max_pixels, default_width, thumb_width = _limits()
+    max_bytes = max_bytes or default_bytes
+    max_width = max_width or default_width
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise ImageRejected(MESSAGE_TOO_LARGE.format(limit=max_bytes // (1024 * 1024)), "too_large")

@@ -10,22 +10,24 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from PIL import Image
 
+from articles.images import ImageRejected, process_image
 from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
 
 AD_TAG_PERMISSION = "banners.manage_ad_tag"
-IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+KEEP_WIDTH = 100_000  # banners are shown at their own pixel size: never scaled
 NOT_AN_IMAGE = (
     "이미지 파일이 아닙니다. JPEG, PNG, GIF, WebP 이미지만 올릴 수 있습니다 (SVG·HTML은 안 됩니다)."
 )
@@ -75,23 +77,21 @@ class BannerForm(forms.ModelForm):
             self.fields.pop("ad_tag", None)
 
     def clean_image(self):
+        """The upload pipeline of the articles (content checked, pixel limit, re-encoded from
+        the pixels so nothing appended to an image survives), without scaling."""
         upload = self.cleaned_data.get("image")
         if not upload or not hasattr(upload, "content_type"):
             return upload  # unchanged or cleared
         if upload.size > MAX_IMAGE_BYTES:
             raise forms.ValidationError("배너 이미지는 2MB 이하여야 합니다.")
         try:
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image_format = image.format
-                image.verify()
-        except Exception:
-            raise forms.ValidationError(NOT_AN_IMAGE) from None
-        finally:
-            upload.seek(0)
-        if image_format not in IMAGE_FORMATS:
-            raise forms.ValidationError(NOT_AN_IMAGE)
-        return upload
+            processed = process_image(upload, max_bytes=MAX_IMAGE_BYTES, max_width=KEEP_WIDTH)
+        except ImageRejected as rejection:
+            if rejection.code in {"not_image", "format"}:
+                raise forms.ValidationError(NOT_AN_IMAGE) from None
+            raise
+        name, _ = processed.filenames()
+        return SimpleUploadedFile(name, processed.content, processed.content_type)
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +120,7 @@ def _status(banner: Banner) -> str:
 
 
 @admin.register(Banner)
-class BannerAdmin(admin.ModelAdmin):
+class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
     form = BannerForm
     inlines = [PlacementInline]
     list_display = [

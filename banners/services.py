@@ -193,6 +193,15 @@ def live_deliveries(now: datetime | None = None) -> dict[str, SlotDelivery]:
     return deliveries
 
 
+def live_ad_tag(banner_id: int, *, now: datetime) -> str | None:
+    """The HTML of a tag banner placed in some slot at `now`, or None."""
+    for delivery in live_deliveries(now).values():
+        for banner in delivery.banners:
+            if banner.banner_id == banner_id and banner.is_ad_tag and banner.live_at(now):
+                return banner.ad_tag
+    return None
+
+
 def forget_deliveries() -> None:
     """Called when a banner, placement or slot changes, so the pages show it at once."""
     try:

@@ -1,12 +1,62 @@
+"""Banner clicks, and the frames that run ad-network tags.
+
+Why ad tags are served from their own URL and not written into `<iframe srcdoc>`: a srcdoc
+document inherits the page's Content-Security-Policy, whose `script-src` is `'self'` plus the
+page's nonce, so every inline `<script>` of an ad tag (which is how ad networks ship them) was
+blocked. Putting the page's nonce into the ad's scripts would make them run, but with the page's
+nonce in third-party hands and with the page's policy loosened for the ad network's origins.
+
+Instead `/banners/tag/<banner id>/` answers with the tag alone under a policy of its own: inline
+scripts and the ad network's origins (`CSP_AD_SOURCES`) are allowed there and nowhere else, and
+the policy's `sandbox` directive gives the document an opaque origin even when someone opens the
+URL directly. The page embeds it with `<iframe sandbox="allow-scripts allow-popups
+allow-popups-to-escape-sandbox">` and no `allow-same-origin`, so the ad cannot read the page,
+our cookies or storage, nor reach the admin with the reader's session, exactly as in srcdoc.
+"""
+
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from . import services
 from .models import Banner, Placement, validate_target_url
+
+AD_FRAME_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+AD_FRAME_DOCUMENT = (
+    '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
+    '<meta name="robots" content="noindex">'
+    "<style>html,body{{margin:0;padding:0;overflow:hidden}}</style></head>"
+    "<body>{tag}</body></html>"
+)
+
+
+def ad_frame_policy() -> str:
+    """The ad frame's own policy: the ad network's origins and inline scripts, in a sandbox."""
+    ads = " ".join(getattr(settings, "CSP_AD_SOURCES", []))
+    only_ads = ads or "'none'"
+    directives = [
+        "default-src 'none'",
+        f"script-src 'unsafe-inline' {ads}",
+        f"style-src 'unsafe-inline' {ads}",
+        f"img-src data: {ads}",
+        f"font-src data: {ads}",
+        f"media-src {only_ads}",
+        f"connect-src {only_ads}",
+        f"frame-src {only_ads}",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        f"sandbox {AD_FRAME_SANDBOX}",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
 
 logger = logging.getLogger(__name__)
 
@@ -37,4 +87,26 @@ def click(request, placement_id: int):
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "origin"
+    return response
+
+
+@require_safe
+@xframe_options_sameorigin
+def ad_tag(request, banner_id: int):
+    """One ad-network tag as a document of its own, for the sandboxed frame of `_banner.html`.
+
+    Only a tag banner that is live now is served (read from the slots' cached deliveries, so a
+    frame costs no query); anything else is an empty 404 under the same sandbox policy.
+    """
+    tag = services.live_ad_tag(banner_id, now=timezone.now())
+    if tag is None:
+        response = HttpResponse("", status=404, content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+    else:
+        response = HttpResponse(AD_FRAME_DOCUMENT.format(tag=tag))
+        # Browsers may keep a frame a little; an edited or ended tag shows within a minute.
+        response["Cache-Control"] = "private, max-age=60"
+    response["Content-Security-Policy"] = ad_frame_policy()
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-# Players an editor may embed (srcdoc iframes hold ad tags and need no frame-src entry).
+# Players an editor may embed. Ad tags run in frames from our own origin (/banners/tag/<id>/,
+# see banners/views.py) under a policy of their own, so the ad networks' origins
+# (CSP_AD_SOURCES) appear in that policy only, never in the pages'.
 VIDEO_EMBED_ORIGINS = (
     "https://www.youtube-nocookie.com",
     "https://player.vimeo.com",
@@ -70,7 +72,6 @@ def _object_storage_origins() -> list[str]:
 
 def base_policy(nonce: str | None) -> dict[str, list[str]]:
     """The reader site's policy, as directive -> sources."""
-    ad_sources = list(getattr(settings, "CSP_AD_SOURCES", []))
     media_origin = _origin(settings.MEDIA_URL)
     static_origin = _origin(settings.STATIC_URL)
     assets = [origin for origin in (static_origin, media_origin) if origin]
@@ -80,15 +81,14 @@ def base_policy(nonce: str | None) -> dict[str, list[str]]:
         script_src.append(f"'nonce-{nonce}'")
     return {
         "default-src": ["'self'"],
-        "script-src": [*script_src, *ad_sources],
-        # Inline styles stay allowed: ad creatives in srcdoc frames inherit this policy and the
-        # editor needs them; styles cannot run code.
+        "script-src": script_src,
+        # Inline styles stay allowed: the editor's markup needs them; styles cannot run code.
         "style-src": ["'self'", "'unsafe-inline'", *assets],
-        "img-src": ["'self'", "data:", *assets, *ad_sources],
+        "img-src": ["'self'", "data:", *assets],
         "font-src": ["'self'", "data:", *assets],
         "media-src": ["'self'", *assets],
-        "connect-src": ["'self'", *ad_sources],
-        "frame-src": ["'self'", *VIDEO_EMBED_ORIGINS, *ad_sources],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", *VIDEO_EMBED_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -17,6 +17,7 @@ BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123), BENCH_REDIS_URL
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-SECRET = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
+# A fresh key per run: the benchmark server signs nothing that outlives it.
+SECRET = secrets.token_urlsafe(50)
 # Bulk loads above this many rows build the search index once at the end (far faster than
 # keeping a GIN index up to date row by row).
 REINDEX_FROM = 50_000

@@ -1,0 +1,463 @@
+"""The XSS corpus (xss_vectors.txt) through every field an editor or ad manager fills, via the
+real admin forms, and through every reader input; then every page that shows them is parsed
+and must hold nothing executable (tests/security/htmlcheck.py says what that means).
+
+One test per field group, looping over the whole corpus; failures are collected and reported
+together, naming the vector and the page.
+"""
+
+import io
+import re
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from django.utils.html import escape
+from PIL import Image
+
+from articles.models import Article, Reporter, Section, Tag
+from banners import services
+from banners.models import Banner, BannerSlot, Placement
+
+from .conftest import article_form, banner_form
+from .htmlcheck import executable_parts, feed_parts, sitemap_parts
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_rendering")]
+
+CORPUS = Path(__file__).with_name("xss_vectors.txt")
+VECTORS = [
+    line
+    for line in CORPUS.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("# ")
+]
+TEMPLATE_PROBES = ["{{7*7}}", "{{ 7*7 }}", "{% debug %}", "{{ settings.SECRET_KEY }}"]
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+def picture(fmt="JPEG", size=(300, 250)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+class Pages:
+    """Fetches pages and collects what is wrong with them."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        self.problems: list[str] = []
+        self._seen: dict[int, list[str]] = {}  # many answers (404 pages) are byte-identical
+
+    def check(self, response, where: str, vector: str = "") -> str:
+        label = f"{where} [{vector[:60]!r}]" if vector else where
+        if response.status_code >= 500:
+            self.problems.append(f"{label}: status {response.status_code}")
+            return ""
+        text = response.content.decode("utf-8", "replace")
+        kind = response.get("Content-Type", "")
+        key = hash((kind, response.content))
+        if key not in self._seen:
+            if "rss" in kind:
+                self._seen[key] = feed_parts(response.content)
+            elif "xml" in kind:
+                self._seen[key] = sitemap_parts(response.content)
+            else:
+                self._seen[key] = executable_parts(text)
+        found = self._seen[key]
+        self.problems += [f"{label}: {part}" for part in found]
+        return text
+
+    def get(self, url: str, vector: str = "", **params) -> str:
+        response = self.client.get(url, params or None, HTTP_USER_AGENT=BROWSER)
+        return self.check(response, url, vector)
+
+    def every_page(self, url: str, *, admin: bool = False) -> None:
+        """A list page and the pages after it, until the list ends."""
+        key = "p" if admin else "page"
+        start = 0 if admin else 1
+        for number in range(start, start + 50):
+            response = self.client.get(url, {key: number}, HTTP_USER_AGENT=BROWSER)
+            if response.status_code == 404 or (admin and response.status_code == 302):
+                return
+            self.check(response, f"{url}?{key}={number}")
+            if admin and f"?{key}={number + 1}" not in response.content.decode():
+                return
+
+
+@pytest.fixture
+def reader():
+    return Pages(Client())
+
+
+@pytest.fixture
+def editor(admin_client):
+    return Pages(admin_client)
+
+
+def test_the_corpus_holds_at_least_a_hundred_known_vectors():
+    assert len(VECTORS) >= 100
+    assert len(set(VECTORS)) == len(VECTORS)
+    for family in ("<script", "onerror=", "javascript:", "data:", "vbscript:", "<svg", "<math"):
+        assert any(family in v.lower() for v in VECTORS), family
+    for probe in ('"><img src=x onerror=', "{{7*7}}", "{% debug %}", "expression("):
+        assert any(probe in v for v in VECTORS), probe
+
+
+# --- the checker must be able to fail --------------------------------------------------------
+
+UNSAFE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<script src=/static/js/site.js>alert(1)</script>",
+    '<script type="application/ld+json">{"a": 1}</script><script>alert(1)</script>',
+    '<script type="application/ld+json">not json</script>',
+    "<img src=x onerror=alert(1)>",
+    '<a href="java&#x09;script:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="  JAVASCRIPT:alert(1)">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<form><button formaction="javascript:alert(1)">x</button></form>',
+    '<svg><a xlink:href="javascript:alert(1)">x</a></svg>',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<iframe sandbox="allow-scripts allow-same-origin" src="/banners/tag/1/"></iframe>',
+    '<iframe src="/banners/tag/1/"></iframe>',
+    "<object data=x></object>",
+    "<embed src=x>",
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="Refresh" content="0;url=https://evil.example/">',
+    '<div style="width: expr/**/ession(alert(1))">x</div>',
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    '<link rel="import" href="/x.html">',
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+]
+SAFE = [
+    '<script src="/static/js/site.js" defer></script>',
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "a<\\/b"}</script>',
+    '<iframe src="https://www.youtube-nocookie.com/embed/abc" allowfullscreen></iframe>',
+    '<iframe sandbox="allow-scripts allow-popups" src="/banners/tag/3/"></iframe>',
+    '<a href="https://example.com/?q=javascript:alert(1)">x</a>',
+    '<img src="/media/a.jpg" alt="onerror=alert(1)">',
+    "<p>javascript:alert(1) &lt;script&gt;alert(1)&lt;/script&gt;</p>",
+]
+
+
+@pytest.mark.parametrize("snippet", UNSAFE)
+def test_the_checker_flags_an_unsafe_snippet(snippet):
+    assert executable_parts(f"<!doctype html><html><body>{snippet}</body></html>")
+
+
+@pytest.mark.parametrize("snippet", SAFE)
+def test_the_checker_lets_our_own_markup_pass(snippet):
+    assert executable_parts(f"<!doctype html><html><body>{snippet}</body></html>") == []
+
+
+# Vectors that are inert even raw in a browser, so the checker rightly lets them pass: an
+# unquoted value swallows the rest of the tag, a percent-encoded colon is no scheme, a tag
+# cut off by the end of input is dropped, and <![CDATA[ is a bogus comment in HTML.
+INERT_RAW = {
+    "<img/src=x/onerror=alert(1)>",
+    '<a href="javascript%3Aalert(1)">percent</a>',
+    '<a href="%6A%61%76%61%73%63%72%69%70%74%3Aalert(1)">all percent</a>',
+    "<<img src=x onerror=alert(1)//<",
+    "<img src=x onerror=alert(1)//",
+    "<![CDATA[<img src=x onerror=alert(1)>]]>",
+}
+
+
+def test_the_checker_flags_the_raw_corpus_and_passes_it_escaped():
+    markup = [v for v in VECTORS if re.search(r"<(script|img|svg|iframe|a |object)", v, re.I)]
+    unflagged = {v for v in markup if not executable_parts(v)}
+    assert len(markup) > 60
+    assert unflagged == INERT_RAW
+    for vector in VECTORS:
+        escaped = escape(vector)
+        assert executable_parts(f'<p title="{escaped}">{escaped}</p>') == [], vector
+
+
+def test_feed_and_sitemap_checks_can_fail():
+    feed = (
+        '<rss version="2.0"><channel><title>t</title><item><title>x</title>'
+        "<description>&lt;img src=x onerror=alert(1)&gt;</description>"
+        "<link>javascript:alert(1)</link></item></channel></rss>"
+    )
+    assert len(feed_parts(feed)) == 2
+    assert feed_parts("<rss><channel><title><script></title></channel></rss>")
+    sitemap = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+    assert sitemap_parts(sitemap + "<loc>javascript:alert(1)</loc></url></urlset>")
+    assert sitemap_parts(sitemap + "<loc>https://example.com/</loc></url></urlset>") == []
+
+
+# --- editors: articles ------------------------------------------------------------------------
+
+
+def post_article(client, *, section, vector: str, **extra):
+    lead = SimpleUploadedFile("lead.jpg", picture(size=(64, 48)), content_type="image/jpeg")
+    fields = {
+        "title": vector[:120],
+        "subtitle": vector[:300],
+        "body": vector,
+        "lead_image_caption": vector[:200],
+        "lead_image_credit": vector[:100],
+        "lead_image": lead,
+        "_publish": "1",
+        **extra,
+    }
+    data = article_form(section=section, **fields)
+    return client.post("/admin/articles/article/add/", data)
+
+
+def test_article_fields_reach_no_page_as_markup(editor, reader, section):
+    before = Article.objects.count()
+    for vector in VECTORS:
+        response = post_article(editor.client, section=section, vector=vector)
+        if response.status_code == 200:  # refused (e.g. a pasted data: picture): form kept
+            editor.check(response, "article add form with errors", vector)
+            response = post_article(
+                editor.client, section=section, vector=vector, body="<p>본문</p>"
+            )
+        assert response.status_code == 302, (vector, response.content.decode()[:3000])
+        article = Article.objects.latest("pk")
+        assert article.status == Article.Status.PUBLISHED, vector
+        html = reader.get(article.get_absolute_url(), vector)
+        if vector in TEMPLATE_PROBES:  # shown as typed, never evaluated
+            assert escape(vector) in html, vector
+        editor.get(f"/admin/articles/article/{article.pk}/change/", vector)
+        editor.get("/admin/articles/article/", vector, q=vector)
+        reader.get("/search/", vector, q=vector[:60])
+    assert Article.objects.count() == before + len(VECTORS)
+    for url in ("/", "/news/", f"/section/{section.slug}/"):
+        reader.every_page(url)
+    for url in ("/rss/", f"/rss/{section.slug}/", "/sitemap.xml", "/sitemap-news.xml"):
+        reader.get(url)
+    for location in re.findall(r"<loc>https?://[^/]+(/[^<]+)</loc>", reader.get("/sitemap.xml")):
+        reader.get(location)
+    editor.every_page("/admin/articles/article/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+# --- editors: tags, sections, reporters -------------------------------------------------------
+
+
+def distinct_prefixes(length: int) -> list[str]:
+    """The corpus cut to a field's length, without the duplicates the cut makes."""
+    seen: dict[str, None] = {}
+    for vector in VECTORS:
+        cut = vector[:length].strip()
+        if cut:
+            seen.setdefault(cut, None)
+    return list(seen)
+
+
+def test_tag_names_reach_no_page_as_markup(editor, reader, section):
+    names = distinct_prefixes(50)
+    for number, name in enumerate(names):
+        response = editor.client.post(
+            "/admin/articles/tag/add/", {"name": name, "slug": f"xss-{number}"}
+        )
+        assert response.status_code == 302, (name, response.content.decode()[:2000])
+    tags = list(Tag.objects.filter(slug__startswith="xss-"))
+    assert len(tags) == len(names)
+    response = editor.client.post(
+        "/admin/articles/article/add/",
+        article_form(section=section, title="태그 기사", tags=[t.pk for t in tags], _publish="1"),
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(title="태그 기사")
+    reader.get(article.get_absolute_url())
+    for tag in tags:
+        reader.get(tag.get_absolute_url(), tag.name)
+        editor.get(f"/admin/articles/tag/{tag.pk}/change/", tag.name)
+    editor.get(f"/admin/articles/article/{article.pk}/change/")
+    editor.get("/admin/articles/tag/autocomplete/", app_label="articles", model_name="article")
+    editor.every_page("/admin/articles/tag/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+def test_section_names_reach_no_page_as_markup(editor, reader):
+    names = distinct_prefixes(50)
+    for number, name in enumerate(names):
+        response = editor.client.post(
+            "/admin/articles/section/add/",
+            {
+                "name": name,
+                "slug": f"xss-{number}",
+                "order": str(number + 100),
+                "in_navigation": "on",
+                "on_home": "on",
+            },
+        )
+        assert response.status_code == 302, (name, response.content.decode()[:2000])
+    sections = list(Section.objects.filter(slug__startswith="xss-"))
+    assert len(sections) == len(names)
+    # One article in each of a few of them, so the home page shows their blocks too.
+    for chosen in sections[:: max(1, len(sections) // 10)]:
+        editor.client.post(
+            "/admin/articles/article/add/",
+            article_form(section=chosen, title=f"{chosen.slug} 기사", _publish="1"),
+        )
+        reader.get(Article.objects.latest("pk").get_absolute_url(), chosen.name)
+    reader.get("/")
+    for section in sections:
+        reader.get(section.get_absolute_url(), section.name)
+        reader.get(f"/rss/{section.slug}/", section.name)
+        editor.get(f"/admin/articles/section/{section.pk}/change/", section.name)
+    editor.every_page("/admin/articles/section/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+def test_reporter_names_reach_no_page_as_markup(editor, reader, section, django_user_model):
+    names = distinct_prefixes(30)
+    for number, name in enumerate(names):
+        user = django_user_model.objects.create_user(f"xss{number}", password="pw-1234-abcd")
+        photo = SimpleUploadedFile("me.png", picture("PNG", (40, 40)), content_type="image/png")
+        response = editor.client.post(
+            "/admin/articles/reporter/add/",
+            {
+                "user": user.pk,
+                "name": name,
+                "email": f"xss{number}@example.com",
+                "photo": photo,
+                "is_active": "on",
+            },
+        )
+        assert response.status_code == 302, (name, response.content.decode()[:2000])
+    reporters = list(Reporter.objects.filter(user__username__startswith="xss"))
+    assert len(reporters) == len(names)
+    for start in range(0, len(reporters), 20):  # bylines of up to 20 reporters
+        group = reporters[start : start + 20]
+        response = editor.client.post(
+            "/admin/articles/article/add/",
+            article_form(
+                section=section,
+                title=f"공동 취재 {start}",
+                reporters=[r.pk for r in group],
+                _publish="1",
+            ),
+        )
+        assert response.status_code == 302
+        article = Article.objects.latest("pk")
+        reader.get(article.get_absolute_url())
+        editor.get(f"/admin/articles/article/{article.pk}/change/")
+    for reporter in reporters:
+        reader.get(reporter.get_absolute_url(), reporter.name)
+        editor.get(f"/admin/articles/reporter/{reporter.pk}/change/", reporter.name)
+    reader.get("/rss/")
+    reader.get("/sitemap-news.xml")
+    editor.every_page("/admin/articles/reporter/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+# --- ad managers: banners ---------------------------------------------------------------------
+
+
+def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, section):
+    image_slot = BannerSlot.objects.get(code="article-side-1")  # 300×250
+    tag_slot = BannerSlot.objects.get(code="article-side-2")
+    article = Article.objects.create(
+        title="광고가 붙는 기사",
+        body="<p>본문</p>",
+        section=section,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timezone.timedelta(hours=1),
+    )
+    refused_urls = 0
+    for vector in VECTORS:
+        name, alt = vector[:100], vector[:200]
+        image = SimpleUploadedFile("ad.png", picture("PNG"), content_type="image/png")
+        data = banner_form(
+            advertiser=advertiser, slot=image_slot, name=name, alt_text=alt, target_url=vector
+        )
+        response = editor.client.post("/admin/banners/banner/add/", {**data, "image": image})
+        if response.status_code == 200:
+            refused_urls += 1
+            html = editor.check(response, "banner add form with errors", vector)
+            assert "연결 주소는 http:// 또는 https://로 시작하는 전체 주소여야 합니다." in html
+            image = SimpleUploadedFile("ad.png", picture("PNG"), content_type="image/png")
+            data["target_url"] = "https://ads.example.com/landing"
+            response = editor.client.post("/admin/banners/banner/add/", {**data, "image": image})
+        assert response.status_code == 302, (vector, response.content.decode()[:3000])
+        image_banner = Banner.objects.latest("pk")
+        assert urlsplit(image_banner.target_url).scheme in {"http", "https"}, vector
+
+        data = banner_form(
+            advertiser=advertiser,
+            slot=tag_slot,
+            name=name,
+            alt_text=alt,
+            kind="ad_tag",
+            target_url="",
+            ad_tag=vector,
+        )
+        response = editor.client.post("/admin/banners/banner/add/", data)
+        assert response.status_code == 302, (vector, response.content.decode()[:3000])
+        tag_banner = Banner.objects.latest("pk")
+
+        html = reader.get(article.get_absolute_url(), vector)
+        frame = f'src="/banners/tag/{tag_banner.pk}/"'
+        assert frame in html, vector
+        if "<" in vector:
+            assert vector not in html, vector  # the ad's markup never enters the page
+        frame_response = reader.client.get(
+            f"/banners/tag/{tag_banner.pk}/", HTTP_USER_AGENT=BROWSER
+        )
+        assert vector in frame_response.content.decode()  # served as given, but only here,
+        policy = frame_response["Content-Security-Policy"]  # in its own sandbox
+        assert "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox" in policy
+        assert "allow-same-origin" not in policy
+        if image_banner.target_url == vector:  # the few vectors that are http(s) addresses
+            click = reader.client.get(
+                Placement.objects.get(banner=image_banner).get_click_url(),
+                HTTP_USER_AGENT=BROWSER,
+            )
+            assert click.status_code == 302
+            assert urlsplit(click["Location"]).scheme in {"http", "https"}, vector
+        # The tag banner's form shows name, alt text and tag; the refused form above showed
+        # the address; an accepted address is shown by the image banner's form.
+        editor.get(f"/admin/banners/banner/{tag_banner.pk}/change/", vector)
+        if image_banner.target_url == vector:
+            editor.get(f"/admin/banners/banner/{image_banner.pk}/change/", vector)
+        # Make room in the slots for the next vector's banners.
+        Banner.objects.filter(pk__in=[image_banner.pk, tag_banner.pk]).update(is_active=False)
+        services.forget_deliveries()
+    assert refused_urls >= len(VECTORS) - 5  # only the few http(s) vectors are addresses
+    editor.every_page("/admin/banners/banner/", admin=True)
+    editor.get("/admin/banners/advertiser/")
+    assert reader.problems + editor.problems == []
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def test_reader_inputs_reach_no_page_as_markup(reader, section):
+    article = Article.objects.create(
+        title="보건복지부, 필수의료 지원 대책 발표",
+        body="<p>본문</p>",
+        section=section,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timezone.timedelta(hours=1),
+    )
+    for vector in VECTORS:
+        quoted = quote(vector, safe="")
+        reader.get("/search/", vector, q=vector)
+        reader.get("/search/", vector, q="필수의료", page=vector)
+        for url in ("/news/", f"/section/{section.slug}/", "/"):
+            reader.get(url, vector, page=vector)
+        reader.get(article.get_absolute_url(), vector, utm_source=vector)
+        # Paths that reach a view with the vector (tag, sitemap section) and the 404 page of
+        # paths that match nothing (a slug or number pattern refuses the vector).
+        for url in (
+            f"/{quoted}",
+            f"/tag/{quoted}/",
+            f"/section/{quoted}/",
+            f"/rss/{quoted}/",
+            f"/sitemap-{quoted}.xml",
+            f"/weather/?{urlencode({'station': vector})}",
+        ):
+            reader.get(url, vector)
+    assert reader.problems == []
