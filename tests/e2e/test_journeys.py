@@ -263,10 +263,12 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
 
     # A reader sees it (the slot may rotate among several banners) and clicks it; the
     # advertiser's page is a little server on this machine, since tests never leave it.
-    reader = new_page()
-    banner = reader.locator(f'a[href^="/banners/c/"]:has(img[alt="{alt}"])')
+    # Each try is a new visitor: one browser keeps the public page for its max-age, so reloading
+    # in the same context would show the same draw of the rotation every time.
     for _ in range(30):
+        reader = new_page()
         reader.goto("/")
+        banner = reader.locator(f'a[href^="/banners/c/"]:has(img[alt="{alt}"])')
         if banner.count():
             break
     else:
