@@ -41,8 +41,9 @@ class Answer:
 
 
 class Load:
-    """Client threads requesting a mix of pages; every page but the home page reads the
-    database on each request (a fresh search term, the health check)."""
+    """Client threads requesting a mix of pages: two that read the database on every request
+    (a fresh search term, the health check) and two that may come from the page cache (the
+    home page, the list of all articles)."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url
@@ -148,10 +149,13 @@ def test_postgresql_restart_under_load_gives_the_503_page_and_the_site_recovers_
         # While it is down: the friendly page (the home page may still come from the cache).
         outage = by_phase["outage"]
         unavailable = [a for a in outage if a.status == 503]
-        assert len(unavailable) >= len(outage) // 2
+        # Pages the cache holds may still be served (200); everything that needs the database
+        # gets the 503 page, and there were such requests in the outage.
+        needs_database = [a for a in outage if a.url.startswith(("/search/", "/healthz"))]
+        assert len(needs_database) > 10
         # Readers' pages say so in Korean; the health check answers the load balancer briefly.
         assert all(FRIENDLY in a.body for a in unavailable if a.url != "/healthz")
-        assert all(a.status == 503 for a in outage if a.url.startswith(("/search/", "/healthz")))
+        assert all(a.status == 503 for a in needs_database)
         assert all(a.status == 200 for a in by_phase["after"]), [
             (a.url, a.status) for a in by_phase["after"] if a.status != 200
         ][:5]
