@@ -5,11 +5,9 @@ home, a section and an article page of a production-like server; fails on any er
 import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from .pages import fetch, reader_pages
-from .server import REPO, ServerError, start_server
+from .server import REPO, demo_server
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -22,27 +20,19 @@ def main() -> int:
         )
     if not VNU_JAR.exists():
         sys.exit(f"{VNU_JAR} is missing: run `npm ci` (make htmlcheck does)")
-    workdir = Path(tempfile.mkdtemp(prefix="newsroom-htmlcheck-"))
-    try:
-        server = start_server(workdir / "server")
-    except ServerError as exc:
-        sys.exit(f"htmlcheck: the newsroom server did not start: {exc}")
-    try:
+    with demo_server("htmlcheck") as (server, workdir):
         files = []
         for name, url in reader_pages(server).items():
             path = workdir / f"{name}.html"
             path.write_text(fetch(url), encoding="utf-8")
             files.append(path)
             print(f"{name:<8} {url}")
-    finally:
-        server.stop()
-    result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--format", "gnu", *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    shutil.rmtree(workdir, ignore_errors=True)
+        result = subprocess.run(
+            [java, "-jar", str(VNU_JAR), "--format", "gnu", *map(str, files)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     messages = (result.stdout + result.stderr).strip()
     if messages:
         print(messages.replace(f"file:{workdir}/", "").replace(f"{workdir}/", ""))

@@ -11,16 +11,14 @@ categories do not vary."""
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_chromium_message
 from .pages import reader_pages
-from .server import REPO, ServerError, start_server
+from .server import REPO, demo_server
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
@@ -101,17 +99,9 @@ def main() -> int:
         sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` (make lighthouse does)")
     folder = ARTIFACTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="newsroom-lighthouse-"))
-    try:
-        server = start_server(workdir)
-    except ServerError as exc:
-        sys.exit(f"lighthouse: the newsroom server did not start: {exc}")
-    try:
+    with demo_server("lighthouse") as (server, _):
         urls = reader_pages(server)
         scores = {name: median_audit(urls[name], name, folder, count=count) for name in PAGES}
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"{'page':<10}" + "".join(f"{key:>16}" for key in CATEGORIES))
     for name in PAGES:

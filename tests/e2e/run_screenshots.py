@@ -4,17 +4,14 @@ from a production-like server: the home and an article page, the first screen on
 (each well under 300 KB, so they can live in git)."""
 
 import io
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 from PIL import Image
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, missing_chromium_message
 from .conftest import reader_user_agent
 from .pages import reader_pages
-from .server import REPO, ServerError, start_server
+from .server import REPO, demo_server
 
 FOLDER = REPO / "docs" / "screenshots"
 VIEWS = {
@@ -51,12 +48,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     FOLDER.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="newsroom-screenshots-"))
-    try:
-        server = start_server(workdir)
-    except ServerError as exc:
-        sys.exit(f"screenshots: the newsroom server did not start: {exc}")
-    try:
+    with demo_server("screenshots") as (server, _):
         urls = reader_pages(server)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -83,9 +75,6 @@ def main() -> int:
                         sys.exit(f"{path} is {len(png)} bytes, more than {MAX_BYTES}")
                 context.close()
             browser.close()
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -8,12 +8,15 @@ fixtures and by the Lighthouse and HTML-checker scripts.
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,3 +163,21 @@ if __name__ == "__main__":
         server.process.wait()
     except KeyboardInterrupt:
         server.stop()
+
+
+@contextmanager
+def demo_server(label: str):
+    """A demo server in a temporary folder for the quality scripts (lighthouse, htmlcheck,
+    screenshots): exits with one line when it does not start; stopped and removed after."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"newsroom-{label}-"))
+    try:
+        try:
+            server = start_server(workdir / "server")
+        except ServerError as exc:
+            sys.exit(f"{label}: the newsroom server did not start: {exc}")
+        try:
+            yield server, workdir
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
