@@ -5,6 +5,7 @@ belongs to an `Advertiser` and is shown in one or more slots through `Placement`
 own period and weight. `BannerStat` holds impressions and clicks per banner, slot and day.
 """
 
+import contextlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -157,6 +158,16 @@ class Banner(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.advertiser})" if self.advertiser_id else self.name
+
+    def save(self, *args, **kwargs):
+        # Store the image's size with the row: with the size fields empty, Django measures the
+        # file every time a banner is loaded (a file read per banner when slots are loaded,
+        # and an error for every slot when one file is missing).
+        if self.image and not self.image_width:
+            # A missing or unreadable file is left to the admin's validation to report.
+            with contextlib.suppress(OSError, ValueError):
+                self.image_width, self.image_height = self.image.width, self.image.height
+        super().save(*args, **kwargs)
 
     @property
     def is_ad_tag(self) -> bool:

@@ -171,3 +171,28 @@ def test_a_high_density_image_of_exactly_twice_the_slot_size_fits(make_banner, s
     almost = make_banner(name="거의 두 배", size=(600, 498))
     assert double.size_warning(slot) == ""
     assert "600×498" in almost.size_warning(slot)
+
+
+def test_an_image_banner_is_stored_with_its_size_so_loading_it_reads_no_file(
+    advertiser, media_root
+):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .conftest import png_bytes
+
+    banner = Banner(
+        advertiser=advertiser,
+        name="크기 저장",
+        alt_text="대체 문자열",
+        target_url="https://example.com/",
+        starts_at=timezone.now(),
+    )
+    banner.image.save("size.png", ContentFile(png_bytes(300, 250)), save=False)
+    banner.save()
+    assert Banner.objects.filter(pk=banner.pk).values_list("image_width", "image_height")[0] == (
+        300,
+        250,
+    )
+    (media_root / banner.image.name).unlink()  # loading must not need the file any more
+    assert Banner.objects.get(pk=banner.pk).image_width == 300
