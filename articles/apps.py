@@ -9,3 +9,10 @@ class ArticlesConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from newsroom import pagecache
+
+        from .views import count_view
+
+        # A cached article page still counts its view.
+        pagecache.register_hit_action("article-view", count_view)

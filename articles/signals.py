@@ -5,6 +5,7 @@ generation (newsroom.cache), so a published or edited article shows up at once e
 that publishes several articles, say) must call `newsroom.cache.bump_generation()` itself.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -13,13 +14,20 @@ from newsroom.cache import bump_generation, register_expiry
 from .models import Article, Reporter, Section, Tag
 
 
-def _bump(sender, **kwargs):
+def _bump_now_and_after_commit() -> None:
+    # Now, and again once the change is committed: a reader's page rendered in between (the
+    # new generation, the old rows) must not stay in the cache as the new version.
     bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def _bump(sender, **kwargs):
+    _bump_now_and_after_commit()
 
 
 def _bump_on_m2m(sender, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        bump_generation()
+        _bump_now_and_after_commit()
 
 
 def next_scheduled_publish():

@@ -28,6 +28,7 @@ from django.utils.cache import (
 )
 from django.views.decorators.http import require_safe
 
+from newsroom import pagecache
 from newsroom.cache import cached
 
 from . import search as article_search
@@ -56,8 +57,10 @@ BOT_USER_AGENT = re.compile(
 
 
 def reader_page(view):
-    """Cache headers for public pages: anonymous readers get a short public max-age; someone
-    with a session (staff who just published) always gets a fresh page."""
+    """Cache headers for public pages: anonymous readers get a short public max-age and the
+    page cache may keep the page (newsroom.pagecache); someone with a session (staff who just
+    published) always gets a fresh page. The ETag is the page's without its live parts (banners,
+    date, ticker), so it stays the same while the content does."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -68,6 +71,7 @@ def reader_page(view):
             patch_cache_control(response, private=True, no_cache=True, max_age=0)
         else:
             patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
+            pagecache.mark_cacheable(response, *getattr(response, "hit_actions", ()))
         patch_vary_headers(response, ["Cookie"])
         # A browser revalidating an unchanged page gets a 304 without the body.
         set_response_etag(response)
@@ -390,13 +394,15 @@ def _public_article(pk: int) -> Article | None:
     )
 
 
-def count_view(request, article: Article) -> None:
+def count_view(request, article: Article | int) -> None:
     """One more view, as a single atomic UPDATE (no read-modify-write, so no lost update when
-    many readers open the article at once). Runs on every request, cached page or not."""
+    many readers open the article at once). Runs on every request, cached page or not (the
+    page cache's hit action "article-view")."""
     agent = request.headers.get("User-Agent", "")
     if request.method != "GET" or not agent or BOT_USER_AGENT.search(agent):
         return
-    Article.objects.published().filter(pk=article.pk).update(view_count=F("view_count") + 1)
+    pk = article if isinstance(article, int) else article.pk
+    Article.objects.published().filter(pk=pk).update(view_count=F("view_count") + 1)
 
 
 def _same_section_latest(article: Article) -> list[Article]:
@@ -457,7 +463,9 @@ def detail(request, pk):
     if article is None:
         raise Http404("없는 기사입니다.")
     count_view(request, article)
-    return render_article(request, article)
+    response = render_article(request, article)
+    response.hit_actions = [("article-view", article.pk)]
+    return response
 
 
 @reader_page

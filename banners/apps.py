@@ -22,3 +22,10 @@ class BannersConfig(AppConfig):
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"banners.{model}.s")
             post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"banners.{model}.d")
         request_finished.connect(services.flush_if_due, dispatch_uid="banners.flush_if_due")
+
+        from newsroom import pagecache
+
+        from .templatetags.banner_tags import render_slot
+
+        # Cached pages draw their banners (and count them) on every request.
+        pagecache.register_live_part("banner", render_slot)

@@ -29,6 +29,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from newsroom.cache import clear_local_memos, local_memo
+
 from .models import Banner, BannerStat, Placement
 
 logger = logging.getLogger(__name__)
@@ -167,9 +169,16 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
     return deliveries
 
 
+_live_memo = local_memo()
+
+
 def live_deliveries(now: datetime | None = None) -> dict[str, SlotDelivery]:
-    """The slots' deliveries from the cache, or from one query when the cache has none."""
+    """The slots' deliveries from this process's memo, the cache, or one query."""
     now = now or timezone.now()
+    return _live_memo.get(LIVE_CACHE_KEY, lambda: _shared_deliveries(now))
+
+
+def _shared_deliveries(now: datetime) -> dict[str, SlotDelivery]:
     seconds = _setting("BANNER_CACHE_SECONDS", 60)
     key = None
     cached = None
@@ -204,6 +213,7 @@ def live_ad_tag(banner_id: int, *, now: datetime) -> str | None:
 
 def forget_deliveries() -> None:
     """Called when a banner, placement or slot changes, so the pages show it at once."""
+    clear_local_memos()
     try:
         cache.set(LIVE_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:

@@ -20,3 +20,8 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_roles, dispatch_uid="newsroom.ensure_roles")
+
+        from . import pagecache
+        from .templatetags.newsroom_tags import render_date_bar
+
+        pagecache.register_live_part("date", render_date_bar)

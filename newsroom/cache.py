@@ -51,8 +51,60 @@ def _generation_lifetime() -> int:
     return seconds
 
 
-def generation() -> int:
-    """The current content generation (created on first use)."""
+class LocalMemo:
+    """Values this process keeps for at most PAGE_CACHE_LOCAL_SECONDS (0: not at all).
+
+    For what every page reads from the shared cache and what rarely changes: the content
+    generation, the banners' live set, the weather ticker. A hit in the page cache then costs one
+    round trip to Redis, not five. A change made in this process clears every memo at once
+    (`clear_local_memos()`, called by `bump_generation()` and the apps' own invalidations); other
+    processes and servers see it when their memo expires, so within about a second.
+    """
+
+    def __init__(self):
+        self._values: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any, builder: Callable[[], Any]) -> Any:
+        seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+        if seconds <= 0:
+            return builder()
+        now = time.monotonic()
+        hit = self._values.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = builder()
+        if len(self._values) > 1000:  # keys are few; a bound in case a caller varies them
+            self._values.clear()
+        self._values[key] = (now + seconds, value)
+        return value
+
+    def peek(self, key: Any) -> Any:
+        """The value kept for `key` if it is still fresh, else None (builds nothing)."""
+        hit = self._values.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+_memos: list[LocalMemo] = []
+
+
+def local_memo() -> LocalMemo:
+    memo = LocalMemo()
+    _memos.append(memo)
+    return memo
+
+
+def clear_local_memos() -> None:
+    for memo in _memos:
+        memo.clear()
+
+
+_generation_memo = local_memo()
+
+
+def _shared_generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = time.time_ns()
@@ -61,21 +113,41 @@ def generation() -> int:
     return value
 
 
+def generation() -> int:
+    """The current content generation (created on first use)."""
+    return _generation_memo.get(GENERATION_KEY, _shared_generation)
+
+
+def peek_generation() -> int | None:
+    """The current content generation, or None when there is none yet (never creates one)."""
+    value = _generation_memo.peek(GENERATION_KEY)
+    return value if value is not None else cache.get(GENERATION_KEY)
+
+
 def bump_generation() -> None:
-    """Make every cached public page fragment stale at once (call after a public change)."""
-    cache.delete(GENERATION_KEY)
+    """Make every cached public page fragment stale at once (call after a public change).
+
+    The new generation is set here, in the writer's request, rather than left for the next
+    reader to create: the page cache only looks a generation up (`peek_generation`)."""
+    clear_local_memos()
+    try:
+        cache.set(GENERATION_KEY, time.time_ns(), _generation_lifetime())
+    except Exception:
+        # Whatever failed (the scheduled articles' query), the old generation must not stay.
+        cache.delete(GENERATION_KEY)
+        raise
 
 
 def page_cache_seconds() -> int:
     return settings.PAGE_CACHE_SECONDS
 
 
-def generation_key(name: str) -> str:
-    """The cache key of `name` in the current generation; names from URLs (Korean tag slugs,
-    long paths) are hashed so every cache backend accepts the key."""
+def generation_key(name: str, current: int | None = None) -> str:
+    """The cache key of `name` in the current generation (or in `current`); names from URLs
+    (Korean tag slugs, long paths) are hashed so every cache backend accepts the key."""
     if len(name) > 150 or not name.isascii() or not name.isprintable() or " " in name:
         name = "h:" + hashlib.sha256(name.encode()).hexdigest()
-    return f"newsroom:gen{generation()}:{name}"
+    return f"newsroom:gen{current if current is not None else generation()}:{name}"
 
 
 def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None) -> Any:

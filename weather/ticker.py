@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from newsroom.cache import clear_local_memos
+
 from .kma import CREDIT
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ def _load() -> list[dict]:
 def refresh_ticker() -> None:
     """Re-read the ticker's data and put it in the cache (after new readings were stored)."""
     rows = _load()
+    clear_local_memos()
     try:
         cache.set(TICKER_CACHE_KEY, rows, TICKER_CACHE_SECONDS)
     except Exception:  # a cache outage must not fail the fetch that just stored readings
@@ -77,6 +80,7 @@ def refresh_ticker() -> None:
 
 
 def forget_ticker() -> None:
+    clear_local_memos()
     try:
         cache.delete(TICKER_CACHE_KEY)
     except Exception:

@@ -15,11 +15,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from banners import services
+from newsroom import pagecache
+from newsroom.cache import local_memo
 
 register = template.Library()
 logger = logging.getLogger(__name__)
 
 REQUEST_ATTRIBUTE = "_banner_deliveries"
+# Rendered slots by (live set, slot, chosen placements): a draw repeats often, its HTML does not
+# need rendering again.
+_rendered = local_memo()
 
 
 def _deliveries(request, now):
@@ -32,9 +37,9 @@ def _deliveries(request, now):
     return deliveries
 
 
-@register.simple_tag(takes_context=True)
-def banner_slot(context, code: str) -> str:
-    request = context.get("request")
+def render_slot(request, code: str) -> str:
+    """One slot for one request: a fresh draw from the live set, its impressions counted.
+    Also the page cache's live part "banner" (a cached page draws on every request)."""
     try:
         now = timezone.now()
         delivery = _deliveries(request, now).get(code)
@@ -43,13 +48,21 @@ def banner_slot(context, code: str) -> str:
         chosen = services.choose_banners(delivery, now=now)
         if not chosen:
             return ""
-        html = render_to_string("banners/_slot.html", {"slot": delivery, "banners": chosen})
+        html = _rendered.get(
+            (code, delivery.width, delivery.height, tuple(chosen)),
+            lambda: render_to_string("banners/_slot.html", {"slot": delivery, "banners": chosen}),
+        )
     except Exception:  # the page must render without its banners
         logger.exception("banner slot %r failed", code)
         return ""
     if services.should_count(request):
         services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
     return html
+
+
+@register.simple_tag(takes_context=True)
+def banner_slot(context, code: str) -> str:
+    return pagecache.live_part(context.get("request"), "banner", code)
 
 
 @register.filter

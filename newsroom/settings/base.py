@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.db.DatabaseOutageMiddleware",
+    # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -293,6 +295,10 @@ if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
 # Any change readers must see bumps the content generation (newsroom.cache), so this is only
 # an upper bound for things that change without a save (most-read ranking).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Seconds each worker process may keep what every page reads from the shared cache (the content
+# generation, the banners' live set, the rendered ticker) without asking Redis again. A change
+# made in another process shows up after at most this long; 0 asks the shared cache every time.
+PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
 # --- Editorial desk (articles) ----------------------------------------------------------------
 # The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
 # width pictures are scaled down to, and the thumbnails' width.

@@ -23,3 +23,6 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
 MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tests change data and read pages in one process, often with the clock moved: no per-process
+# memo (the memo's own tests turn it on).
+PAGE_CACHE_LOCAL_SECONDS = 0

@@ -3,16 +3,27 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from newsroom import pagecache
+
 register = template.Library()
 
 KOREAN_WEEKDAYS = "월화수목금토일"
 
 
-@register.simple_tag
-def korean_date_bar(now: datetime | None = None) -> str:
+def date_bar_text(now: datetime | None = None) -> str:
     """Today's date in Korea as the date bar shows it: `2025.08.26 (화)`."""
     local = timezone.localtime(now or timezone.now())
     return f"{local:%Y.%m.%d} ({KOREAN_WEEKDAYS[local.weekday()]})"
+
+
+def render_date_bar(request, argument: str = "") -> str:
+    """The page cache's live part "date": the day turns at midnight, not when a page is saved."""
+    return date_bar_text()
+
+
+@register.simple_tag(takes_context=True)
+def korean_date_bar(context) -> str:
+    return pagecache.live_part(context.get("request"), "date")
 
 
 @register.filter

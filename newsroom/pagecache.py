@@ -1,0 +1,258 @@
+"""The page cache: whole reader pages, rendered once per content generation, with their live
+parts filled in on every request.
+
+An anonymous reader's page is the same for everyone until the newsroom changes something, except
+for a few parts that belong to the moment: the banner slots (a weighted draw, and an impression
+counted per view), the date bar (the day turns at midnight, not when an article is saved) and the
+weather ticker (readings come every hour, and "current" turns "stale" with time). A page rendered
+for the cache writes those parts as markers (`live_part()` in the template tags); the cache keeps
+the page as literal pieces and markers, and every request, the one that rendered it included,
+fills the markers in. Templates and queries run once per page and generation; rotation,
+counting and the date stay exact for every reader.
+
+`PageCacheMiddleware` sits near the top of MIDDLEWARE, so a hit skips sessions, auth, CSRF and
+the view. Only anonymous requests take part: a request with a session cookie (signed-in staff)
+neither reads nor stores pages. Only responses a view marks with `mark_cacheable()` are stored
+(200, no Set-Cookie), under the current content generation (`newsroom.cache`), so a change that
+bumps the generation reaches every page at once. What the view does on every request besides
+rendering (counting an article's view) is registered as a hit action and runs on hits too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+
+from .cache import generation_key, page_cache_seconds, peek_generation
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_ATTRIBUTE = "_page_cache_capture"
+# Query parameters that only tell where a reader came from: the same page for the cache.
+TRACKING_PARAMETER = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|igshid|mc_\w+|_ga)$")
+# Headers a hit must not repeat from the stored response.
+NOT_STORED_HEADERS = {"content-length", "set-cookie", "date"}
+
+LiveFill = Callable[..., str]
+HitAction = Callable[..., None]
+_live_parts: dict[str, LiveFill] = {}
+_hit_actions: dict[str, HitAction] = {}
+
+
+def register_live_part(name: str, fill: LiveFill) -> None:
+    """`fill(request, argument) -> html` renders the live part `name` for one request."""
+    _live_parts[name] = fill
+
+
+def register_hit_action(name: str, action: HitAction) -> None:
+    """`action(request, *arguments)` runs on every request that a cached page answers."""
+    _hit_actions[name] = action
+
+
+# --- Markers ----------------------------------------------------------------------------------
+
+
+class _Markers:
+    """The marker syntax, with a token only this site knows (derived from SECRET_KEY), so no
+    text of an article or a banner can pose as a marker. Stable across processes, so a page's
+    ETag is the same whichever worker rendered it."""
+
+    @cached_property
+    def token(self) -> str:
+        key = settings.SECRET_KEY.encode()
+        return hmac.new(key, b"newsroom.pagecache.marker", hashlib.sha256).hexdigest()[:16]
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile(rf"<!--live:{self.token}:([a-z0-9-]+):([a-z0-9-]*)-->")
+
+    def marker(self, name: str, argument: str) -> str:
+        return f"<!--live:{self.token}:{name}:{argument}-->"
+
+
+_markers = _Markers()
+
+
+def live_part(request, name: str, argument: str = "") -> SafeString:
+    """What a template tag outputs for a live part: a marker while the page is being rendered
+    for the cache, the part itself otherwise."""
+    if request is not None and getattr(request, CAPTURE_ATTRIBUTE, False):
+        return mark_safe(_markers.marker(name, argument))  # noqa: S308 -- our own marker
+    return mark_safe(_live_parts[name](request, argument))  # noqa: S308 -- fills return HTML
+
+
+def split_page(content: str) -> tuple:
+    """The page as (literal, (name, argument), literal, …); literals only when it has no live
+    parts."""
+    pieces: list = []
+    position = 0
+    for match in _markers.pattern.finditer(content):
+        pieces.append(content[position : match.start()])
+        pieces.append((match.group(1), match.group(2)))
+        position = match.end()
+    pieces.append(content[position:])
+    return tuple(pieces)
+
+
+def fill_page(request, pieces: tuple) -> str:
+    """The page with every live part rendered for this request; a part that fails is left
+    empty (and logged): a banner or the ticker must never take the page down."""
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        name, argument = piece
+        try:
+            out.append(_live_parts[name](request, argument))
+        except Exception:
+            logger.exception("live part %s:%s failed", name, argument)
+    return "".join(out)
+
+
+# --- What a view says about its response ------------------------------------------------------
+
+
+def mark_cacheable(response, *hit_actions: tuple) -> None:
+    """Let the page cache store this response; `hit_actions` are (name, *arguments) to run when
+    a later request is answered from the cache."""
+    response.page_cacheable = True
+    response.page_cache_hit_actions = [tuple(action) for action in hit_actions]
+
+
+# --- The stored page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    pieces: tuple
+    headers: tuple  # (name, value) pairs
+    hit_actions: tuple
+    etag: str
+
+
+def page_key(request) -> str | None:
+    """The cache key of a request's page: path and query, without the readers' tracking
+    parameters and in a stable order, in the current generation.
+
+    None while there is no generation: creating one asks the database when the next scheduled
+    article is due, and a lookup must not (in a database outage the view alone should try, and
+    answer with the 503 page). The view creates the generation; the next request is cached.
+    """
+    current = peek_generation()
+    if current is None:
+        return None
+    query = sorted(
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if not TRACKING_PARAMETER.match(name)
+    )
+    return generation_key(f"page:{request.path}?{urlencode(query)}", current)
+
+
+def takes_part(request) -> bool:
+    """Anonymous GETs and HEADs, while the page cache is on."""
+    return (
+        request.method in {"GET", "HEAD"}
+        and page_cache_seconds() > 0
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _storable(request, response) -> bool:
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and getattr(response, "page_cacheable", False)
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _without_nonce(policy: str) -> str:
+    """A stored page is served to many readers: no nonce may be reused in its policy."""
+    return re.sub(r"\s*'nonce-[^']*'", "", policy)
+
+
+def _store(request, response, key: str) -> None:
+    content = response.content.decode(response.charset)
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce and nonce in content:
+        return  # an inline script carries this request's nonce: not shareable
+    headers = tuple(
+        (name, _without_nonce(value) if name.lower() == "content-security-policy" else value)
+        for name, value in response.items()
+        if name.lower() not in NOT_STORED_HEADERS
+    )
+    page = CachedPage(
+        pieces=split_page(content),
+        headers=headers,
+        hit_actions=tuple(getattr(response, "page_cache_hit_actions", ())),
+        etag=response.get("ETag", ""),
+    )
+    cache.set(key, page, page_cache_seconds())
+
+
+def _serve(request, page: CachedPage) -> HttpResponse:
+    response = HttpResponse()
+    for name, value in page.headers:
+        response[name] = value
+    for name, *arguments in page.hit_actions:
+        try:
+            _hit_actions[name](request, *arguments)
+        except Exception:  # a counter must not cost the reader the page
+            logger.exception("page cache hit action %s failed", name)
+    if page.etag:
+        conditional = get_conditional_response(request, etag=page.etag, response=response)
+        if conditional is not response:
+            return conditional
+    response.content = fill_page(request, page.pieces)
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
+class PageCacheMiddleware:
+    """Answers anonymous readers from the page cache; stores the pages views mark cacheable.
+
+    Place it after SecurityMiddleware, WhiteNoise and DatabaseOutageMiddleware and before
+    SessionMiddleware: a hit then costs no session, no user, no database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not takes_part(request):
+            return self.get_response(request)
+        key = page_key(request)
+        page = cache.get(key) if key else None
+        if isinstance(page, CachedPage):
+            return _serve(request, page)
+        setattr(request, CAPTURE_ATTRIBUTE, True)
+        response = self.get_response(request)
+        setattr(request, CAPTURE_ATTRIBUTE, False)
+        if response.streaming or response.status_code == 304:
+            return response
+        if key and _storable(request, response):
+            _store(request, response, key)
+        # Every page rendered while capturing (a 404 page has banners too) holds markers.
+        if response.get("Content-Type", "").startswith("text/html"):
+            content = response.content.decode(response.charset or "utf-8", errors="replace")
+            if _markers.token in content:
+                response.content = fill_page(request, split_page(content))
+                if response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
+        return response
