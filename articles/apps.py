@@ -16,3 +16,9 @@ class ArticlesConfig(AppConfig):
 
         # A cached article page still counts its view.
         pagecache.register_hit_action("article-view", count_view)
+
+        from django.core.signals import request_finished
+
+        from . import viewcounts
+
+        request_finished.connect(viewcounts.flush_if_due, dispatch_uid="articles.views.flush")

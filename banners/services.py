@@ -29,6 +29,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from newsroom import counters
 from newsroom.cache import clear_local_memos, local_memo
 
 from .models import Banner, BannerStat, Placement
@@ -274,24 +275,14 @@ _pending = threading.Event()  # this process has counted impressions not yet flu
 _next_flush = [0.0]
 
 
-def _incr(key: str, delta: int = 1) -> None:
-    timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
-    try:
-        cache.incr(key, delta)
-    except ValueError:  # no counter yet: create it, or add to the one another request made
-        if not cache.add(key, delta, timeout=timeout):
-            cache.incr(key, delta)
-
-
 def count_impressions(pairs: Iterable[tuple[int, int]], *, now: datetime | None = None) -> None:
-    """Count one impression per (banner id, slot id) in the cache; never raises."""
+    """Count one impression per (banner id, slot id) in the cache; never raises. Inside a
+    request the counts go to Redis together when it ends (newsroom.counters)."""
     day = timezone.localdate(now or timezone.now())
-    try:
-        for banner_id, slot_id in pairs:
-            _incr(_counter_key("imp", day, banner_id, slot_id))
-            _pending.set()
-    except Exception:
-        logger.warning("banner impressions not counted", exc_info=True)
+    timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
+    for banner_id, slot_id in pairs:
+        counters.add(_counter_key("imp", day, banner_id, slot_id), timeout=timeout)
+        _pending.set()
 
 
 def add_to_stat(

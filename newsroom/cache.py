@@ -73,10 +73,16 @@ class LocalMemo:
         if hit is not None and hit[0] > now:
             return hit[1]
         value = builder()
+        self.put(key, value)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+        if seconds <= 0:
+            return
         if len(self._values) > 1000:  # keys are few; a bound in case a caller varies them
             self._values.clear()
-        self._values[key] = (now + seconds, value)
-        return value
+        self._values[key] = (time.monotonic() + seconds, value)
 
     def peek(self, key: Any) -> Any:
         """The value kept for `key` if it is still fresh, else None (builds nothing)."""
@@ -121,7 +127,11 @@ def generation() -> int:
 def peek_generation() -> int | None:
     """The current content generation, or None when there is none yet (never creates one)."""
     value = _generation_memo.peek(GENERATION_KEY)
-    return value if value is not None else cache.get(GENERATION_KEY)
+    if value is None:
+        value = cache.get(GENERATION_KEY)
+        if value is not None:
+            _generation_memo.put(GENERATION_KEY, value)
+    return value
 
 
 def bump_generation() -> None:

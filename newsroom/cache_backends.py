@@ -17,7 +17,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -55,12 +55,45 @@ def _health_for(location: str) -> _Health:
         return _health.setdefault(location, _Health())
 
 
+# KEYS: counters; ARGV: their deltas, then the timeout of a counter this call creates.
+INCR_MANY = """
+local timeout = tonumber(ARGV[#KEYS + 1])
+for i, key in ipairs(KEYS) do
+  local delta = tonumber(ARGV[i])
+  if redis.call('INCRBY', key, delta) == delta then
+    redis.call('EXPIRE', key, timeout)
+  end
+end
+return #KEYS
+"""
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis-py client object for every cache call (~0.1 ms of
+    Python each, more than the round trip); one per connection pool does the same job."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
         self.retry_after = float(options.pop("RETRY_AFTER", 5))
         self.log_interval = float(options.pop("LOG_INTERVAL", 60))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusingRedisCacheClient
+        self._incr_many_scripts = {}
         self._location = ",".join(self._servers)
         self._health = _health_for(self._location)
 
@@ -164,6 +197,20 @@ class DegradingRedisCache(RedisCache):
             lambda: super(DegradingRedisCache, self).incr(key, delta, version),
             lambda: _missing(key),
         )
+
+    def incr_many(self, deltas: dict[str, int], *, timeout: int, version=None) -> None:
+        """Add each delta to its counter in one command (newsroom.counters uses it); a counter
+        the command creates gets `timeout`, an existing one keeps its own."""
+
+        def send():
+            client = self._cache.get_client(write=True)
+            script = self._incr_many_scripts.get(id(client))
+            if script is None:
+                script = self._incr_many_scripts[id(client)] = client.register_script(INCR_MANY)
+            names = [self.make_and_validate_key(key, version=version) for key in deltas]
+            script(keys=names, args=[*deltas.values(), int(timeout)])
+
+        self._guard(send, lambda: None)
 
     def clear(self):
         return self._guard(lambda: super(DegradingRedisCache, self).clear(), lambda: False)

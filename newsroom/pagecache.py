@@ -35,6 +35,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
+from . import counters
 from .cache import generation_key, page_cache_seconds, peek_generation
 
 logger = logging.getLogger(__name__)
@@ -235,6 +236,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # What the request counts (banner impressions) goes to the cache in one round trip.
+        with counters.batch():
+            return self._respond(request)
+
+    def _respond(self, request):
         if not takes_part(request):
             return self.get_response(request)
         key = page_key(request)

@@ -299,6 +299,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # generation, the banners' live set, the rendered ticker) without asking Redis again. A change
 # made in another process shows up after at most this long; 0 asks the shared cache every time.
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
+# Article views are added up in each worker and written at most this often (articles.viewcounts);
+# 0 writes every view with its own UPDATE.
+ARTICLE_VIEW_FLUSH_SECONDS = env_int("ARTICLE_VIEW_FLUSH_SECONDS", 2)
 # --- Editorial desk (articles) ----------------------------------------------------------------
 # The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
 # width pictures are scaled down to, and the thumbnails' width.

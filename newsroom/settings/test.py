@@ -26,3 +26,5 @@ CSRF_COOKIE_SECURE = False
 # Tests change data and read pages in one process, often with the clock moved: no per-process
 # memo (the memo's own tests turn it on).
 PAGE_CACHE_LOCAL_SECONDS = 0
+# Every view written at once, so a test reads it back directly (viewcounts' tests batch).
+ARTICLE_VIEW_FLUSH_SECONDS = 0

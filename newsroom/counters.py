@@ -1,0 +1,73 @@
+"""Counters in the shared cache (banner impressions, per day and slot), sent once per request.
+
+A page counts several things (each banner slot counts its impressions); one round trip to Redis
+per count would cost more than serving the cached page itself. Inside `batch()` (the page
+cache middleware opens one around every request) counts are added up in memory and sent
+together when the request ends: one pipeline of INCRBY and EXPIRE … NX on Redis, plain
+`incr`/`add` on other cache backends. Outside a batch a count is sent at once.
+
+Counting never raises: a cache outage loses the counts it could not send (and logs once),
+the page is served all the same.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections import Counter
+from contextlib import contextmanager
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "newsroom_counters", default=None
+)
+
+
+def add(key: str, delta: int = 1, *, timeout: int) -> None:
+    """Add `delta` to the counter `key` (created with `timeout` seconds to live)."""
+    pending = _pending.get()
+    if pending is None:
+        send({key: delta}, timeout=timeout)
+        return
+    counts, timeouts = pending
+    counts[key] += delta
+    timeouts[key] = timeout
+
+
+@contextmanager
+def batch():
+    """Collect the counts made inside, and send them in one go at the end."""
+    if _pending.get() is not None:  # already inside a batch: the outer one sends
+        yield
+        return
+    counts: Counter = Counter()
+    timeouts: dict[str, int] = {}
+    token = _pending.set((counts, timeouts))
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        for timeout in set(timeouts.values()):
+            send({k: n for k, n in counts.items() if timeouts[k] == timeout}, timeout=timeout)
+
+
+def send(deltas: dict[str, int], *, timeout: int) -> None:
+    """Add every delta to its counter now; never raises."""
+    if not deltas:
+        return
+    try:
+        incr_many = getattr(cache, "incr_many", None)
+        if incr_many is not None:
+            incr_many(deltas, timeout=timeout)
+            return
+        for key, delta in deltas.items():
+            try:
+                cache.incr(key, delta)
+            except ValueError:  # no counter yet: create it, or add to one made meanwhile
+                if not cache.add(key, delta, timeout=timeout):
+                    cache.incr(key, delta)
+    except Exception:
+        logger.warning("counters not sent: %s", ", ".join(sorted(deltas)), exc_info=True)
