@@ -11,8 +11,9 @@ a same-origin iframe. Those pages (under the admin and ckeditor prefixes) get 'u
 for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and frame-ancestors 'self'.
 The admin's login page is not relaxed: an anonymous visitor always gets the strict policy.
 
-Pages the page cache stores keep the header they were rendered with (the nonce in the cached
-body must match), so a response that already carries a policy is left alone.
+The page cache (newsroom.pagecache) stores a page with the policy it was rendered with, less
+its nonce (a page whose body uses the nonce is not stored at all, since a nonce must not be
+served twice); a response that already carries a policy is left alone.
 """
 
 import secrets

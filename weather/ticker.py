@@ -4,7 +4,9 @@ The cache holds plain data (the newest reading of every shown station); whether 
 still current is decided at render time, so a cached entry never turns stale data into
 "current" data. `refresh_ticker()` runs whenever readings are stored, `forget_ticker()` when a
 station changes; the timeout only bounds how long another process's local-memory cache may lag
-(with Redis every process sees the refresh at once).
+(with Redis every process sees the refresh at once). Both also clear this process's memo of the
+rendered ticker (weather_tags, PAGE_CACHE_LOCAL_SECONDS); other processes' memos expire within
+that many seconds.
 """
 
 from __future__ import annotations
