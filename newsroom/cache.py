@@ -164,8 +164,11 @@ def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None)
     """`builder()`'s result, cached under `name` for the current generation.
 
     A `None` result is cached too (stored wrapped in a tuple), so a missing object costs one
-    query per generation, not one per request.
+    query per generation, not one per request. With the cache off (PAGE_CACHE_SECONDS=0 and
+    no `timeout`) the builder runs and the cache is not asked at all.
     """
+    if not (timeout or page_cache_seconds()):
+        return builder()
     key = generation_key(name)
     hit = cache.get(key)
     if hit is not None:
@@ -189,7 +192,7 @@ def cache_response(name: str, *, max_age: int = 300):
             # not fill the cache with copies.
             page = request.GET.get("p", "")
             key = generation_key(f"response:{name}:{request.path}:{page}")
-            stored = cache.get(key)
+            stored = cache.get(key) if page_cache_seconds() else None
             if stored is not None:
                 content, content_type = stored
                 response = HttpResponse(content, content_type=content_type)
@@ -199,7 +202,10 @@ def cache_response(name: str, *, max_age: int = 300):
                     response = response.render()
                 if response.status_code != 200 or response.streaming:
                     return response
-                cache.set(key, (response.content, response["Content-Type"]), page_cache_seconds())
+                if page_cache_seconds():
+                    cache.set(
+                        key, (response.content, response["Content-Type"]), page_cache_seconds()
+                    )
             patch_cache_control(response, public=True, max_age=max_age)
             return response
 

@@ -63,3 +63,16 @@ def test_generation_expires_when_a_scheduled_article_goes_live(make_article):
         assert page_cache.generation() == first
     with time_machine.travel(publish_at + timedelta(seconds=2), tick=False):
         assert page_cache.generation() != first
+
+
+def test_with_the_cache_off_the_builder_runs_and_the_cache_is_not_asked(settings, monkeypatch):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    asked = []
+    monkeypatch.setattr(cache, "get", lambda *a, **k: asked.append(a))
+    monkeypatch.setattr(cache, "set", lambda *a, **k: asked.append(a))
+    calls = []
+    assert page_cache.cached("thing", lambda: calls.append(1) or len(calls)) == 1
+    assert page_cache.cached("thing", lambda: calls.append(1) or len(calls)) == 2
+    assert asked == []
