@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 CAPTURE_ATTRIBUTE = "_page_cache_capture"
 # Query parameters that only tell where a reader came from: the same page for the cache.
 TRACKING_PARAMETER = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|igshid|mc_\w+|_ga)$")
+# The query parameters the reader's pages read; a request with any other is served uncached.
+PAGE_PARAMETERS = {"page", "q", "sort"}
 # Headers a hit must not repeat from the stored response.
 NOT_STORED_HEADERS = {"content-length", "set-cookie", "date"}
 
@@ -160,6 +162,8 @@ def page_key(request) -> str | None:
         for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
         if not TRACKING_PARAMETER.match(name)
     )
+    if any(name not in PAGE_PARAMETERS for name, _ in query):
+        return None  # `/?x=1`, `/?x=2`, … would each be a stored copy of the same page
     return generation_key(f"page:{request.path}?{urlencode(query)}", current)
 
 

@@ -203,3 +203,14 @@ def test_the_page_cache_is_off_with_zero_seconds(client, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get("/", **BROWSER)
     assert queries.captured_queries
+
+
+def test_a_query_parameter_no_page_reads_is_served_uncached(client, monkeypatch):
+    publish("기사")
+    cached_get(client, "/")
+    renders = count_renders(monkeypatch)
+    for number in range(3):
+        assert client.get(f"/?x={number}", **BROWSER).status_code == 200
+    assert len(renders) == 3  # rendered each time, none stored as a copy of the home page
+    client.get("/", **BROWSER)
+    assert len(renders) == 3
