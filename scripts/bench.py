@@ -7,9 +7,14 @@ postgres://postgres@127.0.0.1:5432/newsroom_bench_<size>; `{size}` in the URL is
 created when missing, migrated, given the demo newsroom and topped up to <size> generated
 articles (`generate_articles`, safe to rerun: a kept database is reused as it is).
 
+Three passes per size, each page loaded by wrk for BENCH_DURATION seconds after a 2 s warm-up:
+- "cold 1": `PAGE_CACHE_SECONDS=0` (no page cache, no data cache: every request queries
+  PostgreSQL and renders), one connection: the time the server takes for one page.
+- "cold": the same under BENCH_CONNECTIONS connections (4: two per core, so requests queue).
+- "warm": the page cache on (Redis, shared by the workers), BENCH_WARM_CONNECTIONS (8).
+
 Environment: BENCH_SIZES (comma separated), BENCH_DATABASE_URL, BENCH_DURATION (seconds per
-URL, 8), BENCH_CONNECTIONS (wrk connections, 4: about one request in flight per worker, so
-p50 is the time a page takes rather than time spent queued), BENCH_THREADS (wrk threads, 2),
+URL, 8), BENCH_CONNECTIONS (4), BENCH_WARM_CONNECTIONS (8), BENCH_THREADS (wrk threads, 2),
 BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/14; flushed before each run), BENCH_OUT (var/bench).
 """
@@ -272,7 +277,12 @@ def run_size(size: int, settings: dict) -> list[dict]:
     prepare(size, database_url)
     urls = pick_urls(database_url)
     rows = []
-    for mode, cache_seconds in (("cold", 0), ("warm", 300)):
+    passes = (
+        ("cold 1", 0, 1),
+        ("cold", 0, settings["connections"]),
+        ("warm", 300, settings["warm_connections"]),
+    )
+    for mode, cache_seconds, connections in passes:
         flush_redis(settings["redis_url"])
         server = start_server(
             database_url, settings["port"], settings["workers"], settings["redis_url"],
@@ -285,12 +295,12 @@ def run_size(size: int, settings: dict) -> list[dict]:
                 if status not in (200, 302):
                     fail(f"{label} {path} answered {status}")
                 # Warm-up: every worker has its connections, templates and (warm) cache.
-                wrk(base + path, duration=2, connections=settings["connections"], threads=1)
+                wrk(base + path, duration=2, connections=max(connections, 3), threads=1)
                 result = wrk(
                     base + path,
                     duration=settings["duration"],
-                    connections=settings["connections"],
-                    threads=settings["threads"],
+                    connections=connections,
+                    threads=min(settings["threads"], connections),
                 )
                 row = {"size": size, "mode": mode, "page": label, "path": path, **result}
                 rows.append(row)
@@ -304,14 +314,32 @@ def format_ms(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-HEADER = f"{'page':<24} {'cache':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+HEADER = f"{'page':<24} {'cache':<6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
 
 
 def format_row(row: dict) -> str:
     return (
-        f"{row['page']:<24} {row['mode']:<5} {row['rps']:>9.1f} {format_ms(row['p50']):>8} "
+        f"{row['page']:<24} {row['mode']:<6} {row['rps']:>9.1f} {format_ms(row['p50']):>8} "
         f"{format_ms(row['p99']):>8} {row['errors']:>7}"
     )
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """One row per page, the three passes side by side, for docs/performance.md."""
+    modes = ["cold 1", "cold", "warm"]
+    head = ["page"] + [f"{m} {c}" for m in modes for c in ("req/s", "p50 ms", "p99 ms")]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    pages = list(dict.fromkeys(row["page"] for row in rows))
+    for page in pages:
+        cells = [page]
+        for mode in modes:
+            row = next((r for r in rows if r["page"] == page and r["mode"] == mode), None)
+            if row is None:
+                cells += ["-", "-", "-"]
+            else:
+                cells += [f"{row['rps']:,.0f}", format_ms(row["p50"]), format_ms(row["p99"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -324,6 +352,7 @@ def main() -> None:
         ),
         "duration": int(env("BENCH_DURATION", "8")),
         "connections": int(env("BENCH_CONNECTIONS", "4")),
+        "warm_connections": int(env("BENCH_WARM_CONNECTIONS", "8")),
         "threads": int(env("BENCH_THREADS", "2")),
         "workers": int(env("BENCH_WORKERS", "3")),
         "port": int(env("BENCH_PORT", "8123")),
@@ -345,6 +374,9 @@ def main() -> None:
     print("\n" + HEADER.replace("page", "size / page", 1))
     for row in all_rows:
         print(f"{row['size']:>9,} " + format_row(row))
+    for size in settings["sizes"]:
+        print(f"\n{size:,} articles:\n")
+        print(markdown_table([row for row in all_rows if row["size"] == size]))
     print(f"\nJSON per size in {out}/")
 
 
