@@ -79,6 +79,15 @@ def test_home_has_a_block_per_section_with_newest_articles_and_a_more_link(clien
     assert "첫 문단입니다. 둘째 문단입니다." in html
 
 
+def test_home_blocks_leave_out_sections_without_articles(client, make_article):
+    make_article("행정 헤드라인", is_headline=True)
+    make_article("행정 기사")
+    make_article("제약 기사", section=Section.objects.get(slug="pharma"))
+    html = html_of(client.get("/"))
+    assert 'id="block-pharma"' in html and 'id="block-policy"' in html
+    assert 'id="block-hospital"' not in html and 'id="block-people"' not in html
+
+
 def test_home_most_read_ranks_recent_articles_by_views(client, make_article):
     make_article("조회 적은 기사", view_count=3)
     make_article("조회 많은 기사", view_count=300)
