@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, Section
@@ -328,6 +329,19 @@ def test_list_pages_query_ceiling(client, full_article, url, django_assert_max_n
 def test_reporter_page_query_ceiling(client, full_article, reporter, django_assert_max_num_queries):
     with django_assert_max_num_queries(8 + LIVE_PARTS):
         assert client.get(reporter.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["/", "/paper/"])
+def test_article_and_section_addresses_are_the_url_confs(make_article, prefix):
+    article = make_article()
+    set_script_prefix(prefix)
+    try:
+        assert article.get_absolute_url() == reverse("articles:detail", kwargs={"pk": article.pk})
+        for section in Section.objects.all():
+            expected = reverse("articles:section", kwargs={"slug": section.slug})
+            assert section.get_absolute_url() == expected
+    finally:
+        set_script_prefix("/")
 
 
 # --- View counting ----------------------------------------------------------------------------
