@@ -189,7 +189,8 @@ def most_read() -> list[Article]:
         return list(
             Article.objects.published()
             .filter(published_at__gte=since)
-            .select_related("section")
+            # The box shows a title and a link: no body, no section.
+            .only("pk", "title")
             .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
         )
 

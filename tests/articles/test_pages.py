@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.views import render_article
+from articles.views import most_read, render_article
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -97,6 +98,15 @@ def test_home_most_read_ranks_recent_articles_by_views(client, make_article):
     box = html.split('id="most-read-heading"', 1)[1].split("</section>", 1)[0]
     assert box.index("조회 많은 기사") < box.index("조회 적은 기사")
     assert "오래된 인기 기사" not in box
+
+
+def test_most_read_box_renders_without_more_queries(make_article, django_assert_num_queries):
+    articles = [make_article(f"인기 기사 {n}", view_count=n) for n in range(3)]
+    context = {"most_read": most_read()}
+    with django_assert_num_queries(0):
+        box = render_to_string("includes/_most_read.html", context)
+    for article in articles:
+        assert f'<a href="{article.get_absolute_url()}">{article.title}</a>' in box
 
 
 def test_home_runs_a_fixed_number_of_queries_however_many_articles(
