@@ -92,6 +92,10 @@ screenshots: install e2e-browser ## The README's screenshots (home and article, 
 bench: install ## Load test under gunicorn + wrk on PostgreSQL, page cache cold and warm (BENCH_SIZES=1000,100000)
 	$(BIN)/python scripts/bench.py
 
+.PHONY: profile-pages
+profile-pages: install ## Time each public page one request at a time (DB vs templates); PAGE_CACHE_SECONDS=0 for cold
+	$(BIN)/python scripts/profile_pages.py $(PROFILE_ARGS)
+
 # --- Trust: soak test (not in make test; about SOAK_SECONDS plus a minute of set-up) ---
 .PHONY: soak
 soak: install ## Mixed load on gunicorn + own PostgreSQL + Redis for SOAK_SECONDS (default 600): no 5xx, flat memory, exact banner counts

@@ -161,8 +161,20 @@ def count_is_capped(count: int) -> bool:
     return count > COUNT_CAP
 
 
+def _contains(term: str) -> str:
+    """The lookup that finds `term` as a substring ignoring case: `contains` for a term without
+    letter case (Korean, digits), which spares the database an UPPER() copy of every body it
+    tests (a third of a rare word's count); `icontains` otherwise."""
+    return "contains" if term.upper() == term.lower() else "icontains"
+
+
 def _substring(term: str) -> Q:
-    return Q(title__icontains=term) | Q(subtitle__icontains=term) | Q(body__icontains=term)
+    lookup = _contains(term)
+    return (
+        Q(**{f"title__{lookup}": term})
+        | Q(**{f"subtitle__{lookup}": term})
+        | Q(**{f"body__{lookup}": term})
+    )
 
 
 def _matches(term: str) -> Q:
@@ -258,14 +270,13 @@ def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Arti
         articles = Article.objects.published().select_related("section").filter(pk__in=pool)
         score = Value(0)
         for term in query.terms:
-            score = (
-                score
-                + Case(When(title__icontains=term, then=3), default=0, output_field=IntegerField())
-                + Case(
-                    When(subtitle__icontains=term, then=2), default=0, output_field=IntegerField()
+            lookup = _contains(term)
+            for name, points in (("title", 3), ("subtitle", 2), ("body", 1)):
+                score = score + Case(
+                    When(**{f"{name}__{lookup}": term}, then=points),
+                    default=0,
+                    output_field=IntegerField(),
                 )
-                + Case(When(body__icontains=term, then=1), default=0, output_field=IntegerField())
-            )
         articles = articles.annotate(score=Coalesce(score, 0)).order_by(
             "-score", "-published_at", "-id"
         )

@@ -12,9 +12,10 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
-from django.db.models import F, Prefetch, Q, Window
+from django.db.models import F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -42,6 +43,8 @@ SECTION_BLOCK_SIZE = 5
 MOST_READ_COUNT = 10
 MOST_READ_DAYS = 7
 RELATED_COUNT = 6
+# From this many rows skipped on, a list page picks its ids first (see `_page_rows`).
+IDS_FIRST_FROM = 200
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
 BROWSER_CACHE_SECONDS = 60
@@ -116,15 +119,25 @@ def page_number(request) -> int:
     return int(raw)
 
 
-def paginate(queryset, number: int, *, per_page: int = PAGE_SIZE) -> PageOf | None:
-    """The page `number` of `queryset`, or None when it is out of range (page 1 always exists)."""
+def paginate(
+    queryset, number: int, *, per_page: int = PAGE_SIZE, ids_first: bool = False
+) -> PageOf | None:
+    """The page `number` of `queryset`, or None when it is out of range (page 1 always exists).
+
+    `ids_first`: a deep page picks its ids before its rows (`_page_rows`); for list querysets
+    ordered along one of the article list indexes."""
     paginator = Paginator(queryset, per_page)
     try:
         page = paginator.page(number)
     except EmptyPage:
         return None
+    offset = page.start_index() - 1
+    if ids_first and offset >= IDS_FIRST_FROM:
+        articles = _page_rows(queryset, offset, per_page)
+    else:
+        articles = list(page.object_list)
     return PageOf(
-        articles=list(page.object_list),
+        articles=articles,
         number=page.number,
         num_pages=paginator.num_pages,
         count=paginator.count,
@@ -137,13 +150,25 @@ def paginate(queryset, number: int, *, per_page: int = PAGE_SIZE) -> PageOf | No
     )
 
 
+def _page_rows(queryset, offset: int, limit: int) -> list:
+    """`queryset[offset:offset + limit]` as a "deferred join": the page's ids first, read in
+    order from the list index alone (no row of the skipped articles is fetched from the table:
+    OFFSET 10,000 over full rows reads 10,000 rows, ~100 ms), then those rows by id."""
+    ids = list(
+        queryset.prefetch_related(None).values_list("pk", flat=True)[offset : offset + limit]
+    )
+    rows = {article.pk: article for article in queryset.filter(pk__in=ids)}
+    # An article withdrawn between the two queries is simply left out.
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def canonical_for_page(request, number: int) -> str:
     """A list page's canonical path: page 1 is the bare path, later pages keep `?page=N`."""
     return request.path if number == 1 else f"{request.path}?page={number}"
 
 
 def _cached_page(name: str, queryset_builder, number: int) -> PageOf:
-    page = cached(f"{name}:p{number}", lambda: paginate(queryset_builder(), number))
+    page = cached(f"{name}:p{number}", lambda: paginate(queryset_builder(), number, ids_first=True))
     if page is None:
         raise Http404("없는 페이지입니다.")
     return page
@@ -169,7 +194,8 @@ def most_read() -> list[Article]:
         return list(
             Article.objects.published()
             .filter(published_at__gte=since)
-            .select_related("section")
+            # The box shows a title and a link: no body, no section.
+            .only("pk", "title")
             .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
         )
 
@@ -178,50 +204,55 @@ def most_read() -> list[Article]:
 
 def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
     """The home page's sections with their newest articles, in two queries however many
-    sections there are (one window query ranks every section's articles at once). Articles in
-    `exclude` (the headlines already shown above) are left out, so nothing shows twice."""
+    sections there are. Articles in `exclude` (the headlines already shown above) are left out,
+    so nothing shows twice."""
     exclude = sorted(exclude)
 
     def build():
-        sections = list(Section.objects.filter(on_home=True, parent__isnull=True))
-        if not sections:
-            return []
-        if connection.features.supports_slicing_ordering_in_compound:
-            ranked = _newest_per_section(sections, size, exclude)
+        sections = Section.objects.filter(on_home=True, parent__isnull=True)
+        if connection.vendor == "postgresql":
+            newest = _newest_per_section(sections, size, exclude)
         else:
-            ranked = _ranked_per_section(sections, size, exclude)
-        by_section: dict[int, list[Article]] = {}
-        for article in ranked:
-            by_section.setdefault(article.section_id, []).append(article)
+            newest = _ranked_per_section(sections, size, exclude)
         return [
-            {"section": section, "articles": by_section[section.pk]}
-            for section in sections
-            if section.pk in by_section
+            {"section": section, "articles": articles} for section, articles in newest if articles
         ]
 
     return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
 
 
-def _newest_per_section(sections, size, exclude) -> list[Article]:
-    """Each section's `size` newest articles: one small index scan per section (PostgreSQL),
-    glued with UNION ALL, then the articles themselves. A window over every published article
-    would sort the whole archive (a second per page at 100,000 articles)."""
-    branches = [
+def _newest_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
+    """Each section with its `size` newest articles (PostgreSQL): the sections come with the
+    ids of their newest articles as an array (one small index scan per section, in one query),
+    then the articles themselves. A window over every published article would sort the whole
+    archive (a second per page at 100,000 articles); a UNION of one branch per section costs
+    more to build in Python than to run."""
+    newest_ids = ArraySubquery(
         Article.objects.published()
-        .filter(section=section)
+        .filter(section_id=OuterRef("pk"))
         .exclude(pk__in=exclude)
         .order_by("-published_at", "-id")
-        .values_list("pk", flat=True)[:size]
-        for section in sections
-    ]
-    newest = branches[0].union(*branches[1:], all=True)
-    articles = Article.objects.published().filter(pk__in=newest).select_related("section")
-    return sorted(articles, key=lambda a: (a.section_id, -a.published_at.timestamp(), -a.pk))
+        .values("pk")[:size]
+    )
+    sections = list(sections.annotate(newest_ids=newest_ids))
+    wanted = [pk for section in sections for pk in section.newest_ids]
+    articles = Article.objects.published().in_bulk(wanted) if wanted else {}
+    blocks = []
+    for section in sections:
+        found = [articles[pk] for pk in section.newest_ids if pk in articles]
+        for article in found:
+            article.section = section
+        blocks.append((section, found))
+    return blocks
 
 
-def _ranked_per_section(sections, size, exclude) -> list[Article]:
-    """The same in one window query (databases without LIMIT inside UNION, e.g. SQLite)."""
-    return list(
+def _ranked_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
+    """The same with one window query ranking every section's articles at once (databases
+    without arrays, e.g. SQLite)."""
+    sections = list(sections)
+    if not sections:
+        return []
+    ranked = (
         Article.objects.published()
         .filter(section__in=sections)
         .exclude(pk__in=exclude)
@@ -236,6 +267,10 @@ def _ranked_per_section(sections, size, exclude) -> list[Article]:
         .filter(rank__lte=size)
         .order_by("section_id", "rank")
     )
+    by_section: dict[int, list[Article]] = {}
+    for article in ranked:
+        by_section.setdefault(article.section_id, []).append(article)
+    return [(section, by_section.get(section.pk, [])) for section in sections]
 
 
 # --- Pages --------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.views import render_article
+from articles.views import most_read, render_article
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -79,6 +81,15 @@ def test_home_has_a_block_per_section_with_newest_articles_and_a_more_link(clien
     assert "첫 문단입니다. 둘째 문단입니다." in html
 
 
+def test_home_blocks_leave_out_sections_without_articles(client, make_article):
+    make_article("행정 헤드라인", is_headline=True)
+    make_article("행정 기사")
+    make_article("제약 기사", section=Section.objects.get(slug="pharma"))
+    html = html_of(client.get("/"))
+    assert 'id="block-pharma"' in html and 'id="block-policy"' in html
+    assert 'id="block-hospital"' not in html and 'id="block-people"' not in html
+
+
 def test_home_most_read_ranks_recent_articles_by_views(client, make_article):
     make_article("조회 적은 기사", view_count=3)
     make_article("조회 많은 기사", view_count=300)
@@ -87,6 +98,15 @@ def test_home_most_read_ranks_recent_articles_by_views(client, make_article):
     box = html.split('id="most-read-heading"', 1)[1].split("</section>", 1)[0]
     assert box.index("조회 많은 기사") < box.index("조회 적은 기사")
     assert "오래된 인기 기사" not in box
+
+
+def test_most_read_box_renders_without_more_queries(make_article, django_assert_num_queries):
+    articles = [make_article(f"인기 기사 {n}", view_count=n) for n in range(3)]
+    context = {"most_read": most_read()}
+    with django_assert_num_queries(0):
+        box = render_to_string("includes/_most_read.html", context)
+    for article in articles:
+        assert f'<a href="{article.get_absolute_url()}">{article.title}</a>' in box
 
 
 def test_home_runs_a_fixed_number_of_queries_however_many_articles(
@@ -319,6 +339,19 @@ def test_list_pages_query_ceiling(client, full_article, url, django_assert_max_n
 def test_reporter_page_query_ceiling(client, full_article, reporter, django_assert_max_num_queries):
     with django_assert_max_num_queries(8 + LIVE_PARTS):
         assert client.get(reporter.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["/", "/paper/"])
+def test_article_and_section_addresses_are_the_url_confs(make_article, prefix):
+    article = make_article()
+    set_script_prefix(prefix)
+    try:
+        assert article.get_absolute_url() == reverse("articles:detail", kwargs={"pk": article.pk})
+        for section in Section.objects.all():
+            expected = reverse("articles:section", kwargs={"slug": section.slug})
+            assert section.get_absolute_url() == expected
+    finally:
+        set_script_prefix("/")
 
 
 # --- View counting ----------------------------------------------------------------------------

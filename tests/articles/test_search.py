@@ -47,6 +47,16 @@ def test_newest_first_or_by_relevance(make_article):
     assert titles("원격의료", order="relevance") == ["원격의료 제목 기사", "본문에만 있는 새 기사"]
 
 
+def test_latin_terms_ignore_case_korean_terms_need_no_case_folding(make_article):
+    make_article("COVID 치료제 허가", body="<p>희귀질환 치료제</p>", ago=timedelta(hours=2))
+    make_article("새 소식", body="<p>covid 대응과 희귀질환 지원</p>")
+    assert titles("Covid") == ["새 소식", "COVID 치료제 허가"]
+    assert titles("Covid", order="relevance") == ["COVID 치료제 허가", "새 소식"]
+    assert titles("희귀질환") == ["새 소식", "COVID 치료제 허가"]
+    # A term without letter case is tested as it is, not on an UPPER() copy of every body.
+    assert "UPPER" not in str(search_articles(parse_query("희귀질환")).query)
+
+
 def test_search_never_shows_unpublished_articles(make_article):
     make_article("게재된 비밀", body="<p>비밀</p>")
     make_article("초안 비밀", status=Article.Status.DRAFT)
