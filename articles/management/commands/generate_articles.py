@@ -16,8 +16,9 @@ CREATE_SEARCH_INDEX = (
     f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX} ON articles_article USING gin (search_document)"
 )
 # PostgreSQL: a load of this many articles or more that at least doubles the table drops the
-# search index and builds it once at the end; a GIN index is built several times faster than
-# it is kept up to date row by row, but a rebuild reads the whole table.
+# search index and builds it once at the end. That is a little faster than keeping the GIN index
+# up to date row by row (100,000 articles: 29 s against 32 s) and gives a smaller index (31 MB
+# against 52 MB); but a build reads the whole table, so a small top-up keeps the index.
 REINDEX_FROM = 20_000
 # One generator at a time per database (a session-level PostgreSQL advisory lock), so two runs
 # side by side cannot both top up to N.
