@@ -8,8 +8,10 @@ any real text. Generation is deterministic per article number.
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from django.utils.html import escape
+from .bigrams import bigram_set, tsvector_text
 
 SUBJECTS = [
     "보건복지부", "식약처", "건강보험심사평가원", "국민건강보험공단", "대한약사회", "병원협회",
@@ -39,23 +41,57 @@ SENTENCES = [
     "현장 의료진은 행정 부담을 줄이는 방안이 함께 마련돼야 한다고 강조했다.",
     "이번 조치로 건강보험 재정에 미치는 영향은 연간 수백억 원 규모로 추산된다.",
 ]  # fmt: skip
+SUBTITLE = "{topic} 관련 후속 조치 예고…업계 의견 수렴 나서"
 TAGS = ["정책", "약가", "허가", "임상", "수가", "병원", "약국", "바이오", "디지털헬스", "인사"]
+
+
+class GeneratedArticle(NamedTuple):
+    title: str
+    subtitle: str
+    body: str  # HTML, already in the form the sanitizer stores
+    search_document: str  # exactly articles.bigrams.search_document(title, subtitle, body)
+
+
+def generated_article(number: int) -> GeneratedArticle:
+    """Generated article `number`: its texts and its search index text.
+
+    The texts are a few hundred pieces of vocabulary, so each piece's HTML and bigrams are
+    worked out once (`_piece`) and an article's index is the union of its pieces' bigrams: no
+    HTML to parse. That is exact because every sentence ends in punctuation, so no word runs
+    from one sentence (or paragraph) into the next.
+    """
+    rng = random.Random(number)  # noqa: S311 -- reproducible filler text, not security
+    subject, topic, verb = rng.choice(SUBJECTS), rng.choice(TOPICS), rng.choice(VERBS)
+    title, title_grams = _piece("{subject}, {topic} {verb}", subject, topic, verb)
+    subtitle, subtitle_grams = _piece(SUBTITLE, subject, topic)
+    grams = [title_grams, subtitle_grams]
+    paragraphs = []
+    for _ in range(rng.randint(5, 8)):
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            html, sentence_grams = _piece(
+                rng.choice(SENTENCES), rng.choice(SUBJECTS), rng.choice(TOPICS)
+            )
+            sentences.append(html)
+            grams.append(sentence_grams)
+        paragraphs.append(f"<p>{' '.join(sentences)}</p>")
+    return GeneratedArticle(
+        title, subtitle, "".join(paragraphs), tsvector_text(frozenset().union(*grams))
+    )
 
 
 def article_texts(number: int) -> tuple[str, str, str]:
     """Title, subtitle and body HTML of generated article `number`."""
-    rng = random.Random(number)  # noqa: S311 -- reproducible filler text, not security
-    subject, topic, verb = rng.choice(SUBJECTS), rng.choice(TOPICS), rng.choice(VERBS)
-    title = f"{subject}, {topic} {verb}"
-    subtitle = f"{topic} 관련 후속 조치 예고…업계 의견 수렴 나서"
-    paragraphs = []
-    for _ in range(rng.randint(5, 8)):
-        sentences = [
-            rng.choice(SENTENCES).format(subject=rng.choice(SUBJECTS), topic=rng.choice(TOPICS))
-            for _ in range(rng.randint(2, 4))
-        ]
-        paragraphs.append(f"<p>{escape(' '.join(sentences))}</p>")
-    return title, subtitle, "".join(paragraphs)
+    return generated_article(number)[:3]
+
+
+@cache
+def _piece(template: str, subject: str, topic: str, verb: str = "") -> tuple[str, frozenset]:
+    """A formatted piece of text as HTML (escaped the way the sanitizer stores text) and its
+    bigrams."""
+    text = template.format(subject=subject, topic=topic, verb=verb)
+    html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.replace("\xa0", "&nbsp;"), frozenset(bigram_set(text))
 
 
 def published_times(count: int, *, newest: datetime, years: int = 5) -> Iterator[datetime]:

@@ -18,21 +18,6 @@ def editor(django_user_model):
     )
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` run in the PostgreSQL pass of `make test` (CI runs both passes);
-    on SQLite they are deselected, and the summary says how many, so none is skipped silently."""
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    chosen, deselected = [], []
-    for item in items:
-        (deselected if item.get_closest_marker("postgres") else chosen).append(item)
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = chosen
-
-
 def settings_in_production(expression: str, **env: str) -> str:
     """Evaluate `expression` against newsroom.settings.base in a fresh process with a
     production environment plus `env`; returns what it prints."""
