@@ -66,7 +66,15 @@ def test_filters_by_section_status_reporter_and_date(
 
     pharma = Section.objects.get(name="제약ㆍ약사")
     make_article(title="행정 초고", by=reporter_user)
-    make_article(title="제약 게재", section=pharma, status=Status.PUBLISHED, by=other_reporter_user)
+    # Published a second ago, so it is "today" in Seoul at any hour (an hour ago is yesterday
+    # between 00:00 and 01:00).
+    make_article(
+        title="제약 게재",
+        section=pharma,
+        status=Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(seconds=1),
+        by=other_reporter_user,
+    )
 
     def titles(**params):
         html = desk.get(LIST_URL, params).content.decode()
