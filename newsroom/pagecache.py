@@ -16,6 +16,9 @@ neither reads nor stores pages. Only responses a view marks with `mark_cacheable
 (200, no Set-Cookie), under the current content generation (`newsroom.cache`), so a change that
 bumps the generation reaches every page at once. What the view does on every request besides
 rendering (counting an article's view) is registered as a hit action and runs on hits too.
+Live parts and hit actions are registered in the apps' `ready()`: a worker's first request may
+be a hit, before any template of that app has been loaded. The middleware also opens one
+counter batch per request (newsroom.counters), so a page's impressions cost one round trip.
 """
 
 from __future__ import annotations
