@@ -214,3 +214,9 @@ def test_a_query_parameter_no_page_reads_is_served_uncached(client, monkeypatch)
     assert len(renders) == 3  # rendered each time, none stored as a copy of the home page
     client.get("/", **BROWSER)
     assert len(renders) == 3
+
+
+def test_the_apps_register_their_live_parts_and_hit_actions_when_django_starts():
+    # A worker's first request may be a hit, before any template tag module was imported.
+    assert {"banner", "date", "weather"} <= set(pagecache._live_parts)
+    assert "article-view" in pagecache._hit_actions
