@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -142,11 +143,9 @@ def test_text_that_looks_like_a_marker_is_never_filled_in(client):
     assert pagecache._markers.token not in html  # no marker of ours is left in a page
 
 
-def test_a_page_with_this_requests_nonce_is_not_stored(client, rf):
+def test_a_page_with_this_requests_nonce_is_not_stored(rf):
     request = rf.get("/", **BROWSER)
     request.csp_nonce = "abc123nonce"
-    from django.http import HttpResponse
-
     response = HttpResponse('<script nonce="abc123nonce">x()</script>')
     pagecache.mark_cacheable(response)
     bump_generation()
