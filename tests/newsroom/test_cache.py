@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Tag
 from newsroom import cache as page_cache
 from tests.articles import conftest as article_fixtures
 
@@ -76,3 +76,29 @@ def test_with_the_cache_off_the_builder_runs_and_the_cache_is_not_asked(settings
     assert page_cache.cached("thing", lambda: calls.append(1) or len(calls)) == 1
     assert page_cache.cached("thing", lambda: calls.append(1) or len(calls)) == 2
     assert asked == []
+
+
+def test_saving_a_draft_again_leaves_the_cached_pages_alone(make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    tag = Tag.objects.create(name="초안태그", slug="초안태그")
+    before = page_cache.generation()
+    draft.title = "고쳐 쓴 초안"
+    draft.save()
+    draft.tags.add(tag)
+    assert page_cache.generation() == before
+
+
+def test_publishing_and_unpublishing_an_article_bump_the_generation(make_article):
+    article = make_article(status=Article.Status.DRAFT)
+    before = page_cache.generation()
+    article.status = Article.Status.PUBLISHED
+    article.published_at = timezone.now()
+    article.save()
+    published = page_cache.generation()
+    assert published != before
+    article.tags.add(Tag.objects.create(name="공개태그", slug="공개태그"))
+    tagged = page_cache.generation()
+    assert tagged != published
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+    assert page_cache.generation() != tagged
