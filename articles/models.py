@@ -187,6 +187,8 @@ class Article(models.Model):
                 fields=["section", "status", "-published_at", "-id"],
                 name="article_section_pub_id_idx",
             ),
+            # The sitemap index's lastmod: the newest edit, without reading the archive.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
             # The home page's headlines: a handful of rows among the whole archive.
             models.Index(
                 fields=["headline_order", "-published_at"],

@@ -45,3 +45,12 @@ def test_thousands_are_written_with_a_comma():
     assert page.count_label == "1,234건"
     capped = views.PageOf(articles=[], number=1, num_pages=501, count=10_001, count_cap=10_000)
     assert capped.count_label == "10,000건 이상"
+
+
+def test_a_tag_page_counts_to_the_tag_cap(monkeypatch, client, make_article, make_tag):
+    monkeypatch.setattr(views, "TAG_COUNT_CAP", 2)
+    tag = make_tag("임상")
+    for n in range(4):
+        make_article(f"임상 기사 {n}").tags.add(tag)
+    html = client.get(f"/tag/{tag.slug}/").content.decode()
+    assert "관련 기사 2건 이상" in html
