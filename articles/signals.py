@@ -27,9 +27,13 @@ def _bump(sender, **kwargs):
 
 
 def _note_if_public_before(sender, instance, raw=False, **kwargs):
-    """Before an article's save: was it published (or scheduled) until now?"""
+    """Before an article's save: was it published (or scheduled) until now? Asked only when
+    it is not published now (a published article bumps anyway)."""
     if raw or instance._state.adding or instance.pk is None:
         instance._was_published = False
+        return
+    if instance.status == Article.Status.PUBLISHED:
+        instance._was_published = True
         return
     instance._was_published = sender.objects.filter(
         pk=instance.pk, status=Article.Status.PUBLISHED

@@ -84,7 +84,7 @@ def reader_page(view):
             patch_cache_control(response, private=True, no_cache=True, max_age=0)
         else:
             patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
-            pagecache.mark_cacheable(response, *getattr(response, "hit_actions", ()))
+            pagecache.mark_cacheable(response)
         patch_vary_headers(response, ["Cookie"])
         # A browser revalidating an unchanged page gets a 304 without the body.
         set_response_etag(response)
@@ -179,12 +179,12 @@ def paginate(
 
 
 class ListPaginator(Paginator):
-    """A paginator whose count stops at `count_cap` + 1 (LIST_COUNT_CAP): rows along the list's
+    """A paginator whose count stops at `count_cap` + 1: rows along the list's
     index, read from the index alone, so the cost is flat however long the archive is."""
 
-    def __init__(self, *args, count_cap: int | None = None, **kwargs):
+    def __init__(self, *args, count_cap: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.count_cap = LIST_COUNT_CAP if count_cap is None else count_cap
+        self.count_cap = count_cap
 
     @cached_property
     def count(self) -> int:
@@ -550,7 +550,7 @@ def detail(request, pk):
         raise Http404("없는 기사입니다.")
     count_view(request, article)
     response = render_article(request, article)
-    response.hit_actions = [("article-view", article.pk)]
+    pagecache.add_hit_action(response, "article-view", article.pk)
     return response
 
 

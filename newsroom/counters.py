@@ -3,8 +3,9 @@
 A page counts several things (each banner slot counts its impressions); one round trip to Redis
 per count would cost more than serving the cached page itself. Inside `batch()` (the page
 cache middleware opens one around every request) counts are added up in memory and sent
-together when the request ends: one pipeline of INCRBY and EXPIRE … NX on Redis, plain
-`incr`/`add` on other cache backends. Outside a batch a count is sent at once.
+together when the request ends: one Lua script on Redis (INCRBY, and EXPIRE for a counter it
+creates; newsroom.cache_backends), plain `incr`/`add` on other cache backends. Outside a
+batch a count is sent at once.
 
 Counting never raises: a cache outage loses the counts it could not send (and logs once),
 the page is served all the same.
@@ -21,7 +22,8 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
-_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+# Inside a batch: the counts so far, by the timeout their counters are created with.
+_pending: contextvars.ContextVar[dict[int, Counter] | None] = contextvars.ContextVar(
     "newsroom_counters", default=None
 )
 
@@ -32,9 +34,7 @@ def add(key: str, delta: int = 1, *, timeout: int) -> None:
     if pending is None:
         send({key: delta}, timeout=timeout)
         return
-    counts, timeouts = pending
-    counts[key] += delta
-    timeouts[key] = timeout
+    pending.setdefault(timeout, Counter())[key] += delta
 
 
 @contextmanager
@@ -43,15 +43,14 @@ def batch():
     if _pending.get() is not None:  # already inside a batch: the outer one sends
         yield
         return
-    counts: Counter = Counter()
-    timeouts: dict[str, int] = {}
-    token = _pending.set((counts, timeouts))
+    pending: dict[int, Counter] = {}
+    token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-        for timeout in set(timeouts.values()):
-            send({k: n for k, n in counts.items() if timeouts[k] == timeout}, timeout=timeout)
+        for timeout, counts in pending.items():
+            send(counts, timeout=timeout)
 
 
 def send(deltas: dict[str, int], *, timeout: int) -> None:

@@ -131,11 +131,17 @@ def fill_page(request, pieces: tuple) -> str:
 # --- What a view says about its response ------------------------------------------------------
 
 
-def mark_cacheable(response, *hit_actions: tuple) -> None:
-    """Let the page cache store this response; `hit_actions` are (name, *arguments) to run when
-    a later request is answered from the cache."""
+def mark_cacheable(response) -> None:
+    """Let the page cache store this response."""
     response.page_cacheable = True
-    response.page_cache_hit_actions = [tuple(action) for action in hit_actions]
+
+
+def add_hit_action(response, name: str, *arguments) -> None:
+    """Run the registered hit action `name` with `arguments` whenever a later request is
+    answered with this response from the cache."""
+    if not hasattr(response, "page_cache_hit_actions"):
+        response.page_cache_hit_actions = []
+    response.page_cache_hit_actions.append((name, *arguments))
 
 
 # --- The stored page --------------------------------------------------------------------------
@@ -195,8 +201,7 @@ def _without_nonce(policy: str) -> str:
     return re.sub(r"\s*'nonce-[^']*'", "", policy)
 
 
-def _store(request, response, key: str) -> None:
-    content = response.content.decode(response.charset)
+def _store(request, response, key: str, content: str, pieces: tuple) -> None:
     nonce = getattr(request, "csp_nonce", None)
     if nonce and nonce in content:
         return  # an inline script carries this request's nonce: not shareable
@@ -206,7 +211,7 @@ def _store(request, response, key: str) -> None:
         if name.lower() not in NOT_STORED_HEADERS
     )
     page = CachedPage(
-        pieces=split_page(content),
+        pieces=pieces,
         headers=headers,
         hit_actions=tuple(getattr(response, "page_cache_hit_actions", ())),
         etag=response.get("ETag", ""),
@@ -259,13 +264,15 @@ class PageCacheMiddleware:
         setattr(request, CAPTURE_ATTRIBUTE, False)
         if response.streaming or response.status_code == 304:
             return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        content = response.content.decode(response.charset or "utf-8", errors="replace")
+        pieces = split_page(content)
         if key and _storable(request, response):
-            _store(request, response, key)
+            _store(request, response, key, content, pieces)
         # Every page rendered while capturing (a 404 page has banners too) holds markers.
-        if response.get("Content-Type", "").startswith("text/html"):
-            content = response.content.decode(response.charset or "utf-8", errors="replace")
-            if _markers.token in content:
-                response.content = fill_page(request, split_page(content))
-                if response.has_header("Content-Length"):
-                    response["Content-Length"] = str(len(response.content))
+        if len(pieces) > 1:
+            response.content = fill_page(request, pieces)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

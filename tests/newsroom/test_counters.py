@@ -39,7 +39,10 @@ def test_an_unreachable_redis_loses_the_counts_quietly():
     down = DegradingRedisCache(
         "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
     )
-    down.incr_many({"c:x": 1}, timeout=60)  # no exception
+    down._health.down_until = down._health.down_since = 0.0  # fresh, whatever ran before
+    down.incr_many({"c:x": 1}, timeout=60)  # no exception reaches the page
+    assert down._health.down_since > 0  # the outage was seen (and logged)
+    assert not down._available()
 
 
 def test_live_redis_adds_many_counters_in_one_command(redis_cache_settings, settings):

@@ -150,7 +150,8 @@ def test_a_page_with_this_requests_nonce_is_not_stored(rf):
     pagecache.mark_cacheable(response)
     bump_generation()
     key = pagecache.page_key(request)
-    pagecache._store(request, response, key)
+    content = response.content.decode()
+    pagecache._store(request, response, key, content, pagecache.split_page(content))
     assert cache.get(key) is None
 
 
