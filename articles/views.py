@@ -6,7 +6,6 @@ live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
 from newsroom.cache import cached
+from newsroom.readers import is_reader
 
 from . import search as article_search
 from . import viewcounts
@@ -57,13 +57,6 @@ TAG_COUNT_CAP = 1_000
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
 BROWSER_CACHE_SECONDS = 60
-
-# Crawlers and link previews are not readers: they are served, not counted.
-BOT_USER_AGENT = re.compile(
-    r"bot|crawl|spider|slurp|preview|facebookexternalhit|monitor|curl|wget|python|http-client"
-    r"|headless|lighthouse",
-    re.IGNORECASE,
-)
 
 
 # --- Shared helpers -----------------------------------------------------------------------------
@@ -485,8 +478,7 @@ def count_view(request, article: Article | int) -> None:
     """One more view by a reader (not a bot), added atomically and in batches
     (articles.viewcounts). Runs on every request, cached page or not (the page cache's hit
     action "article-view")."""
-    agent = request.headers.get("User-Agent", "")
-    if request.method != "GET" or not agent or BOT_USER_AGENT.search(agent):
+    if not is_reader(request):
         return
     viewcounts.add_view(article if isinstance(article, int) else article.pk)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 import uuid
@@ -43,30 +42,8 @@ LIVE_CACHE_KEY = "banners:live:v1"
 LIVE_GENERATION_KEY = "banners:live-generation"
 FLUSH_LOCK_KEY = "banners:flush-lock"
 LOCK_RETRIES = 20
-# Crawlers, link previewers, monitors and scripts: redirected, never counted.
-BOT_PATTERN = re.compile(
-    r"bot|crawl|spider|slurp|yeti|daumoa|archiver|facebookexternalhit|embedly|preview|headless|"
-    r"lighthouse|pingdom|uptime|monitor|curl|wget|python-|httpclient|okhttp|go-http|scrapy|"
-    r"java/|libwww|axios|node-fetch",
-    re.IGNORECASE,
-)
 
 T = TypeVar("T")
-
-
-def is_bot(user_agent: str | None) -> bool:
-    """Browsers always send a user agent; an empty one is a script."""
-    return not user_agent or bool(BOT_PATTERN.search(user_agent))
-
-
-def should_count(request) -> bool:
-    """A reader's own GET: not a bot, not a HEAD, not a browser's prefetch or prerender."""
-    if request is None or request.method != "GET":
-        return False
-    purpose = f"{request.headers.get('Sec-Purpose', '')} {request.headers.get('Purpose', '')}"
-    if "prefetch" in purpose or "prerender" in purpose:
-        return False
-    return not is_bot(request.headers.get("User-Agent"))
 
 
 def _setting(name: str, default: int) -> int:

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from newsroom.readers import is_reader
+
 from . import services
 from .models import Banner, Placement, validate_target_url
 
@@ -78,7 +80,7 @@ def click(request, placement_id: int):
         validate_target_url(target)
     except ValidationError:
         raise Http404("배너의 연결 주소가 올바르지 않습니다.") from None
-    if services.should_count(request):
+    if is_reader(request):
         try:
             services.record_click(placement=placement)
         except Exception:  # the reader still gets to the advertiser

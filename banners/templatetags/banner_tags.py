@@ -17,6 +17,7 @@ from django.utils import timezone
 from banners import services
 from newsroom import pagecache
 from newsroom.cache import local_memo
+from newsroom.readers import is_reader
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def render_slot(request, code: str) -> str:
     except Exception:  # the page must render without its banners
         logger.exception("banner slot %r failed", code)
         return ""
-    if services.should_count(request):
+    if is_reader(request):
         services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
     return html
 

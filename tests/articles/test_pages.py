@@ -380,11 +380,27 @@ def test_view_count_is_one_atomic_update_so_no_view_is_lost(client, make_article
 
 
 @pytest.mark.parametrize(
-    "agent", ["", "Googlebot/2.1 (+http://www.google.com/bot.html)", "facebookexternalhit/1.1"]
+    "agent",
+    [
+        "",
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "facebookexternalhit/1.1",
+        # Naver's and Daum's crawlers inflated 많이 본 뉴스 before the reader rule was shared.
+        "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
+        "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0; Daumoa/4.0)",
+    ],
 )
 def test_robots_and_link_previews_are_not_counted(client, make_article, agent):
     article = make_article()
     assert client.get(article.get_absolute_url(), HTTP_USER_AGENT=agent).status_code == 200
+    article.refresh_from_db()
+    assert article.view_count == 0
+
+
+def test_browser_prefetch_of_an_article_is_not_counted(client, make_article, browser):
+    article = make_article()
+    response = client.get(article.get_absolute_url(), HTTP_SEC_PURPOSE="prefetch", **browser)
+    assert response.status_code == 200
     article.refresh_from_db()
     assert article.view_count == 0
 

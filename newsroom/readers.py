@@ -1,0 +1,42 @@
+"""Who counts as a reader: the one rule behind every count of people (article views, banner
+impressions, banner clicks).
+
+Crawlers (Google, Naver's Yeti, Daum's Daumoa, Bing), link previews (Facebook, KakaoTalk's
+scraper, Slack), monitors and scripts are served but never counted; neither is a HEAD request
+nor a page the browser fetched ahead of time (Chrome's prefetch and prerender send
+`Sec-Purpose`, older browsers `Purpose`), since nobody has looked at it yet.
+
+Korean in-app browsers are readers: KakaoTalk's (`KAKAOTALK 10.x`), Naver's (`NAVER(inapp; …)`)
+and Daum's (`DaumApps/…`) say so in their user agent and match none of the names below.
+"""
+
+import re
+
+# One list of the user agents that are not people. Browsers always send a user agent, so an
+# empty one is a script too.
+NON_READER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|yeti|daumoa|daum/\d|archiver|facebookexternalhit|kakaotalk-scrap"
+    r"|embedly|preview|headless|lighthouse|pingdom|uptime|monitor|curl|wget|python|http-?client"
+    r"|okhttp|go-http|scrapy|java/|libwww|axios|node-fetch",
+    re.IGNORECASE,
+)
+
+
+def is_reader_agent(user_agent: str | None) -> bool:
+    """A person's browser, judged by its user agent alone."""
+    return bool(user_agent) and not NON_READER_AGENT.search(user_agent)
+
+
+def is_prefetch(request) -> bool:
+    purpose = f"{request.headers.get('Sec-Purpose', '')} {request.headers.get('Purpose', '')}"
+    purpose = purpose.lower()
+    return "prefetch" in purpose or "prerender" in purpose
+
+
+def is_reader(request) -> bool:
+    """A person's own GET of a page: not a bot or link preview, not HEAD, not a prefetch."""
+    if request is None or request.method != "GET":
+        return False
+    if is_prefetch(request):
+        return False
+    return is_reader_agent(request.headers.get("User-Agent"))
