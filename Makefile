@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "Python 3.11 is needed; $(PYTHON) is $$($(PYTHON) --version)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
@@ -45,12 +45,16 @@ format: install ## ruff format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lock: ## Regenerate the lock files from pyproject.toml (needs the network)
-	rm -rf /tmp/newsroom-lock && $(PYTHON) -m venv /tmp/newsroom-lock
-	/tmp/newsroom-lock/bin/pip install --quiet . && /tmp/newsroom-lock/bin/pip uninstall -y --quiet newsroom
-	/tmp/newsroom-lock/bin/pip freeze --exclude pip > requirements.lock
-	/tmp/newsroom-lock/bin/pip install --quiet '.[dev]' && /tmp/newsroom-lock/bin/pip uninstall -y --quiet newsroom
-	( echo "-r requirements.lock"; /tmp/newsroom-lock/bin/pip freeze --exclude pip | grep -vxF -f requirements.lock ) > requirements-dev.lock
+# The lock files carry every package's hashes; pip refuses anything that does not match.
+LOCK_VENV := /tmp/newsroom-lock
+LOCK_COMPILE := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip-compile \
+	--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: ## Regenerate the hashed lock files from pyproject.toml (needs the network)
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools==7.6.2
+	$(LOCK_COMPILE) --output-file requirements.lock pyproject.toml
+	$(LOCK_COMPILE) --extra dev --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var
@@ -100,3 +104,8 @@ profile-pages: install ## Time each public page one request at a time (DB vs tem
 .PHONY: soak
 soak: install ## Mixed load on gunicorn + own PostgreSQL + Redis for SOAK_SECONDS (default 600): no 5xx, flat memory, exact banner counts
 	SOAK_SECONDS=$${SOAK_SECONDS:-600} $(BIN)/python scripts/soak.py
+
+# --- Shape: the demo's public pages, byte for byte ---
+.PHONY: page-snapshots
+page-snapshots: install ## Render the demo's public pages into SNAPSHOT_DIR (default var/snapshots) to diff two versions
+	$(BIN)/python scripts/page_snapshots.py $${SNAPSHOT_DIR:-var/snapshots}
