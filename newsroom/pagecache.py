@@ -153,6 +153,7 @@ class CachedPage:
     headers: tuple  # (name, value) pairs
     hit_actions: tuple
     etag: str
+    csp: tuple = ()  # (attribute, value) pairs of django-csp's decorators
 
 
 def page_key(request) -> str | None:
@@ -196,25 +197,26 @@ def _storable(request, response) -> bool:
     )
 
 
-def _without_nonce(policy: str) -> str:
-    """A stored page is served to many readers: no nonce may be reused in its policy."""
-    return re.sub(r"\s*'nonce-[^']*'", "", policy)
+# What django-csp's decorators leave on a response for its middleware (which sits above this
+# one and writes the policy, with a fresh nonce, on every response, hits included).
+CSP_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
 
 
 def _store(request, response, key: str, content: str, pieces: tuple) -> None:
     nonce = getattr(request, "csp_nonce", None)
-    if nonce and nonce in content:
+    if nonce and str(nonce) in content:
         return  # an inline script carries this request's nonce: not shareable
     headers = tuple(
-        (name, _without_nonce(value) if name.lower() == "content-security-policy" else value)
-        for name, value in response.items()
-        if name.lower() not in NOT_STORED_HEADERS
+        (name, value) for name, value in response.items() if name.lower() not in NOT_STORED_HEADERS
     )
     page = CachedPage(
         pieces=pieces,
         headers=headers,
         hit_actions=tuple(getattr(response, "page_cache_hit_actions", ())),
         etag=response.get("ETag", ""),
+        csp=tuple(
+            (name, getattr(response, name)) for name in CSP_ATTRIBUTES if hasattr(response, name)
+        ),
     )
     cache.set(key, page, page_cache_seconds())
 
@@ -223,6 +225,8 @@ def _serve(request, page: CachedPage) -> HttpResponse:
     response = HttpResponse()
     for name, value in page.headers:
         response[name] = value
+    for name, value in page.csp:
+        setattr(response, name, value)
     for name, *arguments in page.hit_actions:
         try:
             _hit_actions[name](request, *arguments)

@@ -6,7 +6,10 @@ which requires DJANGO_SECRET_KEY and reads the HTTPS settings below.
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.security import VIDEO_EMBED_ORIGINS
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
 
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ckeditor",
     "ckeditor_uploader",
+    "csp",
     "newsroom",
     "articles",
     "banners",
@@ -48,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: static files, the HTTPS redirect, error and outage pages carry the policy too.
+    "newsroom.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.db.DatabaseOutageMiddleware",
@@ -60,7 +66,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsroom.db.PrimaryDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "newsroom.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -244,7 +249,26 @@ BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.
 CSP_AD_SOURCES = env_list("CSP_AD_SOURCES")
-CSP_REPORT_URI = env_str("CSP_REPORT_URI")
+# The reader's policy (django-csp); newsroom.security adds the static and media origins and the
+# editor's relaxed policy. Inline styles stay allowed: the editor's markup needs them; styles
+# cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *VIDEO_EMBED_ORIGINS],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    },
+}
 # No script reads the CSRF cookie (the admin posts the form's token).
 CSRF_COOKIE_HTTPONLY = True
 # Proxies in front of the app whose X-Forwarded-For entries are trusted for the client address
