@@ -271,6 +271,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # No script reads the CSRF cookie (the admin posts the form's token).
 CSRF_COOKIE_HTTPONLY = True
+# Our Korean page (templates/403_csrf.html) rather than Django's English one.
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 # Proxies in front of the app whose X-Forwarded-For entries are trusted for the client address
 # (nginx alone: 1; a CDN and nginx: 2).
 TRUSTED_PROXY_HOPS = env_int(
