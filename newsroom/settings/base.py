@@ -109,23 +109,39 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
+# "default" holds what must never be evicted (the content generation, view and impression
+# counters, locks): its Redis runs with maxmemory-policy noeviction. "pages" holds what can be
+# rebuilt (whole pages, generation-bound fragments; newsroom.cache.page_cache): its own Redis
+# with maxmemory and allkeys-lru when PAGE_CACHE_REDIS_URL is set, else the same server, where
+# every page expires after PAGE_CACHE_SECONDS (docs/deploy.md).
 REDIS_URL = env_str("REDIS_URL")
+PAGE_CACHE_REDIS_URL = env_str("PAGE_CACHE_REDIS_URL")
 if REDIS_URL:
+    CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "newsroom")
     CACHES = {
-        "default": {
+        alias: {
             # Django's RedisCache, but an unreachable Redis reads as a miss.
             "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
+        for alias, location, prefix in [
+            ("default", REDIS_URL, CACHE_KEY_PREFIX),
+            ("pages", PAGE_CACHE_REDIS_URL or REDIS_URL, f"{CACHE_KEY_PREFIX}-pages"),
+        ]
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsroom-pages",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
 
 # --- Auth -------------------------------------------------------------------------------------
