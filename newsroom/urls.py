@@ -4,7 +4,6 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.static import serve
 
-from articles import uploads
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
@@ -23,10 +22,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/two-factor/", views.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
-    # Our upload and browse views take django-ckeditor's URLs (see articles/uploads.py).
-    path("ckeditor/upload/", uploads.upload, name="ckeditor_upload"),
-    path("ckeditor/browse/", uploads.browse, name="ckeditor_browse"),
-    path("ckeditor/", include("ckeditor_uploader.urls")),
     path("banners/", include("banners.urls")),
     path("weather/", include("weather.urls")),
     # Discovery: robots.txt, sitemaps and RSS feeds (cached per content generation).

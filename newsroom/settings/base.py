@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "ckeditor",
-    "ckeditor_uploader",
     "newsroom",
     "articles",
     "banners",
@@ -171,10 +170,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Rich text (django-ckeditor) --------------------------------------------------------------
 # CKEditor 4 filters only in the browser; articles.richtext sanitizes on the server.
-CKEDITOR_UPLOAD_PATH = "uploads/"
-CKEDITOR_ALLOW_NONIMAGE_FILES = False
-CKEDITOR_RESTRICT_BY_USER = False
-CKEDITOR_IMAGE_BACKEND = "pillow"
+# Pictures are uploaded through our own view under the admin (articles/uploads.py); the
+# library's ckeditor_uploader app is not installed.
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "ko",
