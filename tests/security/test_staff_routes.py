@@ -8,6 +8,7 @@ import io
 import itertools
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
@@ -163,3 +164,16 @@ def test_an_ad_manager_cannot_upload_an_editor_picture(client, ad_manager, media
     response = client.post(UPLOAD_URL, {"upload": a_picture()})
     assert response.status_code == 403
     assert stored_files(media_root) == []
+
+
+def test_ckeditors_callback_number_is_never_written_back(admin_client, media_root):
+    """django-ckeditor's form-post answer wrote `?CKEditorFuncNum=` into an inline script."""
+    marker = "1);alert(document.domain)//"
+    for path in ("/ckeditor/upload/anything", UPLOAD_URL):
+        response = admin_client.post(
+            f"{path}?CKEditor=id_body&CKEditorFuncNum={quote(marker)}&langCode=ko",
+            {"upload": a_picture()},
+        )
+        assert marker not in response.content.decode(), path
+        assert "callFunction" not in response.content.decode(), path
+    assert response.json()["uploaded"] == 1  # our view took the picture, and answered JSON
