@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.static import serve
 
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from newsroom.cache import cache_response
+from newsroom.media import media_urlpatterns
 
 from . import views
 
@@ -50,4 +50,5 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # `make run` serves uploads itself, pictures only (newsroom/media.py; nginx in production).
+    urlpatterns = [*media_urlpatterns(), *urlpatterns]
