@@ -23,7 +23,7 @@ from newsroom.admin_mixins import ReadOnlyAdminMixin
 from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import search as article_search
-from . import services
+from . import services, uploads
 from .forms import ArticleAdminForm, ReporterAdminForm
 from .models import Article, ArticleEvent, Reporter, Section, Tag
 from .richtext import sanitize_html
@@ -346,7 +346,17 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        # Before the model admin's own patterns, whose "<path:object_id>/" would take it.
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="articles_article_upload",
+        )
+        return [upload, preview, *super().get_urls()]
+
+    def upload_view(self, request):
+        """The editor's picture upload (CKEditor's JSON protocol), see articles/uploads.py."""
+        return uploads.upload(request)
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, before it is published. Staff only."""

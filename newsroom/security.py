@@ -5,10 +5,10 @@ writes `<script nonce="{{ request.csp_nonce }}">`. Scripts never get 'unsafe-inl
 reader's site.
 
 The editorial admin is the one exception, and only for signed-in staff: CKEditor 4 renders its
-toolbar with inline event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`), writes
-inline styles into its editing frame, and its upload view answers with an inline script inside
-a same-origin iframe. Those pages (under the admin and ckeditor prefixes) get 'unsafe-inline'
-for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and frame-ancestors 'self'.
+toolbar with inline event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`) and
+writes inline styles into its editing frame and dialogs' frames. Those pages (under the admin
+prefix) get 'unsafe-inline' for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and
+frame-ancestors 'self'.
 The admin's login page is not relaxed: an anonymous visitor always gets the strict policy.
 
 The page cache (newsroom.pagecache) stores a page with the policy it was rendered with, less
@@ -105,7 +105,7 @@ def admin_prefix() -> str:
 
 
 def _relaxed_prefixes() -> tuple[str, ...]:
-    return (admin_prefix(), "/ckeditor/")
+    return (admin_prefix(),)
 
 
 def _is_editor_page(request) -> bool:
@@ -152,7 +152,7 @@ class SecurityHeadersMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = render_policy(policy_for(request, response))
         if _is_editor_page(request):
-            # CKEditor's upload answer loads into a same-origin iframe of the image dialog.
+            # CKEditor's dialogs load same-origin frames of their own.
             response["X-Frame-Options"] = "SAMEORIGIN"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
