@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.images import ImageRejected, process_image
-from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
 from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import reports, services
@@ -100,7 +100,7 @@ class BannerForm(forms.ModelForm):
         return cleaned
 
 
-class PlacementInline(admin.TabularInline):
+class PlacementInline(VisibleChoicesMixin, admin.TabularInline):
     model = Placement
     extra = 1
     fields = ["slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
@@ -120,7 +120,7 @@ def _status(banner: Banner) -> str:
 
 
 @admin.register(Banner)
-class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
+class BannerAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     form = BannerForm
     inlines = [PlacementInline]
     list_display = [
@@ -239,7 +239,7 @@ class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
 
 
 @admin.register(Advertiser)
-class AdvertiserAdmin(admin.ModelAdmin):
+class AdvertiserAdmin(NewsroomModelAdmin):
     list_display = [
         "name",
         "contact_name",
@@ -270,7 +270,7 @@ class PlacementForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(NewsroomModelAdmin):
     form = PlacementForm
     list_display = ["banner", "slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
     list_filter = ["slot", "is_active", "banner__advertiser"]
@@ -312,7 +312,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannerSlot)
-class BannerSlotAdmin(admin.ModelAdmin):
+class BannerSlotAdmin(NewsroomModelAdmin):
     list_display = [
         "name",
         "code",
@@ -374,7 +374,7 @@ class BannerSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannerStat)
-class BannerStatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """The reports page; statistics themselves are never edited by hand."""
 
     def get_urls(self):
