@@ -569,6 +569,8 @@ def search(request):
         {
             "query": query,
             "order": order,
+            # Page links carry the query as searched (cut to MAX_QUERY_LENGTH), not as sent.
+            "page_params": {"q": query.text, "sort": order},
             "orders": article_search.ORDERS,
             "page": page,
             # A common word's count stops at the cap: "기사 1,000건 이상".
