@@ -210,13 +210,22 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        # Read-only: the body as readers see it rather than its HTML source, and no lock field.
-        swap = {"body": "body_rendered"}
+        # Read-only: the body as readers see it rather than its HTML source, the related
+        # articles this user may see (a read-only many-to-many lists every title), no lock field.
+        swap = {"body": "body_rendered", "related": "related_visible"}
         return [
             (name, {**options, "fields": [swap.get(f, f) for f in options["fields"]
                                           if f != "expected_version"]})
             for name, options in fieldsets
         ]  # fmt: skip
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.visible_related = list(
+                Article.objects.visible_to(request.user).filter(pk__in=article.related.values("pk"))
+            )
+        return article
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -259,6 +268,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         # Stored bodies are sanitized already; cleaning again costs little and keeps this safe
         # even for a row written around the model.
         return mark_safe(sanitize_html(article.body))  # noqa: S308
+
+    @admin.display(description="관련 기사")
+    def related_visible(self, article):
+        return ", ".join(str(related) for related in getattr(article, "visible_related", ()))
 
     @admin.display(description="누가 언제")
     def history(self, article):

@@ -145,3 +145,18 @@ def test_raw_id_widgets_are_refused_by_the_system_check():
 
     errors = RawIdArticleAdmin(Article, admin.site).check()
     assert [error.id for error in errors] == ["newsroom.E001"]
+
+
+def test_read_only_form_of_a_published_article_does_not_show_hidden_related_titles(
+    reporter, make_article, hidden_article
+):
+    # Someone else's published article: the reporter may open it, read-only.
+    public = make_article(title="남의 게재 기사", status=Status.PUBLISHED)
+    shown = make_article(title="볼 수 있는 관련 기사", status=Status.PUBLISHED)
+    public.related.add(hidden_article, shown)
+    response = reporter.get(change_url(public))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="title"' not in html, "the reporter's view should be read-only"
+    assert SECRET not in html
+    assert "볼 수 있는 관련 기사" in html
