@@ -34,3 +34,21 @@ def test_page_one_still_answers(client, paged_urls, page):
     separator = "&" if "?" in url else "?"
     assert client.get(url).status_code == 200
     assert client.get(url + separator + "page=1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemap-articles.xml?p=",
+        "/sitemap.xml?p=",
+        "/rss/?page=",
+        "/rss/policy/?page=",
+        "/?page=",
+        "/weather/?page=",
+        "/news/?p=",
+    ],
+)
+@pytest.mark.parametrize("number", ["²", "①", "٣", "1_0"])
+def test_no_other_reader_url_fails_on_odd_digits(client, make_article, url, number):
+    make_article("필수의료 기사")
+    assert client.get(url + number).status_code in {200, 404}
