@@ -98,47 +98,53 @@ class BoundedDateLookupsMixin:
         "iso_week_day": (1, 7),
     }
 
-    def _date_lookup_is_bad(self, key: str, value: str) -> bool:
+    def _bad_date_filter(self, key: str, value: str) -> str | None:
+        """The date field's path (`banner__starts_at`) when `key=value` filters it by a date
+        outside the bounded range or not a date at all; None for anything else."""
         model, parts = self.model, key.split("__")
         for index, part in enumerate(parts):
             try:
                 field = model._meta.get_field(part)
             except FieldDoesNotExist:
-                return False
+                return None
             if field.is_relation:
                 if field.related_model is None:
-                    return False
+                    return None
                 model = field.related_model
                 continue
             if not isinstance(field, DateField):  # DateTimeField is a DateField
-                return False
+                return None
+            path = "__".join(parts[: index + 1])
             lookup = parts[index + 1] if index + 1 < len(parts) else "exact"
             if lookup == "isnull":
-                return False
+                return None
             if lookup in self._PART_RANGES:
                 low, high = self._PART_RANGES[lookup]
                 number = ascii_int(value)
-                return number is None or not low <= number <= high
+                return path if number is None or not low <= number <= high else None
             try:
                 parse_date(value[:10])
             except ValueError:
-                return True
-            return False
-        return False
+                return path
+            return None
+        return None
 
     def changelist_view(self, request, extra_context=None):
-        bad = [
-            key
+        bad = {
+            path
             for key, values in request.GET.lists()
-            if any(self._date_lookup_is_bad(key, value) for value in values)
-        ]
+            for path in (self._bad_date_filter(key, value) for value in values)
+            if path
+        }
         if bad:
             messages.error(
                 request, f"날짜 조건이 올바르지 않아 빼고 보여 드립니다. {DATE_RANGE_MESSAGE}"
             )
+            # The whole date filter goes (year, month and day together); other filters stay.
             query = request.GET.copy()
-            for key in bad:
-                del query[key]
+            for key in list(query):
+                if key in bad or key.rsplit("__", 1)[0] in bad:
+                    del query[key]
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
         return super().changelist_view(request, extra_context)
 
