@@ -95,8 +95,9 @@ def test_feed_query_ceiling_and_cache(
     assert "public" in response["Cache-Control"]
 
 
-MARKUP = "<script>alert(1)</script> & <b>굵게</b>"
-ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; & &lt;b&gt;굵게&lt;/b&gt;"
+# Fits every name field (a reporter's name is at most 30 characters).
+MARKUP = "<script>x</script> & <b>굵</b>"
+ESCAPED = "&lt;script&gt;x&lt;/script&gt; & &lt;b&gt;굵&lt;/b&gt;"
 DC = "{http://purl.org/dc/elements/1.1/}"
 
 
