@@ -25,7 +25,7 @@ install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
 setup: install ## Migrate, collect static files and load the demo newsroom
 	$(RUN_ENV) $(MANAGE) migrate --noinput
-	$(RUN_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(MANAGE) collectstatic --noinput --clear --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo
 
 run: setup ## Set everything up and serve the demo site on http://127.0.0.1:$(PORT)

@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,11 +19,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
 
 from . import search as article_search
-from . import services
+from . import services, uploads
 from .forms import ArticleAdminForm, ReporterAdminForm
 from .models import Article, ArticleEvent, Reporter, Section, Tag
 from .richtext import sanitize_html
@@ -32,7 +32,7 @@ Status = Article.Status
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(NewsroomModelAdmin):
     list_display = ("name", "slug", "parent", "order", "in_navigation", "on_home")
     list_editable = ("order", "in_navigation", "on_home")
     list_filter = ("in_navigation", "on_home", "parent")
@@ -40,7 +40,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reporter)
-class ReporterAdmin(admin.ModelAdmin):
+class ReporterAdmin(NewsroomModelAdmin):
     form = ReporterAdminForm
     list_display = ("name", "email", "user", "is_active")
     list_filter = ("is_active",)
@@ -49,14 +49,14 @@ class ReporterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(NewsroomModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(ArticleEvent)
-class ArticleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ArticleEventAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """The desk's log of every step on every article (read-only: history is not edited)."""
 
     list_display = ("at", "action", "article", "actor_name", "note")
@@ -75,13 +75,8 @@ class MineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            return queryset.filter(_own_articles(request.user))
+            return queryset.owned_by(request.user)
         return queryset
-
-
-def _own_articles(user) -> Q:
-    in_byline = Article.reporters.through.objects.filter(reporter__user_id=user.pk)
-    return Q(created_by_id=user.pk) | Q(pk__in=in_byline.values("article_id"))
 
 
 class EstimatedCountPaginator(Paginator):
@@ -109,7 +104,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Article)
-class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
+class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (
@@ -173,14 +168,15 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The search index text is the database's business: never loaded into the desk.
-        queryset = (
-            super().get_queryset(request).defer("search_document").prefetch_related("reporters")
+        # Reporters: their own articles, and what readers can already see (read-only). Every
+        # article widget of every form reads this too (VisibleChoicesMixin).
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .defer("search_document")
+            .prefetch_related("reporters")
         )
-        if request.user.has_perm(services.EDIT_ANY_PERMISSION):
-            return queryset
-        # Reporters: their own articles, and what readers can already see (read-only).
-        public = Q(status=Status.PUBLISHED, published_at__lte=timezone.now())
-        return queryset.filter(_own_articles(request.user) | public)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -214,13 +210,22 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        # Read-only: the body as readers see it rather than its HTML source, and no lock field.
-        swap = {"body": "body_rendered"}
+        # Read-only: the body as readers see it rather than its HTML source, the related
+        # articles this user may see (a read-only many-to-many lists every title), no lock field.
+        swap = {"body": "body_rendered", "related": "related_visible"}
         return [
             (name, {**options, "fields": [swap.get(f, f) for f in options["fields"]
                                           if f != "expected_version"]})
             for name, options in fieldsets
         ]  # fmt: skip
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.visible_related = list(
+                Article.objects.visible_to(request.user).filter(pk__in=article.related.values("pk"))
+            )
+        return article
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -263,6 +268,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
         # Stored bodies are sanitized already; cleaning again costs little and keeps this safe
         # even for a row written around the model.
         return mark_safe(sanitize_html(article.body))  # noqa: S308
+
+    @admin.display(description="관련 기사")
+    def related_visible(self, article):
+        return ", ".join(str(related) for related in getattr(article, "visible_related", ()))
 
     @admin.display(description="누가 언제")
     def history(self, article):
@@ -346,7 +355,17 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        # Before the model admin's own patterns, whose "<path:object_id>/" would take it.
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="articles_article_upload",
+        )
+        return [upload, preview, *super().get_urls()]
+
+    def upload_view(self, request):
+        """The editor's picture upload (CKEditor's JSON protocol), see articles/uploads.py."""
+        return uploads.upload(request)
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, before it is published. Staff only."""

@@ -22,8 +22,9 @@ FEED_SIZE = 30
 
 
 def _plain(text: str) -> str:
-    """Plain text for a title: many readers render RSS titles as HTML, so `<` and `>` are
-    written as entities (a title's `&` stays as it is: readers differ on it, tags matter)."""
+    """Plain text for a title, an author, a category or the copyright: many readers render
+    them as HTML, so `<` and `>` are written as entities (an `&` stays as it is: readers
+    differ on it, tags matter)."""
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -50,7 +51,7 @@ class LatestArticlesFeed(Feed):
         return absolute("/rss/")
 
     def feed_copyright(self, obj=None):
-        return f"{self._site_name()} 무단전재 및 재배포 금지"
+        return _plain(f"{self._site_name()} 무단전재 및 재배포 금지")
 
     def articles(self):
         return Article.objects.published().select_related("section")
@@ -87,14 +88,14 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, item):
         names = [f"{reporter.name} 기자" for reporter in item.reporters.all()]
-        return ", ".join(names) or None
+        return _plain(", ".join(names)) or None
 
     def item_author_email(self, item):
         reporters = list(item.reporters.all())
         return reporters[0].email if len(reporters) == 1 else None
 
     def item_categories(self, item):
-        return [item.section.name] if item.section else []
+        return [_plain(item.section.name)] if item.section else []
 
 
 class SectionFeed(LatestArticlesFeed):

@@ -86,6 +86,19 @@ class Reporter(models.Model):
         return f"{self.name} 기자 {self.email}"
 
 
+# Desk editors see and edit every article; without this permission a user works on their own.
+EDIT_ANY_PERMISSION = "articles.edit_any_article"
+
+
+def _public(now=None) -> models.Q:
+    return models.Q(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+
+def _owned_by(user) -> models.Q:
+    in_byline = Article.reporters.through.objects.filter(reporter__user_id=user.pk)
+    return models.Q(created_by_id=user.pk) | models.Q(pk__in=in_byline.values("article_id"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """What readers may see: published, and its publish time has come.
@@ -95,9 +108,19 @@ class ArticleQuerySet(models.QuerySet):
         """
         # The search index text is large and only the database reads it: never loaded (nor
         # pickled into the page cache) with a public article.
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
-        ).defer("search_document")
+        return self.filter(_public(now)).defer("search_document")
+
+    def owned_by(self, user):
+        """The user's own articles: they wrote them, or they are in the byline."""
+        return self.filter(_owned_by(user))
+
+    def visible_to(self, user):
+        """What the desk shows this staff user, in lists, pickers and related-article widgets:
+        every article for editors who may edit any; a reporter sees their own articles and what
+        readers can already see (others' drafts and scheduled articles stay hidden)."""
+        if user.has_perm(EDIT_ANY_PERMISSION):
+            return self
+        return self.filter(_owned_by(user) | _public())
 
     def for_listing(self):
         """What a list of article cards needs, in a fixed number of queries."""

@@ -12,8 +12,8 @@ import re
 from urllib.parse import urlsplit
 
 import nh3
-from ckeditor_uploader.fields import RichTextUploadingField, RichTextUploadingFormField
-from ckeditor_uploader.widgets import CKEditorUploadingWidget
+from ckeditor.fields import RichTextField, RichTextFormField
+from ckeditor.widgets import CKEditorWidget
 from django.forms import Media
 from django.urls import reverse
 
@@ -87,13 +87,21 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(text).split())
 
 
-class EditorWidget(CKEditorUploadingWidget):
-    """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js)."""
+class EditorWidget(CKEditorWidget):
+    """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js).
+
+    django-ckeditor's own upload and browse views (ckeditor_uploader) are not installed: the
+    image dialog's upload tab and pasted or dropped pictures go to our view under the admin
+    (ArticleAdmin.upload_view, running articles.uploads), and there is no "browse server"
+    button (no filebrowserBrowseUrl).
+    """
 
     def _set_config(self):
+        upload_url = reverse("admin:articles_article_upload")
+        self.config.setdefault("filebrowserUploadUrl", upload_url)
         # Pasted or dropped pictures go through our upload view too (the uploadimage plugin);
         # without it they would sit in the body as data: URLs, which the sanitizer removes.
-        self.config.setdefault("uploadUrl", reverse("ckeditor_upload"))
+        self.config.setdefault("uploadUrl", upload_url)
         # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
         self.config.setdefault("filebrowserUploadMethod", "xhr")
         plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
@@ -109,11 +117,11 @@ class EditorWidget(CKEditorUploadingWidget):
         return Media(css=base._css, js=[*base._js, "articles/admin/editor.js"])
 
 
-class EditorFormField(RichTextUploadingFormField):
+class EditorFormField(RichTextFormField):
     widget = EditorWidget
 
 
-class RichTextBodyField(RichTextUploadingField):
+class RichTextBodyField(RichTextField):
     """A rich-text field that stores only sanitized HTML."""
 
     def formfield(self, **kwargs):

@@ -13,14 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .images import ImageRejected, thumbnail_of
-from .models import Article, ArticleEvent
+from .models import EDIT_ANY_PERMISSION, Article, ArticleEvent
 
 Status = Article.Status
 Action = ArticleEvent.Action
 
 PUBLISH_PERMISSION = "articles.publish_article"
 HEADLINE_PERMISSION = "articles.set_headline"
-EDIT_ANY_PERMISSION = "articles.edit_any_article"
 
 
 def _actor_name(user) -> str:

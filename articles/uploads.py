@@ -1,15 +1,19 @@
-"""The editor's picture upload, replacing django-ckeditor's (which is csrf_exempt, open to every
-staff account and stores whatever it is sent).
+"""The editor's picture upload: the one way a picture gets into an article's body.
 
-Ours keeps Django's CSRF check (the editor sends the token by XHR, see editor.js), requires an
-account that may write articles, and runs every file through articles.images before storing it.
+django-ckeditor's own upload and browse views (ckeditor_uploader, csrf_exempt, open to every
+staff account, storing whatever they are sent under the sender's name) are not installed. Ours
+is served under the admin (ArticleAdmin.upload_view, behind admin_site.admin_view: login, CSRF,
+no caching), requires an account that may write articles, and runs every file through
+articles.images before storing it under a name of our own.
+
+It speaks CKEditor 4's JSON upload protocol only (`uploaded`, `url`, `error.message`); nothing
+from the request (such as `CKEditorFuncNum`) is ever written back into the answer.
 """
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .images import ImageRejected, process_image
@@ -17,7 +21,7 @@ from .images import ImageRejected, process_image
 EDITOR_PERMISSIONS = ("articles.add_article", "articles.change_article")
 
 
-def _may_upload(user) -> bool:
+def may_upload(user) -> bool:
     return user.is_active and user.is_staff and any(user.has_perm(p) for p in EDITOR_PERMISSIONS)
 
 
@@ -27,12 +31,9 @@ def _error(message: str, status: int = 200) -> JsonResponse:
     return JsonResponse({"uploaded": 0, "error": {"message": message}}, status=status)
 
 
-@never_cache
 @require_POST
 def upload(request):
-    if not request.user.is_authenticated:
-        return _error("로그인이 필요합니다. 다시 로그인한 뒤 올려 주세요.", 403)
-    if not _may_upload(request.user):
+    if not may_upload(request.user):
         return _error("기사 사진을 올릴 권한이 없습니다.", 403)
     uploaded = request.FILES.get("upload")
     if uploaded is None:
@@ -44,22 +45,8 @@ def upload(request):
     name, thumb_name = processed.filenames()
     folder = f"uploads/{timezone.localdate():%Y/%m/%d}"
     saved = default_storage.save(f"{folder}/{name}", ContentFile(processed.content))
-    # django-ckeditor's browser looks for "<name>_thumb.<ext>" beside the picture.
+    # The thumbnail beside it, for the photo library's picker.
     default_storage.save(f"{folder}/{thumb_name}", ContentFile(processed.thumbnail))
     return JsonResponse(
         {"uploaded": 1, "fileName": saved.rsplit("/", 1)[-1], "url": default_storage.url(saved)}
     )
-
-
-def browse(request):
-    """django-ckeditor's picture browser, for those who may write articles only."""
-    from ckeditor_uploader.views import browse as ckeditor_browse
-    from django.core.exceptions import PermissionDenied
-
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    if not _may_upload(request.user):
-        raise PermissionDenied("기사 사진을 볼 권한이 없습니다.")
-    return never_cache(ckeditor_browse)(request)

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
 from newsroom.cache import cached
+from newsroom.params import ascii_int
 from newsroom.readers import is_reader
 
 from . import search as article_search
@@ -133,10 +134,10 @@ class PageOf:
 
 def page_number(request) -> int:
     """The `page` parameter; anything but a positive whole number is a 404."""
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    number = ascii_int(request.GET.get("page", "1"), max_digits=6)
+    if number is None or number < 1:
         raise Http404("없는 페이지입니다.")
-    return int(raw)
+    return number
 
 
 def paginate(
@@ -585,6 +586,8 @@ def search(request):
         {
             "query": query,
             "order": order,
+            # Page links carry the query as searched (cut to MAX_QUERY_LENGTH), not as sent.
+            "page_params": {"q": query.text, "sort": order},
             "orders": article_search.ORDERS,
             "page": page,
             # A common word's count stops at the cap: "기사 1,000건 이상".

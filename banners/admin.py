@@ -4,7 +4,7 @@ Third-party ad tags (HTML/JavaScript) need `banners.manage_ad_tag` on top of the
 permissions: without it the kind cannot be chosen and existing tag banners are read-only.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.images import ImageRejected, process_image
-from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
 from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
+from newsroom.params import ascii_int, parse_date
 
 from . import reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
@@ -100,7 +101,7 @@ class BannerForm(forms.ModelForm):
         return cleaned
 
 
-class PlacementInline(admin.TabularInline):
+class PlacementInline(VisibleChoicesMixin, admin.TabularInline):
     model = Placement
     extra = 1
     fields = ["slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
@@ -120,7 +121,7 @@ def _status(banner: Banner) -> str:
 
 
 @admin.register(Banner)
-class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
+class BannerAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     form = BannerForm
     inlines = [PlacementInline]
     list_display = [
@@ -239,7 +240,7 @@ class BannerAdmin(KeepsInputOnSaveErrorMixin, admin.ModelAdmin):
 
 
 @admin.register(Advertiser)
-class AdvertiserAdmin(admin.ModelAdmin):
+class AdvertiserAdmin(NewsroomModelAdmin):
     list_display = [
         "name",
         "contact_name",
@@ -270,7 +271,7 @@ class PlacementForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(NewsroomModelAdmin):
     form = PlacementForm
     list_display = ["banner", "slot", "starts_at", "ends_at", "weight", "sort_order", "is_active"]
     list_filter = ["slot", "is_active", "banner__advertiser"]
@@ -312,7 +313,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannerSlot)
-class BannerSlotAdmin(admin.ModelAdmin):
+class BannerSlotAdmin(NewsroomModelAdmin):
     list_display = [
         "name",
         "code",
@@ -348,12 +349,11 @@ class BannerSlotAdmin(admin.ModelAdmin):
         today = timezone.localdate()
         error = ""
         try:
-            start = date.fromisoformat(request.GET.get("start") or today.isoformat())
-        except ValueError:
-            start, error = today, "날짜는 2026-01-31 같은 형식으로 입력하세요."
-        try:
-            days = int(request.GET.get("days") or 14)
-        except ValueError:
+            start = parse_date(request.GET.get("start") or today.isoformat())
+        except ValueError as problem:
+            start, error = today, str(problem)
+        days = ascii_int(request.GET.get("days") or "14")
+        if days is None:
             days, error = 14, "일수는 숫자로 입력하세요."
         days = max(1, min(days, reports.MAX_CALENDAR_DAYS))
         if error:
@@ -374,7 +374,7 @@ class BannerSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(BannerStat)
-class BannerStatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """The reports page; statistics themselves are never edited by hand."""
 
     def get_urls(self):
@@ -391,10 +391,7 @@ class BannerStatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))
         filters = {}
         for name in ("advertiser", "banner", "slot"):
-            try:
-                filters[name] = int(request.GET.get(name) or 0) or None
-            except ValueError:
-                filters[name] = None
+            filters[name] = ascii_int(request.GET.get(name)) or None
         return start, end, filters, error
 
     def changelist_view(self, request, extra_context=None):

@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from newsroom.params import parse_date
+
 from .models import BannerSlot, BannerStat, Placement
 
 MAX_REPORT_DAYS = 366
@@ -50,10 +52,10 @@ def parse_period(start: str | None, end: str | None, *, default_days: int = 7):
     if not start and not end:
         return *default, ""
     try:
-        first = date.fromisoformat(start or "")
-        last = date.fromisoformat(end or "")
-    except ValueError:
-        return *default, "날짜는 2026-01-31 같은 형식으로 입력하세요. 기본 기간을 보여 드립니다."
+        first = parse_date(start or "")
+        last = parse_date(end or "")
+    except ValueError as error:
+        return *default, f"{error} 기본 기간을 보여 드립니다."
     if last < first:
         return *default, "끝 날짜가 시작 날짜보다 앞섭니다. 기본 기간을 보여 드립니다."
     if (last - first).days >= MAX_REPORT_DAYS:

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from .admin_mixins import NewsroomModelAdmin
 from .login_throttle import ThrottledAdminAuthenticationForm
 from .models import SiteInfo, TwoFactorDevice
 
 
 @admin.register(SiteInfo)
-class SiteInfoAdmin(admin.ModelAdmin):
+class SiteInfoAdmin(NewsroomModelAdmin):
     list_display = ("name", "company", "registration_number", "updated_at")
 
     def has_add_permission(self, request):
@@ -18,7 +19,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(TwoFactorDevice)
-class TwoFactorDeviceAdmin(admin.ModelAdmin):
+class TwoFactorDeviceAdmin(NewsroomModelAdmin):
     """Lets an administrator turn off the second factor of an editor who lost their phone
     (delete); nobody can see or set a key here."""
 

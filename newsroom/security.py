@@ -13,11 +13,11 @@ reader's site. A view that needs another policy uses django-csp's decorators (`c
 - every response names a nonce, used or not, so a cached page (newsroom.pagecache) gets a
   fresh one on every hit like any other page;
 - the editorial admin, only for signed-in staff: CKEditor 4 renders its toolbar with inline
-  event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`), writes inline styles into
-  its editing frame, and its upload view answers with an inline script inside a same-origin
-  iframe. Those pages (under the admin and ckeditor prefixes) get 'unsafe-inline' for scripts,
-  no nonce (a nonce would switch 'unsafe-inline' off) and frame-ancestors 'self'. The admin's
-  login page is not relaxed: an anonymous visitor always gets the strict policy.
+  event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`) and writes inline styles
+  into its editing frame and dialogs' frames. Those pages (under the admin prefix) get
+  'unsafe-inline' for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and
+  frame-ancestors 'self'. The admin's login page is not relaxed: an anonymous visitor always
+  gets the strict policy.
 
 It sits before WhiteNoise in MIDDLEWARE, so static files, media, redirects, error and outage
 pages all carry the policy.
@@ -90,7 +90,7 @@ def admin_prefix() -> str:
 
 
 def _is_editor_page(request) -> bool:
-    if not request.path.startswith((admin_prefix(), "/ckeditor/")):
+    if not request.path.startswith(admin_prefix()):
         return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and user.is_staff)
@@ -130,7 +130,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             str(request.csp_nonce)  # the nonce is made on first use: every page names one
         response = super().process_response(request, response)
         if editor:
-            # CKEditor's upload answer loads into a same-origin iframe of the image dialog.
+            # CKEditor's dialogs load same-origin frames of their own.
             response["X-Frame-Options"] = "SAMEORIGIN"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -13,6 +13,8 @@ import struct
 import time
 from urllib.parse import quote, urlencode
 
+from .params import ascii_int
+
 STEP_SECONDS = 30
 DIGITS = 6
 
@@ -36,7 +38,8 @@ def current_step(now: float | None = None) -> int:
 def matching_step(secret: str, code: str, *, drift: int = 1) -> int | None:
     """The time step whose code this is (within the drift), or None."""
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    # ASCII digits only: "①②③④⑤⑥" passes isdigit() and then breaks compare_digest.
+    if len(code) != DIGITS or ascii_int(code, max_digits=DIGITS) is None:
         return None
     now = current_step()
     for step in range(now - drift, now + drift + 1):

@@ -2,13 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.static import serve
 
-from articles import uploads
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from newsroom.cache import cache_response
+from newsroom.media import media_urlpatterns
 
 from . import views
 
@@ -24,10 +23,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/two-factor/", views.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
-    # Our upload and browse views take django-ckeditor's URLs (see articles/uploads.py).
-    path("ckeditor/upload/", uploads.upload, name="ckeditor_upload"),
-    path("ckeditor/browse/", uploads.browse, name="ckeditor_browse"),
-    path("ckeditor/", include("ckeditor_uploader.urls")),
     path("banners/", include("banners.urls")),
     path("weather/", include("weather.urls")),
     # Discovery: robots.txt, sitemaps and RSS feeds (cached per content generation).
@@ -56,4 +51,5 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # `make run` serves uploads itself, pictures only (newsroom/media.py; nginx in production).
+    urlpatterns = [*media_urlpatterns(), *urlpatterns]

@@ -6,7 +6,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from newsroom.admin_mixins import ReadOnlyAdminMixin
+from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 
 from . import kma
 from .models import Station, WeatherReading
@@ -18,7 +18,7 @@ ADMIN_FETCH_RETRIES = 1
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(NewsroomModelAdmin):
     list_display = ("name", "kma_id", "order", "is_shown", "reading_count", "last_observed")
     list_display_links = ("name",)
     list_editable = ("order", "is_shown")
@@ -45,7 +45,7 @@ class StationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeatherReading)
-class WeatherReadingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WeatherReadingAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """Readings come from KMA only: listed and filtered, never edited by hand."""
 
     change_list_template = "admin/weather/weatherreading/change_list.html"

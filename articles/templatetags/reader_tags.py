@@ -112,14 +112,14 @@ def search_snippet(article, terms):
 
 @register.simple_tag(takes_context=True)
 def page_query(context, number) -> str:
-    """The current query string with `page` set to `number` (page 1 drops it)."""
-    request = context.get("request")
-    params = request.GET.copy() if request else {}
-    if hasattr(params, "pop"):
-        params.pop("page", None)
+    """The query string of page `number` (page 1 has none): the parameters the view read, as it
+    read them (`page_params`, e.g. the search's cut query), never the request's own query
+    string. A link is never longer than what the page understood, so a long query cannot turn
+    into a link that the server refuses as too long (414)."""
+    params = dict(context.get("page_params") or {})
     if int(number) > 1:
         params["page"] = number
-    encoded = params.urlencode() if hasattr(params, "urlencode") else urlencode(params)
+    encoded = urlencode(params)
     return f"?{encoded}" if encoded else "?"
 
 

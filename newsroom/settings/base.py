@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "ckeditor",
-    "ckeditor_uploader",
     "csp",
     "newsroom",
     "articles",
@@ -167,6 +166,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    # Apps' static files, but of django-ckeditor's only what the editor loads (no HTML pages).
+    "newsroom.staticfiles.AppDirectoriesFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or VAR_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
@@ -192,10 +196,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Rich text (django-ckeditor) --------------------------------------------------------------
 # CKEditor 4 filters only in the browser; articles.richtext sanitizes on the server.
-CKEDITOR_UPLOAD_PATH = "uploads/"
-CKEDITOR_ALLOW_NONIMAGE_FILES = False
-CKEDITOR_RESTRICT_BY_USER = False
-CKEDITOR_IMAGE_BACKEND = "pillow"
+# Pictures are uploaded through our own view under the admin (articles/uploads.py); the
+# library's ckeditor_uploader app is not installed.
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "ko",
@@ -213,7 +215,14 @@ CKEDITOR_CONFIGS = {
         ],
         "format_tags": "p;h2;h3;h4",
         "extraPlugins": "image2",
-        "removePlugins": "image",
+        # Only the plugins our toolbar, pasting and uploading use (newsroom/staticfiles.py
+        # collects only their files). preview: CVE-2024-24816. iframe stays: it keeps the
+        # embedded players the sanitizer allows, shown as placeholders while editing.
+        "removePlugins": (
+            "image,about,preview,exportpdf,wsc,scayt,forms,flash,templates,save,print,newpage,"
+            "smiley,colorbutton,colordialog,copyformatting,font,justify,bidi,language,div,find,"
+            "showblocks,pagebreak,liststyle,stylescombo,selectall"
+        ),
         "image2_captionedClass": "figure",
     }
 }

@@ -93,3 +93,46 @@ def test_feed_query_ceiling_and_cache(
     with django_assert_max_num_queries(0):
         response = client.get("/rss/")
     assert "public" in response["Cache-Control"]
+
+
+# Fits every name field (a reporter's name is at most 30 characters).
+MARKUP = "<script>x</script> & <b>굵</b>"
+ESCAPED = "&lt;script&gt;x&lt;/script&gt; & &lt;b&gt;굵&lt;/b&gt;"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+@pytest.fixture
+def markup_everywhere(make_article, make_reporter):
+    """A site, a section and reporters whose names hold markup and an ampersand."""
+    from newsroom.models import SiteInfo
+
+    SiteInfo.objects.create(
+        name=f"일보 {MARKUP}",
+        company="(주)건강미디어",
+        address="서울특별시 종로구 1",
+        phone="02-123-4567",
+        registration_number="서울 아12345",
+        registration_date=datetime(2019, 5, 2).date(),
+        publisher="홍길동",
+        editor="김편집",
+        youth_protection_officer="이보호",
+    )
+    section = Section.objects.create(name=MARKUP, slug="markup")
+    one = make_reporter(name=MARKUP)
+    two = make_reporter(name="이준호")
+    make_article("단독 기사", section=section, reporters=[one])
+    make_article("공동 기사", section=section, reporters=[one, two], ago=timedelta(hours=2))
+    return section
+
+
+@pytest.mark.parametrize("url", ["/rss/", "/rss/markup/"])
+def test_names_in_feeds_carry_no_markup_after_one_xml_decode(client, markup_everywhere, url):
+    feed = channel(client, url)
+    assert feed.findtext("copyright") == f"일보 {ESCAPED} 무단전재 및 재배포 금지"
+    items = feed.findall("item")
+    assert [item.findtext("category") for item in items] == [ESCAPED, ESCAPED]
+    single, shared = (item.findtext("author") or item.findtext(f"{DC}creator") for item in items)
+    assert single.endswith(f"({ESCAPED} 기자)")
+    assert shared == f"{ESCAPED} 기자, 이준호 기자"
+    for text in (feed.findtext("copyright"), single, shared):
+        assert "<" not in text and ">" not in text, text

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -140,3 +141,35 @@ def test_a_newly_published_article_is_found_at_once(client, make_article):
     assert "첫 <mark>백신</mark> 기사" in results(client, "백신")
     make_article("둘째 백신 기사")
     assert "둘째 <mark>백신</mark> 기사" in results(client, "백신")
+
+
+# gunicorn refuses a request line over 4094 bytes with a bare 414 (docs/deploy.md).
+SERVER_LINE_LIMIT = 4094
+
+
+def test_a_long_query_is_cut_and_no_link_of_the_page_grows_near_the_line_limit(
+    client, make_article
+):
+    for n in range(25):
+        make_article(f"제약 소식 {n:02d}", ago=timedelta(hours=n))
+    raw = "제약 " * 190  # ~3,600 bytes once percent-encoded: just under the line limit
+    response = client.get("/search/", {"q": raw, "sort": "newest", "utm_source": "x" * 200})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "검색어가 길어 앞부분만 검색했습니다." in html
+    assert response.context["query"].text == raw[:MAX_QUERY_LENGTH].strip()
+    links = [href for href in re.findall(r'href="([^"]*)"', html) if "q=" in href]
+    assert any("page=2" in href for href in links)
+    # The longest query we keep, percent-encoded, with the sort and page parameters.
+    longest = len("/search/?q=") + MAX_QUERY_LENGTH * 9 + len("&amp;sort=relevance&amp;page=999999")
+    assert longest < SERVER_LINE_LIMIT // 2
+    assert max(len(href) for href in links) <= longest
+    assert "utm_source" not in html
+
+
+def test_search_inputs_limit_the_query_to_what_is_searched(client):
+    for url in ("/search/", "/", "/no-such-page/"):
+        html = client.get(url).content.decode()
+        inputs = re.findall(r'<input[^>]*name="q"[^>]*>', html)
+        assert inputs, url
+        assert all(f'maxlength="{MAX_QUERY_LENGTH}"' in tag for tag in inputs), url

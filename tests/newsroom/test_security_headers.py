@@ -129,14 +129,6 @@ def test_the_editor_pages_allow_ckeditors_inline_handlers_only_for_staff(client)
     assert "'unsafe-inline'" not in reader["script-src"]
 
 
-def test_ckeditor_upload_answer_may_load_in_the_editors_own_frame(client):
-    staff = get_user_model().objects.create_superuser("editor", password="x-very-long-password")
-    client.force_login(staff)
-    response = client.get("/ckeditor/browse/")
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert directives(response)["frame-ancestors"] == ["'self'"]
-
-
 def test_session_and_csrf_cookies_are_http_only_and_secure_in_production():
     printed = settings_in_production(
         "settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY,"

@@ -39,6 +39,14 @@ def test_codes_match_the_rfc_6238_test_vector():
     assert two_factor.code_at(secret, 59 // 30) == "287082"
 
 
+@pytest.mark.parametrize("code", ["①②③④⑤⑥", "²²²²²²", "١٢٣٤٥٦"])
+def test_a_code_of_other_digits_is_a_wrong_code_not_a_500(client, enrolled, code):
+    with time_machine.travel(START, tick=False):
+        response = login(client, otp_code=code)
+    assert response.status_code == 200
+    assert WRONG_CODE in response.content.decode()
+
+
 def test_without_a_second_factor_the_password_is_enough(client, editor):
     assert login(client).status_code == 302
 

@@ -70,7 +70,7 @@ def lead_image(client, upload, **_):
 
 
 def editor_upload(client, upload, **_):
-    response = client.post("/ckeditor/upload/", {"upload": upload})
+    response = client.post("/admin/articles/article/upload/", {"upload": upload})
     answer = response.json()
     if not answer["uploaded"]:
         return None, answer["error"]["message"]
@@ -182,7 +182,7 @@ def test_a_file_over_the_size_limit_is_refused(send, door, settings, media_root)
 
 def test_the_editor_upload_answers_json_a_browser_cannot_render_as_html(admin_client):
     upload = SimpleUploadedFile("x.jpg", REFUSED["html named .jpg"][1], "image/jpeg")
-    response = admin_client.post("/ckeditor/upload/", {"upload": upload})
+    response = admin_client.post("/admin/articles/article/upload/", {"upload": upload})
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
     json.loads(response.content)

@@ -17,7 +17,7 @@ from articles.models import Article
 
 from .helpers import ADD_URL, form_data, image_bytes
 
-UPLOAD_URL = "/ckeditor/upload/"
+UPLOAD_URL = "/admin/articles/article/upload/"
 
 
 def stored_files(media_root) -> list[Path]:
@@ -245,10 +245,10 @@ def test_upload_without_the_csrf_token_is_refused(reporter_user, media_root):
 
 
 @pytest.mark.django_db
-def test_anonymous_upload_is_refused(csrf_client, media_root):
+def test_anonymous_upload_is_led_to_the_login_page(csrf_client, media_root):
     response = post_upload(csrf_client, image_bytes())
-    assert response.status_code == 403
-    assert "로그인" in response.json()["error"]["message"]
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
     assert stored_files(media_root) == []
 
 
@@ -276,11 +276,18 @@ def test_upload_without_a_file_gets_a_korean_message(csrf_client, reporter_user)
 
 
 @pytest.mark.django_db
-def test_picture_browser_is_for_article_writers_only(client, admanager_user, reporter_user):
-    client.force_login(admanager_user)
-    assert client.get("/ckeditor/browse/").status_code == 403
-    client.force_login(reporter_user)
-    assert client.get("/ckeditor/browse/").status_code == 200
+def test_upload_answer_never_echoes_ckeditors_callback_number(csrf_client, reporter_user):
+    """The form-post protocol wrote `CKEditorFuncNum` into an inline script; ours is JSON."""
+    csrf_client.force_login(reporter_user)
+    response = csrf_client.post(
+        UPLOAD_URL + "?CKEditor=id_body&CKEditorFuncNum=1);alert(document.domain)//&langCode=ko",
+        {"upload": upload(image_bytes())},
+        HTTP_X_CSRFTOKEN=csrf_client.csrf_token,
+    )
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["uploaded"] == 1
+    assert b"alert" not in response.content
+    assert b"callFunction" not in response.content
 
 
 @pytest.mark.django_db
@@ -290,9 +297,11 @@ def test_editor_page_loads_our_upload_glue(client, reporter_user):
     # The glue must run after ckeditor.js defines CKEDITOR, or uploads go out without the token.
     assert html.index("ckeditor/ckeditor/ckeditor.js") < html.index("articles/admin/editor.js")
     assert '"filebrowserUploadMethod": "xhr"' in html
-    assert '"uploadUrl": "/ckeditor/upload/"' in html  # pasted and dropped pictures too
+    assert f'"filebrowserUploadUrl": "{UPLOAD_URL}"' in html  # the image dialog's upload tab
+    assert f'"uploadUrl": "{UPLOAD_URL}"' in html  # pasted and dropped pictures too
     assert "uploadimage" in html
-    assert "/ckeditor/upload/" in html
+    assert "filebrowserBrowseUrl" not in html  # no "browse server" button
+    assert "/ckeditor/" not in html.replace("/static/ckeditor/", "")
 
 
 # --- the lead image in the admin --------------------------------------------------------------
