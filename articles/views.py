@@ -8,7 +8,7 @@ live on every request, outside the cached data. Every query goes through
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -63,11 +63,16 @@ BROWSER_CACHE_SECONDS = 60
 # --- Shared helpers -----------------------------------------------------------------------------
 
 
-def reader_page(view):
+def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool = True):
     """Cache headers for public pages: anonymous readers get a short public max-age and the
     page cache may keep the page (newsroom.pagecache); someone with a session (staff who just
     published) always gets a fresh page. The ETag is the page's without its live parts (banners,
-    date, ticker), so it stays the same while the content does."""
+    date, ticker), so it stays the same while the content does.
+
+    `reads`: the query parameters the view reads (a list's `page`); a request with any other
+    is never stored. `stored=False`: never stored at all (search results: one copy per query)."""
+    if view is None:
+        return partial(reader_page, reads=reads, stored=stored)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -78,13 +83,18 @@ def reader_page(view):
             patch_cache_control(response, private=True, no_cache=True, max_age=0)
         else:
             patch_cache_control(response, public=True, max_age=BROWSER_CACHE_SECONDS)
-            pagecache.mark_cacheable(response)
+            if stored:
+                pagecache.mark_cacheable(response, reads=reads)
         patch_vary_headers(response, ["Cookie"])
         # A browser revalidating an unchanged page gets a 304 without the body.
         set_response_etag(response)
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return require_safe(wrapper)
+
+
+# What a list page reads from its query.
+LIST_PARAMETERS = frozenset({"page"})
 
 
 @dataclass
@@ -205,10 +215,17 @@ def canonical_for_page(request, number: int) -> str:
 def _cached_page(
     name: str, queryset_builder, number: int, *, count_cap: int | None = None
 ) -> PageOf:
-    page = cached(
-        f"{name}:p{number}",
-        lambda: paginate(queryset_builder(), number, ids_first=True, count_cap=count_cap),
-    )
+    def build(number: int) -> PageOf | None:
+        return cached(
+            f"{name}:p{number}",
+            lambda: paginate(queryset_builder(), number, ids_first=True, count_cap=count_cap),
+        )
+
+    # A number past the last page is refused before anything is cached for it: page 1 (which
+    # always exists) knows how many there are, so `?page=<random>` adds no cached entry.
+    if number > 1 and number > build(1).num_pages:
+        raise Http404("없는 페이지입니다.")
+    page = build(number)
     if page is None:
         raise Http404("없는 페이지입니다.")
     return page
@@ -346,7 +363,7 @@ def home(request):
     )
 
 
-@reader_page
+@reader_page(reads=LIST_PARAMETERS)
 def latest(request):
     """전체기사: every published article, newest first."""
     number = page_number(request)
@@ -387,7 +404,7 @@ def _section_and_children(section: Section) -> list[int]:
     return [section.pk, *getattr(section, "child_ids", [])]
 
 
-@reader_page
+@reader_page(reads=LIST_PARAMETERS)
 def section(request, slug):
     section = _section_or_404(slug)
     number = page_number(request)
@@ -409,7 +426,7 @@ def section(request, slug):
     )
 
 
-@reader_page
+@reader_page(reads=LIST_PARAMETERS)
 def reporter(request, pk):
     reporter = cached(f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first())
     if reporter is None:
@@ -431,7 +448,7 @@ def reporter(request, pk):
     )
 
 
-@reader_page
+@reader_page(reads=LIST_PARAMETERS)
 def tag(request, slug):
     tag = cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
     if tag is None:
@@ -547,7 +564,7 @@ def detail(request, pk):
     return response
 
 
-@reader_page
+@reader_page(stored=False)
 def search(request):
     query = article_search.parse_query(request.GET.get("q"))
     order = request.GET.get("sort", article_search.NEWEST)

@@ -21,12 +21,15 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "newsroom:content-generation"
+# The cache alias for what can always be rebuilt (whole pages, generation-bound fragments), so a
+# flood of pages can never push out what must stay: the generation, counters, locks (default).
+PAGE_CACHE_ALIAS = "pages"
 # Longest life of a generation: even with no change at all, cached pages are rebuilt this often.
 GENERATION_MAX_SECONDS = 24 * 60 * 60
 
@@ -148,6 +151,12 @@ def bump_generation() -> None:
         raise
 
 
+def page_cache():
+    """The cache of pages and fragments: the `pages` alias (its own bounded Redis when
+    PAGE_CACHE_REDIS_URL is set), or the default cache where CACHES names no such alias."""
+    return caches[PAGE_CACHE_ALIAS] if PAGE_CACHE_ALIAS in settings.CACHES else cache
+
+
 def page_cache_seconds() -> int:
     return settings.PAGE_CACHE_SECONDS
 
@@ -170,11 +179,11 @@ def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None)
     if not (timeout or page_cache_seconds()):
         return builder()
     key = generation_key(name)
-    hit = cache.get(key)
+    hit = page_cache().get(key)
     if hit is not None:
         return hit[0]
     value = builder()
-    cache.set(key, (value,), timeout or page_cache_seconds())
+    page_cache().set(key, (value,), timeout or page_cache_seconds())
     return value
 
 
@@ -192,7 +201,7 @@ def cache_response(name: str, *, max_age: int = 300):
             # not fill the cache with copies.
             page = request.GET.get("p", "")
             key = generation_key(f"response:{name}:{request.path}:{page}")
-            stored = cache.get(key) if page_cache_seconds() else None
+            stored = page_cache().get(key) if page_cache_seconds() else None
             if stored is not None:
                 content, content_type = stored
                 response = HttpResponse(content, content_type=content_type)
@@ -203,7 +212,7 @@ def cache_response(name: str, *, max_age: int = 300):
                 if response.status_code != 200 or response.streaming:
                     return response
                 if page_cache_seconds():
-                    cache.set(
+                    page_cache().set(
                         key, (response.content, response["Content-Type"]), page_cache_seconds()
                     )
             patch_cache_control(response, public=True, max_age=max_age)

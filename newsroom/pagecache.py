@@ -32,22 +32,19 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from . import counters
-from .cache import generation_key, page_cache_seconds, peek_generation
+from .cache import generation_key, page_cache, page_cache_seconds, peek_generation
 
 logger = logging.getLogger(__name__)
 
 CAPTURE_ATTRIBUTE = "_page_cache_capture"
 # Query parameters that only tell where a reader came from: the same page for the cache.
 TRACKING_PARAMETER = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|igshid|mc_\w+|_ga)$")
-# The query parameters the reader's pages read; a request with any other is served uncached.
-PAGE_PARAMETERS = {"page", "q", "sort"}
 # Headers a hit must not repeat from the stored response.
 NOT_STORED_HEADERS = {"content-length", "set-cookie", "date"}
 
@@ -131,9 +128,12 @@ def fill_page(request, pieces: tuple) -> str:
 # --- What a view says about its response ------------------------------------------------------
 
 
-def mark_cacheable(response) -> None:
-    """Let the page cache store this response."""
+def mark_cacheable(response, *, reads: frozenset[str] = frozenset()) -> None:
+    """Let the page cache store this response; `reads` names the query parameters the view
+    read (a list's `page`). A request with any other parameter is answered but never stored:
+    `/?x=<random>` must not add a copy of the same page per value."""
     response.page_cacheable = True
+    response.page_cache_reads = frozenset(reads)
 
 
 def add_hit_action(response, name: str, *arguments) -> None:
@@ -153,11 +153,22 @@ class CachedPage:
     headers: tuple  # (name, value) pairs
     hit_actions: tuple
     etag: str
+    csp: tuple = ()  # (attribute, value) pairs of django-csp's decorators
+
+
+def _query(request) -> list[tuple[str, str]]:
+    """The query without the readers' tracking parameters, in a stable order."""
+    return sorted(
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if not TRACKING_PARAMETER.match(name)
+    )
 
 
 def page_key(request) -> str | None:
     """The cache key of a request's page: path and query, without the readers' tracking
-    parameters and in a stable order, in the current generation.
+    parameters and in a stable order, in the current generation. (Only a page whose view reads
+    every parameter of the query is ever stored under it: `_storable`.)
 
     None while there is no generation: creating one asks the database when the next scheduled
     article is due, and a lookup must not (in a database outage the view alone should try, and
@@ -166,14 +177,7 @@ def page_key(request) -> str | None:
     current = peek_generation()
     if current is None:
         return None
-    query = sorted(
-        (name, value)
-        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-        if not TRACKING_PARAMETER.match(name)
-    )
-    if any(name not in PAGE_PARAMETERS for name, _ in query):
-        return None  # `/?x=1`, `/?x=2`, … would each be a stored copy of the same page
-    return generation_key(f"page:{request.path}?{urlencode(query)}", current)
+    return generation_key(f"page:{request.path}?{urlencode(_query(request))}", current)
 
 
 def takes_part(request) -> bool:
@@ -193,36 +197,40 @@ def _storable(request, response) -> bool:
         and not response.streaming
         and not response.cookies
         and "private" not in response.get("Cache-Control", "")
+        and {name for name, _ in _query(request)} <= getattr(response, "page_cache_reads", set())
     )
 
 
-def _without_nonce(policy: str) -> str:
-    """A stored page is served to many readers: no nonce may be reused in its policy."""
-    return re.sub(r"\s*'nonce-[^']*'", "", policy)
+# What django-csp's decorators leave on a response for its middleware (which sits above this
+# one and writes the policy, with a fresh nonce, on every response, hits included).
+CSP_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
 
 
 def _store(request, response, key: str, content: str, pieces: tuple) -> None:
     nonce = getattr(request, "csp_nonce", None)
-    if nonce and nonce in content:
+    if nonce and str(nonce) in content:
         return  # an inline script carries this request's nonce: not shareable
     headers = tuple(
-        (name, _without_nonce(value) if name.lower() == "content-security-policy" else value)
-        for name, value in response.items()
-        if name.lower() not in NOT_STORED_HEADERS
+        (name, value) for name, value in response.items() if name.lower() not in NOT_STORED_HEADERS
     )
     page = CachedPage(
         pieces=pieces,
         headers=headers,
         hit_actions=tuple(getattr(response, "page_cache_hit_actions", ())),
         etag=response.get("ETag", ""),
+        csp=tuple(
+            (name, getattr(response, name)) for name in CSP_ATTRIBUTES if hasattr(response, name)
+        ),
     )
-    cache.set(key, page, page_cache_seconds())
+    page_cache().set(key, page, page_cache_seconds())
 
 
 def _serve(request, page: CachedPage) -> HttpResponse:
     response = HttpResponse()
     for name, value in page.headers:
         response[name] = value
+    for name, value in page.csp:
+        setattr(response, name, value)
     for name, *arguments in page.hit_actions:
         try:
             _hit_actions[name](request, *arguments)
@@ -255,8 +263,11 @@ class PageCacheMiddleware:
     def _respond(self, request):
         if not takes_part(request):
             return self.get_response(request)
+        # A hit skips CommonMiddleware, which checks the host: a page is never the answer to
+        # a request for another site (DisallowedHost: a 400).
+        request.get_host()
         key = page_key(request)
-        page = cache.get(key) if key else None
+        page = page_cache().get(key) if key else None
         if isinstance(page, CachedPage):
             return _serve(request, page)
         setattr(request, CAPTURE_ATTRIBUTE, True)

@@ -1,27 +1,33 @@
-"""Security headers Django does not set itself: Content-Security-Policy and Permissions-Policy.
+"""Security headers Django does not set itself: Content-Security-Policy (django-csp) and
+Permissions-Policy.
 
-Every request gets a fresh nonce, `request.csp_nonce`; a template that needs an inline script
-writes `<script nonce="{{ request.csp_nonce }}">`. Scripts never get 'unsafe-inline' on the
-reader's site.
+The policy itself is `CONTENT_SECURITY_POLICY` in settings; django-csp's middleware writes it
+with a fresh nonce per request (`request.csp_nonce`; a template that needs an inline script
+writes `<script nonce="{{ request.csp_nonce }}">`). Scripts never get 'unsafe-inline' on the
+reader's site. A view that needs another policy uses django-csp's decorators (`csp_update`,
+`csp_replace`); the ad frame (banners/views.py) writes a whole policy of its own.
 
-The editorial admin is the one exception, and only for signed-in staff: CKEditor 4 renders its
-toolbar with inline event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`) and
-writes inline styles into its editing frame and dialogs' frames. Those pages (under the admin
-prefix) get 'unsafe-inline' for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and
-frame-ancestors 'self'.
-The admin's login page is not relaxed: an anonymous visitor always gets the strict policy.
+`ContentSecurityPolicyMiddleware` adds what the settings cannot say:
+- the origins of static files and media (a CDN domain, the object-storage bucket), read from
+  the storage settings;
+- every response names a nonce, used or not, so a cached page (newsroom.pagecache) gets a
+  fresh one on every hit like any other page;
+- the editorial admin, only for signed-in staff: CKEditor 4 renders its toolbar with inline
+  event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`) and writes inline styles
+  into its editing frame and dialogs' frames. Those pages (under the admin prefix) get
+  'unsafe-inline' for scripts, no nonce (a nonce would switch 'unsafe-inline' off) and
+  frame-ancestors 'self'. The admin's login page is not relaxed: an anonymous visitor always
+  gets the strict policy.
 
-The page cache (newsroom.pagecache) stores a page with the policy it was rendered with, less
-its nonce (a page whose body uses the nonce is not stored at all, since a nonce must not be
-served twice); a response that already carries a policy is left alone.
+It sits before WhiteNoise in MIDDLEWARE, so static files, media, redirects, error and outage
+pages all carry the policy.
 """
 
-import secrets
-from functools import wraps
 from urllib.parse import urlsplit
 
+from csp.constants import NONCE, SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
 # Players an editor may embed. Ad tags run in frames from our own origin (/banners/tag/<id>/,
 # see banners/views.py) under a policy of their own, so the ad networks' origins
@@ -48,6 +54,9 @@ PERMISSIONS_POLICY = ", ".join(
     ]
 )
 
+# Directives that name where the site's images, styles, fonts and media come from.
+ASSET_DIRECTIVES = ("style-src", "img-src", "font-src", "media-src")
+
 
 def _origin(url: str) -> str | None:
     parts = urlsplit(url)
@@ -71,105 +80,63 @@ def _object_storage_origins() -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
 
 
-def base_policy(nonce: str | None) -> dict[str, list[str]]:
-    """The reader site's policy, as directive -> sources."""
-    media_origin = _origin(settings.MEDIA_URL)
-    static_origin = _origin(settings.STATIC_URL)
-    assets = [origin for origin in (static_origin, media_origin) if origin]
-    assets += _object_storage_origins()
-    script_src = ["'self'", *([static_origin] if static_origin else [])]
-    if nonce:
-        script_src.append(f"'nonce-{nonce}'")
-    return {
-        "default-src": ["'self'"],
-        "script-src": script_src,
-        # Inline styles stay allowed: the editor's markup needs them; styles cannot run code.
-        "style-src": ["'self'", "'unsafe-inline'", *assets],
-        "img-src": ["'self'", "data:", *assets],
-        "font-src": ["'self'", "data:", *assets],
-        "media-src": ["'self'", *assets],
-        "connect-src": ["'self'"],
-        "frame-src": ["'self'", *VIDEO_EMBED_ORIGINS],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-
-
 def admin_prefix() -> str:
+    from django.urls import NoReverseMatch, reverse
+
     try:
         return reverse("admin:index")
     except NoReverseMatch:  # a URLconf without the admin (some tests)
         return "/admin/"
 
 
-def _relaxed_prefixes() -> tuple[str, ...]:
-    return (admin_prefix(),)
-
-
 def _is_editor_page(request) -> bool:
-    if not request.path.startswith(_relaxed_prefixes()):
+    if not request.path.startswith(admin_prefix()):
         return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def policy_for(request, response) -> dict[str, list[str]]:
+def policy_directives(request, response) -> dict:
+    """The settings' policy with the asset origins of this deployment, relaxed for the editor
+    or for a page that may be framed by our own pages."""
+    directives = {
+        name: list(sources) if isinstance(sources, list | tuple) else sources
+        for name, sources in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items()
+    }
+    static_origin = _origin(settings.STATIC_URL)
+    assets = [o for o in (static_origin, _origin(settings.MEDIA_URL)) if o]
+    assets += _object_storage_origins()
+    for name in ASSET_DIRECTIVES:
+        directives[name] = [*directives.get(name, [SELF]), *assets]
+    if static_origin:
+        directives["script-src"].insert(1, static_origin)
     if _is_editor_page(request):
-        policy = base_policy(nonce=None)
-        policy["script-src"] = ["'self'", "'unsafe-inline'", *policy["script-src"][1:]]
-        policy["img-src"].append("blob:")
-        policy["frame-ancestors"] = ["'self'"]
-    else:
-        policy = base_policy(nonce=request.csp_nonce)
-        if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
-            policy["frame-ancestors"] = ["'self'"]
-    policy.update(getattr(response, "csp_update", {}))
-    report_uri = getattr(settings, "CSP_REPORT_URI", "")
-    if report_uri:
-        policy["report-uri"] = [report_uri]
-    return policy
+        scripts = [source for source in directives["script-src"] if source is not NONCE]
+        directives["script-src"] = [scripts[0], UNSAFE_INLINE, *scripts[1:]]
+        directives["img-src"].append("blob:")
+        directives["frame-ancestors"] = [SELF]
+    elif response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+        directives["frame-ancestors"] = [SELF]
+    return directives
 
 
-def render_policy(policy: dict[str, list[str]]) -> str:
-    return "; ".join(" ".join([name, *dict.fromkeys(sources)]) for name, sources in policy.items())
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the deployment's asset origins, the editor's policy and
+    Permissions-Policy (see the module's docstring)."""
 
-
-class SecurityHeadersMiddleware:
-    """Sets Content-Security-Policy (with a per-request nonce) and Permissions-Policy.
-
-    Sits before XFrameOptionsMiddleware in MIDDLEWARE so it sees that header when it builds
-    frame-ancestors.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.csp_nonce = secrets.token_urlsafe(16)
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = render_policy(policy_for(request, response))
-        if _is_editor_page(request):
+    def process_response(self, request, response):
+        editor = _is_editor_page(request)
+        if not editor and hasattr(request, "csp_nonce"):
+            str(request.csp_nonce)  # the nonce is made on first use: every page names one
+        response = super().process_response(request, response)
+        if editor:
             # CKEditor's dialogs load same-origin frames of their own.
             response["X-Frame-Options"] = "SAMEORIGIN"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
-
-def csp_update(**directives: list[str]):
-    """View decorator replacing whole directives for one view's responses, e.g. an ad frame
-    served from its own URL: `@csp_update(script_src=["'self'", "https://ads.example"])`."""
-    update = {name.replace("_", "-"): list(sources) for name, sources in directives.items()}
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            response.csp_update = update
-            return response
-
-        return wrapped
-
-    return decorator
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None:
+            parts.config = policy_directives(request, response)
+        return parts

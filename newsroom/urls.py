@@ -15,6 +15,7 @@ admin.site.site_header = f"{settings.SITE_NAME} 편집국"
 admin.site.site_title = f"{settings.SITE_NAME} 편집국"
 admin.site.index_title = "편집국 관리"
 
+handler403 = "newsroom.views.permission_denied"
 handler404 = "newsroom.views.page_not_found"
 handler500 = "newsroom.views.server_error"
 

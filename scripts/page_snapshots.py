@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_TIME = "2025-08-26T16:30:00+09:00"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
-NONCE = re.compile(rb"nonce-?[=\"']*[A-Za-z0-9_\-]{16,}")
+NONCE = re.compile(rb"nonce-?[=\"']*[A-Za-z0-9_\-+/=]{16,}")
 
 
 def main(out: Path) -> int:

@@ -16,11 +16,13 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def clear_cache():
     """A clean cache per test: cached pages and fragments never leak between tests."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def pytest_collection_modifyitems(config, items):

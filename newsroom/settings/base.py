@@ -6,7 +6,10 @@ which requires DJANGO_SECRET_KEY and reads the HTTPS settings below.
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.security import VIDEO_EMBED_ORIGINS
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
 
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "ckeditor",
+    "csp",
     "newsroom",
     "articles",
     "banners",
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: static files, the HTTPS redirect, error and outage pages carry the policy too.
+    "newsroom.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.db.DatabaseOutageMiddleware",
@@ -59,7 +65,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsroom.db.PrimaryDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "newsroom.security.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -103,23 +108,39 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
+# "default" holds what must never be evicted (the content generation, view and impression
+# counters, locks): its Redis runs with maxmemory-policy noeviction. "pages" holds what can be
+# rebuilt (whole pages, generation-bound fragments; newsroom.cache.page_cache): its own Redis
+# with maxmemory and allkeys-lru when PAGE_CACHE_REDIS_URL is set, else the same server, where
+# every page expires after PAGE_CACHE_SECONDS (docs/deploy.md).
 REDIS_URL = env_str("REDIS_URL")
+PAGE_CACHE_REDIS_URL = env_str("PAGE_CACHE_REDIS_URL")
 if REDIS_URL:
+    CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "newsroom")
     CACHES = {
-        "default": {
+        alias: {
             # Django's RedisCache, but an unreachable Redis reads as a miss.
             "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
+        for alias, location, prefix in [
+            ("default", REDIS_URL, CACHE_KEY_PREFIX),
+            ("pages", PAGE_CACHE_REDIS_URL or REDIS_URL, f"{CACHE_KEY_PREFIX}-pages"),
+        ]
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsroom-pages",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -253,9 +274,30 @@ BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.
 CSP_AD_SOURCES = env_list("CSP_AD_SOURCES")
-CSP_REPORT_URI = env_str("CSP_REPORT_URI")
+# The reader's policy (django-csp); newsroom.security adds the static and media origins and the
+# editor's relaxed policy. Inline styles stay allowed: the editor's markup needs them; styles
+# cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *VIDEO_EMBED_ORIGINS],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    },
+}
 # No script reads the CSRF cookie (the admin posts the form's token).
 CSRF_COOKIE_HTTPONLY = True
+# Our Korean page (templates/403_csrf.html) rather than Django's English one.
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 # Proxies in front of the app whose X-Forwarded-For entries are trusted for the client address
 # (nginx alone: 1; a CDN and nginx: 2).
 TRUSTED_PROXY_HOPS = env_int(

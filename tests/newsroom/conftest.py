@@ -54,11 +54,12 @@ def redis_cache_settings(redis_url):
 
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     yield {
-        "default": {
+        alias: {
             "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": prefix,
+            "KEY_PREFIX": f"{prefix}{suffix}",
         }
+        for alias, suffix in [("default", ""), ("pages", "-pages")]
     }
     client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(f"{prefix}*"))

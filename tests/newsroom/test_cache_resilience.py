@@ -118,6 +118,24 @@ def test_settings_use_the_degrading_backend_when_redis_url_is_set():
     assert printed == "django.core.cache.backends.locmem.LocMemCache"
 
 
+def test_pages_go_to_their_own_redis_when_page_cache_redis_url_is_set():
+    from tests.newsroom.conftest import settings_in_production
+
+    locations = "settings.CACHES['default']['LOCATION'], settings.CACHES['pages']['LOCATION']"
+    printed = settings_in_production(
+        locations,
+        REDIS_URL="redis://cache.internal:6379/2",
+        PAGE_CACHE_REDIS_URL="redis://pages.internal:6379/0",
+    )
+    assert printed == "redis://cache.internal:6379/2 redis://pages.internal:6379/0"
+    # Without it, the same server under a key prefix of their own.
+    printed = settings_in_production(
+        locations + ", settings.CACHES['pages']['KEY_PREFIX']",
+        REDIS_URL="redis://cache.internal:6379/2",
+    )
+    assert printed == "redis://cache.internal:6379/2 redis://cache.internal:6379/2 newsroom-pages"
+
+
 # --- The real Redis ---------------------------------------------------------------------------
 
 

@@ -155,13 +155,17 @@ def test_a_page_with_this_requests_nonce_is_not_stored(rf):
     assert cache.get(key) is None
 
 
-def test_a_stored_policy_keeps_no_nonce(client):
+def test_every_hit_gets_a_fresh_nonce_never_the_stored_pages(client):
     publish("기사")
     bump_generation()
-    client.get("/", **BROWSER)
-    hit = client.get("/", **BROWSER)
-    assert "'nonce-" not in hit["Content-Security-Policy"]
-    assert "script-src 'self'" in hit["Content-Security-Policy"]
+    nonce = re.compile(r"'nonce-([^']+)'")
+    miss = client.get("/", **BROWSER)
+    with CaptureQueriesContext(connection) as queries:
+        hits = [client.get("/", **BROWSER) for _ in range(2)]
+    assert len(queries) == 0  # both from the cache
+    nonces = [nonce.search(r["Content-Security-Policy"]).group(1) for r in (miss, *hits)]
+    assert len(set(nonces)) == 3
+    assert "script-src 'self'" in hits[0]["Content-Security-Policy"]
 
 
 def test_a_publish_reaches_the_cached_page_at_once(client):

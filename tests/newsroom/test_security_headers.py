@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from csp.decorators import csp_replace
 from django.contrib.auth import get_user_model
 
-from newsroom.security import csp_update
 from tests.newsroom.conftest import PASSWORD, ROOT, settings_in_production
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_a_view_can_replace_a_directive_for_its_own_responses(client, settings):
     from django.http import HttpResponse
     from django.urls import path
 
-    @csp_update(script_src=["'self'", "https://ads.example.net"])
+    @csp_replace({"script-src": ["'self'", "https://ads.example.net"]})
     def ad_frame(request):
         return HttpResponse("ad")
 
@@ -206,3 +206,105 @@ def test_no_template_has_script_the_policy_would_block():
     }
     assert breaches == {}
     assert ROOT / "templates" / "base.html" in set(project_templates())
+
+
+# --- Every response carries a policy ------------------------------------------------------------
+
+
+def _urlconf_with(route: str, view):
+    from django.urls import path
+
+    from newsroom import urls
+
+    return type(
+        "urls",
+        (),
+        {
+            "urlpatterns": [path(route, view), *urls.urlpatterns],
+            "handler404": urls.handler404,
+            "handler500": urls.handler500,
+        },
+    )
+
+
+def test_static_files_carry_the_policy(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert directives(response)["default-src"] == ["'self'"]
+    assert directives(response)["object-src"] == ["'none'"]
+
+
+def test_the_https_redirect_carries_the_policy(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/")
+    assert response.status_code == 301
+    assert directives(response)["frame-ancestors"] == ["'none'"]
+
+
+def test_media_carry_the_policy(client, settings, media_root):
+    from django.views.static import serve
+
+    media_root.mkdir(parents=True, exist_ok=True)
+    (media_root / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    settings.ROOT_URLCONF = _urlconf_with(
+        "media/<path:path>", lambda request, path: serve(request, path, document_root=media_root)
+    )
+    response = client.get("/media/photo.png")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" in response
+
+
+@pytest.mark.parametrize("url, status", [("/admin", 301), ("/no-such-page/", 404)])
+def test_redirects_and_the_404_page_carry_the_policy(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert "'unsafe-inline'" not in directives(response)["script-src"]
+
+
+def test_the_500_page_carries_the_policy(settings):
+    from django.test import Client
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    settings.ROOT_URLCONF = _urlconf_with("broken/", broken)
+    response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    assert directives(response)["object-src"] == ["'none'"]
+
+
+def test_a_refused_host_gets_the_policy_with_its_400(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Content-Security-Policy" in response
+
+
+def test_the_report_endpoint_comes_from_the_environment():
+    printed = settings_in_production(
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['report-uri']",
+        CSP_REPORT_URI="https://csp-reports.example.com/newsroom",
+    )
+    assert printed == "['https://csp-reports.example.com/newsroom']"
+
+
+def test_a_view_can_add_sources_with_csp_update(client, settings):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    @csp_update({"img-src": "https://maps.example.com"})
+    def map_page(request):
+        return HttpResponse("map")
+
+    settings.ROOT_URLCONF = _urlconf_with("map/", map_page)
+    img_src = directives(client.get("/map/"))["img-src"]
+    assert img_src[:2] == ["'self'", "data:"]
+    assert "https://maps.example.com" in img_src
+
+
+def test_django_csps_own_system_checks_pass():
+    from django.apps import apps
+    from django.core import checks
+
+    errors = [e for e in checks.run_checks(tags=["security"]) if e.id.startswith("csp.")]
+    assert errors == []
+    assert apps.is_installed("csp")
