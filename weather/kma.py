@@ -241,14 +241,14 @@ def _parse_row(line: str) -> Observation:
     if len(columns) != COLUMN_COUNT:
         raise _RowError(f"expected {COLUMN_COUNT} columns, found {len(columns)}: {_snippet(line)}")
     tm = columns[_COL_TM]
-    if not re.fullmatch(r"\d{12}", tm):
+    if not re.fullmatch(r"\d{12}", tm, re.ASCII):
         raise _RowError(f"bad observation time {tm!r} (want YYYYMMDDHHmm): {_snippet(line)}")
     try:
         observed_at = datetime.strptime(tm, "%Y%m%d%H%M").replace(tzinfo=KST)
     except ValueError:
         raise _RowError(f"bad observation time {tm!r}: {_snippet(line)}") from None
     stn = columns[_COL_STN]
-    if not stn.isdigit() or int(stn) <= 0:
+    if not re.fullmatch(r"\d+", stn, re.ASCII) or int(stn) <= 0:
         raise _RowError(f"bad station id {stn!r}: {_snippet(line)}")
     station_id = int(stn)
 
@@ -282,13 +282,16 @@ def _parse_row(line: str) -> Observation:
     )
 
 
+# Plain ASCII decimals only: float() would also read `1_0.5` as 10.5 and full-width `０.５`.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(cell: str, column: str) -> float | None:
     if cell == "-":
         return None
-    try:
-        value = float(cell)
-    except ValueError:
-        raise _RowError(f"bad number {cell!r} in {column}") from None
+    if not _NUMBER.fullmatch(cell):
+        raise _RowError(f"bad number {cell!r} in {column}")
+    value = float(cell)
     if not math.isfinite(value):
         raise _RowError(f"bad number {cell!r} in {column}")
     return value

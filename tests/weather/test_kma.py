@@ -345,6 +345,30 @@ def test_bad_number_in_any_used_column_is_a_problem(column):
     assert f"bad number 'x1' in {column}" in result.problems[0]
 
 
+@pytest.mark.parametrize("cell", ["1_0.5", "０.５", "２５", "1_0"])
+@pytest.mark.parametrize("column", ["TA", "RN", "WC", "CA_TOT", "IR"])
+def test_only_ascii_numbers_are_read(column, cell):
+    # float() reads `1_0.5` as 10.5 and full-width `０.５` as 0.5: both are refused as bad cells.
+    tokens = TEMPLATE_ROW.split()
+    tokens[COL[column]] = cell
+    result = parse_sfctm2(
+        ("\n".join(["#START7777", " ".join(tokens), TEMPLATE_ROW])).encode("cp949")
+    )
+    assert len(result.observations) == 1
+    assert result.problems and f"in {column}" in result.problems[0]
+
+
+@pytest.mark.parametrize(("index", "cell"), [(0, "２０２５０８２６１５００"), (1, "１０８")])
+def test_only_ascii_digits_in_time_and_station(index, cell):
+    tokens = TEMPLATE_ROW.split()
+    tokens[index] = cell
+    result = parse_sfctm2(
+        ("\n".join(["#START7777", " ".join(tokens), TEMPLATE_ROW])).encode("cp949")
+    )
+    assert len(result.observations) == 1
+    assert len(result.problems) == 1
+
+
 # --------------------------------------------------------------------------------------------
 # Bodies without observations
 # --------------------------------------------------------------------------------------------
