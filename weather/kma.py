@@ -30,7 +30,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.client import HTTPException
 from zoneinfo import ZoneInfo
 
@@ -176,7 +176,19 @@ class _RowError(ValueError):
     """A data row that cannot be used; its message becomes one line of ``problems``."""
 
 
-def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) -> ParseResult:
+#: A row stamped later than now by more than this is refused (clocks differ by seconds, not more).
+FUTURE_TOLERANCE = timedelta(minutes=10)
+#: A row further than this from the hour asked for is refused (KMA publishes within the hour).
+HOUR_WINDOW = timedelta(hours=3)
+
+
+def parse_sfctm2(
+    payload: bytes,
+    *,
+    station_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+    asked: datetime | None = None,
+) -> ParseResult:
     """Parse a kma_sfctm2 body into observations.
 
     Raises ``KmaAuthError`` for a JSON/XML key or quota error and ``KmaPayloadError`` for a body
@@ -186,6 +198,10 @@ def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) ->
 
     When ``station_ids`` is given, rows of other stations are silently dropped (KMA may add
     stations to an answer; the ticker ignores unknown ones).
+
+    With ``now`` (aware), a row stamped in the future (beyond ``FUTURE_TOLERANCE``) is a problem,
+    never an observation (`209912312300` would pin the ticker); with ``asked``, so is a row more
+    than ``HOUR_WINDOW`` away from the hour asked for.
     """
     wanted = None if station_ids is None else {int(s) for s in station_ids}
     text = _decode(payload)
@@ -219,6 +235,7 @@ def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) ->
             continue
         try:
             observation = _parse_row(line)
+            _check_time(observation, now=now, asked=asked)
         except _RowError as exc:
             result.problems.append(f"line {number}: {exc}")
             continue
@@ -284,6 +301,18 @@ def _parse_row(line: str) -> Observation:
 
 # Plain ASCII decimals only: float() would also read `1_0.5` as 10.5 and full-width `０.５`.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _check_time(obs: Observation, *, now: datetime | None, asked: datetime | None) -> None:
+    stamp = f"{obs.observed_at:%Y%m%d%H%M}"
+    if now is not None and obs.observed_at > now + FUTURE_TOLERANCE:
+        raise _RowError(f"station {obs.station_id} at {stamp}: observation time is in the future")
+    if asked is not None and abs(obs.observed_at - asked) > HOUR_WINDOW:
+        raise _RowError(
+            f"station {obs.station_id} at {stamp}: observation time is more than "
+            f"{HOUR_WINDOW.total_seconds() / 3600:g} h from the hour asked for "
+            f"({asked.astimezone(KST):%Y%m%d%H%M})"
+        )
 
 
 def _number(cell: str, column: str) -> float | None:

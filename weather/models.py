@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .kma import FUTURE_TOLERANCE
+
 
 class StationQuerySet(models.QuerySet):
     def shown(self):
@@ -56,10 +58,15 @@ class Station(models.Model):
 
 
 class WeatherReadingQuerySet(models.QuerySet):
-    def latest_per_station(self):
-        """The newest reading of every shown station, in station order: one query."""
+    def latest_per_station(self, now=None):
+        """The newest reading of every shown station, in station order: one query.
+
+        Readings stamped in the future (an old bad row) are never the newest: they would pin
+        the ticker to that date.
+        """
+        latest_allowed = (now or timezone.now()) + FUTURE_TOLERANCE
         newest = (
-            WeatherReading.objects.filter(station=OuterRef("pk"))
+            WeatherReading.objects.filter(station=OuterRef("pk"), observed_at__lte=latest_allowed)
             .order_by("-observed_at")
             .values("pk")[:1]
         )

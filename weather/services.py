@@ -153,8 +153,8 @@ def store_observations(
     return report
 
 
-def _parse(payload: bytes) -> kma.ParseResult:
-    result = kma.parse_sfctm2(payload)
+def _parse(payload: bytes, *, asked: datetime | None = None) -> kma.ParseResult:
+    result = kma.parse_sfctm2(payload, now=timezone.now(), asked=asked)
     if not result.observations:
         skipped = len(result.problems)
         first = f": {result.problems[0]}" if result.problems else ""
@@ -193,7 +193,7 @@ def fetch_and_store(
         opener=opener,
         sleep=sleep if sleep is not None else sleep_between_retries,
     )
-    result = _parse(body)
+    result = _parse(body, asked=at or timezone.now())
     return store_observations(
         observations=result.observations,
         problems=result.problems,

@@ -1,6 +1,9 @@
-import pytest
+from datetime import timedelta
 
-from tests.weather.payloads import REFERENCE, FakeOpener, sample
+import pytest
+import time_machine
+
+from tests.weather.payloads import REFERENCE, REFERENCE_HOUR, FakeOpener, sample
 from weather import kma, services
 
 
@@ -26,3 +29,9 @@ def kma_answers(monkeypatch, settings):
         return opener
 
     return install
+
+
+@pytest.fixture
+def at_reference_time():
+    with time_machine.travel(REFERENCE_HOUR + timedelta(minutes=40)):
+        yield

@@ -8,7 +8,11 @@ from django.contrib.messages import get_messages
 from tests.weather.payloads import payload, readings, reference_rows, sample
 from weather.models import Station, WeatherReading
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # The payloads hold the reference hour: KMA answers it 40 minutes later.
+    pytest.mark.usefixtures("at_reference_time"),
+]
 
 CHANGELIST = "/admin/weather/weatherreading/"
 FETCH = "/admin/weather/weatherreading/fetch/"
