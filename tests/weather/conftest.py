@@ -25,7 +25,7 @@ def kma_answers(monkeypatch, settings):
     def install(*answers):
         opener = FakeOpener(*answers)
         opener.delays = delays
-        monkeypatch.setattr(kma, "urllib_opener", opener)
+        monkeypatch.setattr(kma, "http_opener", opener)
         return opener
 
     return install
