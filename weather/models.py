@@ -140,3 +140,20 @@ class WeatherReading(models.Model):
     def temperature_text(self) -> str:
         """`29.3℃`, or an empty string when the temperature is missing."""
         return "" if self.temperature is None else f"{self.temperature:.1f}℃"
+
+
+class FetchLock(models.Model):
+    """A row while a KMA fetch runs, so two runs never overlap (on SQLite and PostgreSQL alike).
+
+    `expires_at` frees the lock of a run that crashed: a later run deletes an expired row.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "가져오기 잠금"
+        verbose_name_plural = "가져오기 잠금"
+
+    def __str__(self):
+        return self.name

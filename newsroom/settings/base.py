@@ -230,6 +230,10 @@ SITE_NAME = env_str("SITE_NAME", "메디팜뉴스")
 # --- Weather (KMA) ----------------------------------------------------------------------------
 KMA_API_KEY = env_str("KMA_API_KEY")
 WEATHER_STALE_AFTER_MINUTES = env_int("WEATHER_STALE_AFTER_MINUTES", 180)
+# Seconds one KMA fetch may take in all (connect, read, retries): the admin's "fetch now"
+# button answers within this; and the largest answer read (bytes).
+KMA_FETCH_DEADLINE_SECONDS = env_int("KMA_FETCH_DEADLINE_SECONDS", 8)
+KMA_MAX_RESPONSE_BYTES = env_int("KMA_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -2,17 +2,19 @@
 
 import logging
 import urllib.error
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
+from weather import services
 from weather.kma import KST
 from weather.management.commands import fetch_weather
-from weather.models import WeatherReading
+from weather.models import FetchLock, WeatherReading
 
 pytestmark = [
     pytest.mark.django_db,
@@ -296,3 +298,25 @@ def test_imported_file_with_a_future_row_keeps_it_out(tmp_path, caplog):
     path.write_bytes(payload(row(TM="209912312300"), row(STN="105")))
     assert run("--from-file", str(path)) == fetch_weather.EXIT_PARTIAL
     assert list(WeatherReading.objects.values_list("station__kma_id", flat=True)) == [105]
+
+
+def test_second_run_while_one_is_fetching_exits_7_at_once(kma_answers, caplog):
+    opener = kma_answers((200, OK_BODY))
+    with services.fetch_lock(ttl=timedelta(minutes=1)):
+        assert run() == fetch_weather.EXIT_BUSY
+    assert opener.urls == []
+    (line,) = log_lines(caplog)
+    assert "종료 코드 7" in line and "another fetch is running" in line
+
+
+def test_lock_left_by_a_crashed_run_expires(kma_answers):
+    kma_answers((200, OK_BODY))
+    FetchLock.objects.create(name="kma-fetch", expires_at=timezone.now() - timedelta(seconds=1))
+    assert run() == 0
+    assert not FetchLock.objects.exists()
+
+
+def test_lock_is_released_after_a_failed_run(kma_answers):
+    kma_answers((403, sample("apihub_403.json")), (200, OK_BODY))
+    assert run() == fetch_weather.EXIT_AUTH
+    assert run() == 0
