@@ -1,8 +1,8 @@
 """KMA (Korea Meteorological Administration) hourly surface observations.
 
 Parses and fetches ``kma_sfctm2.php`` of the KMA API Hub (hourly ASOS observations, near real
-time) for the weather ticker. Standard library only: no Django import, so the module can run in
-a scheduled job, a management command or a plain script alike.
+time) for the weather ticker. Standard library and urllib3 only: no Django import, so the module
+can run in a scheduled job, a management command or a plain script alike.
 
 Typical use (from a scheduled job, never inside a page request)::
 
@@ -21,18 +21,22 @@ The data is KOGL type 1: wherever it is shown, credit the source (``CREDIT``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.client import HTTPException
 from zoneinfo import ZoneInfo
+
+import urllib3
 
 __all__ = [
     "COLUMN_COUNT",
@@ -46,15 +50,16 @@ __all__ = [
     "KmaPayloadError",
     "KmaServerError",
     "KmaTimeout",
+    "Limits",
     "Observation",
     "Opener",
     "ParseResult",
     "build_url",
     "fetch_sfctm2",
+    "http_opener",
     "parse_sfctm2",
     "redact_url",
     "sky_word",
-    "urllib_opener",
 ]
 
 KST = ZoneInfo("Asia/Seoul")
@@ -176,7 +181,19 @@ class _RowError(ValueError):
     """A data row that cannot be used; its message becomes one line of ``problems``."""
 
 
-def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) -> ParseResult:
+#: A row stamped later than now by more than this is refused (clocks differ by seconds, not more).
+FUTURE_TOLERANCE = timedelta(minutes=10)
+#: A row further than this from the hour asked for is refused (KMA publishes within the hour).
+HOUR_WINDOW = timedelta(hours=3)
+
+
+def parse_sfctm2(
+    payload: bytes,
+    *,
+    station_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+    asked: datetime | None = None,
+) -> ParseResult:
     """Parse a kma_sfctm2 body into observations.
 
     Raises ``KmaAuthError`` for a JSON/XML key or quota error and ``KmaPayloadError`` for a body
@@ -186,6 +203,10 @@ def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) ->
 
     When ``station_ids`` is given, rows of other stations are silently dropped (KMA may add
     stations to an answer; the ticker ignores unknown ones).
+
+    With ``now`` (aware), a row stamped in the future (beyond ``FUTURE_TOLERANCE``) is a problem,
+    never an observation (`209912312300` would pin the ticker); with ``asked``, so is a row more
+    than ``HOUR_WINDOW`` away from the hour asked for.
     """
     wanted = None if station_ids is None else {int(s) for s in station_ids}
     text = _decode(payload)
@@ -219,6 +240,7 @@ def parse_sfctm2(payload: bytes, *, station_ids: Iterable[int] | None = None) ->
             continue
         try:
             observation = _parse_row(line)
+            _check_time(observation, now=now, asked=asked)
         except _RowError as exc:
             result.problems.append(f"line {number}: {exc}")
             continue
@@ -241,14 +263,14 @@ def _parse_row(line: str) -> Observation:
     if len(columns) != COLUMN_COUNT:
         raise _RowError(f"expected {COLUMN_COUNT} columns, found {len(columns)}: {_snippet(line)}")
     tm = columns[_COL_TM]
-    if not re.fullmatch(r"\d{12}", tm):
+    if not re.fullmatch(r"\d{12}", tm, re.ASCII):
         raise _RowError(f"bad observation time {tm!r} (want YYYYMMDDHHmm): {_snippet(line)}")
     try:
         observed_at = datetime.strptime(tm, "%Y%m%d%H%M").replace(tzinfo=KST)
     except ValueError:
         raise _RowError(f"bad observation time {tm!r}: {_snippet(line)}") from None
     stn = columns[_COL_STN]
-    if not stn.isdigit() or int(stn) <= 0:
+    if not re.fullmatch(r"\d+", stn, re.ASCII) or int(stn) <= 0:
         raise _RowError(f"bad station id {stn!r}: {_snippet(line)}")
     station_id = int(stn)
 
@@ -282,13 +304,28 @@ def _parse_row(line: str) -> Observation:
     )
 
 
+# Plain ASCII decimals only: float() would also read `1_0.5` as 10.5 and full-width `０.５`.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _check_time(obs: Observation, *, now: datetime | None, asked: datetime | None) -> None:
+    stamp = f"{obs.observed_at:%Y%m%d%H%M}"
+    if now is not None and obs.observed_at > now + FUTURE_TOLERANCE:
+        raise _RowError(f"station {obs.station_id} at {stamp}: observation time is in the future")
+    if asked is not None and abs(obs.observed_at - asked) > HOUR_WINDOW:
+        raise _RowError(
+            f"station {obs.station_id} at {stamp}: observation time is more than "
+            f"{HOUR_WINDOW.total_seconds() / 3600:g} h from the hour asked for "
+            f"({asked.astimezone(KST):%Y%m%d%H%M})"
+        )
+
+
 def _number(cell: str, column: str) -> float | None:
     if cell == "-":
         return None
-    try:
-        value = float(cell)
-    except ValueError:
-        raise _RowError(f"bad number {cell!r} in {column}") from None
+    if not _NUMBER.fullmatch(cell):
+        raise _RowError(f"bad number {cell!r} in {column}")
+    value = float(cell)
     if not math.isfinite(value):
         raise _RowError(f"bad number {cell!r} in {column}")
     return value
@@ -459,9 +496,26 @@ def sky_word(
 # Fetching
 # --------------------------------------------------------------------------------------------
 
-#: ``opener(url, timeout) -> (status, body)``. Returns non-2xx statuses instead of raising;
-#: may raise TimeoutError / OSError / urllib.error.URLError / a KmaError.
-Opener = Callable[[str, float], tuple[int, bytes]]
+#: ``opener(url, limits) -> (status, body)``. Returns non-2xx statuses instead of raising;
+#: may raise TimeoutError / OSError / urllib3 errors / a KmaError.
+Opener = Callable[[str, "Limits"], tuple[int, bytes]]
+
+#: Bodies larger than this are refused (a real answer for every station is a few kB).
+MAX_BYTES = 2 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one attempt may spend: separate connect and read timeouts, a deadline, a size."""
+
+    connect: float  # seconds to connect (TCP and TLS)
+    read: float  # seconds any one read may wait
+    deadline: float  # time.monotonic() after which the attempt is abandoned, however it is going
+    max_bytes: int = MAX_BYTES
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
 
 
 def build_url(*, api_key: str, at: datetime | None, station_ids: Iterable[int]) -> str:
@@ -489,26 +543,66 @@ def redact_url(url: str) -> str:
     return re.sub(r"(authKey=)[^&]*", r"\1***", url)
 
 
-def urllib_opener(url: str, timeout: float) -> tuple[int, bytes]:
-    """Default opener: one GET with urllib.
+def http_opener(url: str, limits: Limits) -> tuple[int, bytes]:
+    """Default opener: one GET with urllib3, within ``limits``.
 
-    urllib has a single timeout that applies to the connect and to each socket read alike;
-    ``fetch_sfctm2`` passes its read timeout here.
+    The read timeout bounds each socket read, so a server trickling one byte every few seconds
+    never trips it: a watchdog shuts the socket down at the deadline, whatever phase the
+    request is in. A body growing past ``max_bytes`` is refused, not read to the end.
     """
-    request = urllib.request.Request(  # noqa: S310 - URL is built from the fixed https SFCTM2_URL
-        url, headers={"Accept": "text/plain, */*", "User-Agent": "newsroom-weather-ticker/1"}
+    parts = urllib3.util.parse_url(url)
+    connection_class = (
+        urllib3.connection.HTTPSConnection
+        if parts.scheme == "https"
+        else urllib3.connection.HTTPConnection
     )
+    connection = connection_class(parts.host, parts.port, timeout=limits.connect)
+    expired = threading.Event()
+    watchdog: threading.Timer | None = None
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        try:
-            body = exc.read()
-        except (OSError, HTTPException):
-            body = b""
-        finally:
-            exc.close()
-        return exc.code, body
+        connection.connect()
+        connection.timeout = limits.read  # getresponse() puts it on the socket
+        connection.sock.settimeout(limits.read)
+        watchdog = threading.Timer(
+            max(0.0, limits.remaining()), _expire, args=(connection.sock, expired)
+        )
+        watchdog.daemon = True
+        watchdog.start()
+        connection.request("GET", parts.request_uri, headers=_HEADERS, preload_content=False)
+        response = connection.getresponse()
+        body = _read_capped(response, limits.max_bytes)
+        if expired.is_set():  # the shut-down socket read as the end of a cut-off body
+            raise TimeoutError("deadline reached")
+        return response.status, body
+    except (OSError, HTTPException, urllib3.exceptions.HTTPError):
+        if expired.is_set():
+            raise TimeoutError("deadline reached") from None
+        raise
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        connection.close()
+
+
+_HEADERS = {"Accept": "text/plain, */*", "User-Agent": "newsroom-weather-ticker/1"}
+
+
+def _expire(sock: socket.socket, expired: threading.Event) -> None:
+    expired.set()
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a read blocked in another thread
+
+
+def _read_capped(response: urllib3.response.HTTPResponse, max_bytes: int) -> bytes:
+    length = response.headers.get("Content-Length", "")
+    if length.isascii() and length.isdigit() and int(length) > max_bytes:
+        raise KmaPayloadError(f"KMA answer too large ({int(length)} bytes, limit {max_bytes})")
+    body = bytearray()
+    while chunk := response.read1(_CHUNK):
+        body += chunk
+        if len(body) > max_bytes:
+            raise KmaPayloadError(f"KMA answer too large (over {max_bytes} bytes), not read")
+    return bytes(body)
 
 
 def fetch_sfctm2(
@@ -518,6 +612,8 @@ def fetch_sfctm2(
     station_ids: Iterable[int],
     connect_timeout: float = 5,
     read_timeout: float = 15,
+    deadline: float = 30,
+    max_bytes: int = MAX_BYTES,
     retries: int = 3,
     backoff: float = 1.0,
     opener: Opener | None = None,
@@ -532,8 +628,9 @@ def fetch_sfctm2(
     (other HTTP statuses). HTML, empty and header-only bodies are returned as they are and
     rejected by ``parse_sfctm2``.
 
-    With the default urllib opener the single urllib timeout is ``max(connect, read)``;
-    an injected opener receives that same value.
+    ``deadline`` bounds the whole call (every attempt, read and backoff) in seconds: when it
+    is reached, ``KmaTimeout``. Each attempt gets ``Limits`` (connect and read timeouts, each
+    at most the time left, and ``max_bytes``); an injected opener receives them too.
     """
     if not api_key:
         raise KmaAuthError("KMA API key is empty (set it in the environment)")
@@ -542,34 +639,48 @@ def fetch_sfctm2(
     if backoff < 0:
         raise ValueError("backoff must be >= 0")
     url = build_url(api_key=api_key, at=at, station_ids=station_ids)
-    timeout = max(connect_timeout, read_timeout)
-    open_url = opener if opener is not None else urllib_opener
+    give_up_at = time.monotonic() + deadline
+    open_url = opener if opener is not None else http_opener
     attempts = retries + 1
     for attempt in range(attempts):
+        remaining = give_up_at - time.monotonic()
+        if remaining <= 0:
+            raise KmaTimeout(f"KMA API: no answer within the {deadline:g}s deadline")
+        limits = Limits(
+            connect=min(connect_timeout, remaining),
+            read=min(read_timeout, remaining),
+            deadline=give_up_at,
+            max_bytes=max_bytes,
+        )
         try:
-            return _fetch_once(open_url, url, timeout)
+            return _fetch_once(open_url, url, limits)
         except (KmaTimeout, KmaServerError) as exc:
-            if attempt + 1 >= attempts:
-                if attempts == 1:
+            delay = backoff * 2**attempt
+            out_of_time = time.monotonic() + delay >= give_up_at
+            if attempt + 1 >= attempts or out_of_time:
+                if attempt == 0:
                     raise
-                raise type(exc)(f"{exc} (gave up after {attempts} attempts)") from exc
-            sleep(backoff * 2**attempt)
+                raise type(exc)(f"{exc} (gave up after {attempt + 1} attempts)") from exc
+            sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _fetch_once(open_url: Opener, url: str, timeout: float) -> bytes:
+def _fetch_once(open_url: Opener, url: str, limits: Limits) -> bytes:
     where = redact_url(url)
+    timeout = limits.read
     try:
-        status, body = open_url(url, timeout)
+        status, body = open_url(url, limits)
     except KmaError:
         raise
-    except TimeoutError:
-        raise KmaTimeout(f"KMA API timed out after {timeout:g}s: {where}") from None
+    except urllib3.exceptions.NewConnectionError as exc:
+        raise KmaNetworkError(f"KMA API unreachable ({exc}): {where}") from None
+    except (TimeoutError, urllib3.exceptions.TimeoutError):
+        raise KmaTimeout(f"KMA API timed out (limit {timeout:g}s): {where}") from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise KmaTimeout(f"KMA API timed out after {timeout:g}s: {where}") from None
         raise KmaNetworkError(f"KMA API unreachable ({exc.reason}): {where}") from None
-    except (OSError, HTTPException) as exc:
+    except (OSError, HTTPException, urllib3.exceptions.HTTPError) as exc:
         raise KmaNetworkError(
             f"KMA API connection failed ({type(exc).__name__}: {exc}): {where}"
         ) from None

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .kma import FUTURE_TOLERANCE
+
 
 class StationQuerySet(models.QuerySet):
     def shown(self):
@@ -56,10 +58,15 @@ class Station(models.Model):
 
 
 class WeatherReadingQuerySet(models.QuerySet):
-    def latest_per_station(self):
-        """The newest reading of every shown station, in station order: one query."""
+    def latest_per_station(self, now=None):
+        """The newest reading of every shown station, in station order: one query.
+
+        Readings stamped in the future (an old bad row) are never the newest: they would pin
+        the ticker to that date.
+        """
+        latest_allowed = (now or timezone.now()) + FUTURE_TOLERANCE
         newest = (
-            WeatherReading.objects.filter(station=OuterRef("pk"))
+            WeatherReading.objects.filter(station=OuterRef("pk"), observed_at__lte=latest_allowed)
             .order_by("-observed_at")
             .values("pk")[:1]
         )
@@ -133,3 +140,20 @@ class WeatherReading(models.Model):
     def temperature_text(self) -> str:
         """`29.3℃`, or an empty string when the temperature is missing."""
         return "" if self.temperature is None else f"{self.temperature:.1f}℃"
+
+
+class FetchLock(models.Model):
+    """A row while a KMA fetch runs, so two runs never overlap (on SQLite and PostgreSQL alike).
+
+    `expires_at` frees the lock of a run that crashed: a later run deletes an expired row.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "가져오기 잠금"
+        verbose_name_plural = "가져오기 잠금"
+
+    def __str__(self):
+        return self.name

@@ -9,17 +9,18 @@ how to report them. Readings already stored are never deleted here.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import kma
-from .models import Station, WeatherReading
+from .models import FetchLock, Station, WeatherReading
 from .ticker import refresh_ticker
 
 _TENTH = Decimal("0.1")
@@ -31,6 +32,33 @@ sleep_between_retries: Callable[[float], object] = time.sleep
 
 class NoStationsError(Exception):
     """No station is shown, so there is nothing to fetch."""
+
+
+class FetchRunningError(Exception):
+    """Another fetch holds the lock: this run does nothing."""
+
+
+_LOCK_NAME = "kma-fetch"
+# Past the fetch's own deadline: time to store the readings; a crashed run frees it after this.
+_LOCK_MARGIN = timedelta(seconds=60)
+
+
+@contextmanager
+def fetch_lock(*, ttl: timedelta) -> Iterator[None]:
+    """Hold the one KMA fetch lock for the block; raise FetchRunningError if another run has it."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            FetchLock.objects.filter(name=_LOCK_NAME, expires_at__lt=now).delete()
+            lock = FetchLock.objects.create(name=_LOCK_NAME, expires_at=now + ttl)
+    except IntegrityError:
+        raise FetchRunningError(
+            "다른 날씨 가져오기가 실행 중이라 이번 실행은 건너뜁니다 (another fetch is running)."
+        ) from None
+    try:
+        yield
+    finally:
+        FetchLock.objects.filter(pk=lock.pk).delete()
 
 
 @dataclass
@@ -153,8 +181,8 @@ def store_observations(
     return report
 
 
-def _parse(payload: bytes) -> kma.ParseResult:
-    result = kma.parse_sfctm2(payload)
+def _parse(payload: bytes, *, asked: datetime | None = None) -> kma.ParseResult:
+    result = kma.parse_sfctm2(payload, now=timezone.now(), asked=asked)
     if not result.observations:
         skipped = len(result.problems)
         first = f": {result.problems[0]}" if result.problems else ""
@@ -180,23 +208,28 @@ def fetch_and_store(
 ) -> ImportReport:
     """Fetch one hour (`at`, default the latest) for every shown station and store it.
 
-    Raises `kma.KmaError` (nothing stored) or `NoStationsError`.
+    Raises `kma.KmaError` (nothing stored), `NoStationsError` or `FetchRunningError` (another
+    fetch holds the lock). The whole fetch ends within KMA_FETCH_DEADLINE_SECONDS.
     """
     stations = list(Station.objects.shown())
     if not stations:
         raise NoStationsError("표시할 관측 지점이 없습니다 (관리자 화면에서 지점을 켜세요).")
-    body = kma.fetch_sfctm2(
-        api_key=settings.KMA_API_KEY if api_key is None else api_key,
-        at=at,
-        station_ids=[s.kma_id for s in stations],
-        retries=retries,
-        opener=opener,
-        sleep=sleep if sleep is not None else sleep_between_retries,
-    )
-    result = _parse(body)
-    return store_observations(
-        observations=result.observations,
-        problems=result.problems,
-        source=WeatherReading.Source.API_HUB,
-        stations=stations,
-    )
+    deadline = settings.KMA_FETCH_DEADLINE_SECONDS
+    with fetch_lock(ttl=timedelta(seconds=deadline) + _LOCK_MARGIN):
+        body = kma.fetch_sfctm2(
+            api_key=settings.KMA_API_KEY if api_key is None else api_key,
+            at=at,
+            station_ids=[s.kma_id for s in stations],
+            deadline=deadline,
+            max_bytes=settings.KMA_MAX_RESPONSE_BYTES,
+            retries=retries,
+            opener=opener,
+            sleep=sleep if sleep is not None else sleep_between_retries,
+        )
+        result = _parse(body, asked=at or timezone.now())
+        return store_observations(
+            observations=result.observations,
+            problems=result.problems,
+            source=WeatherReading.Source.API_HUB,
+            stations=stations,
+        )

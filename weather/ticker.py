@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from newsroom.cache import clear_local_memos
 
-from .kma import CREDIT
+from .kma import CREDIT, FUTURE_TOLERANCE
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,9 @@ def current_ticker(now: datetime | None = None) -> Ticker:
     readings are shown, marked as such, with their date and time in the label.
     """
     now = now or timezone.now()
-    items = [TickerItem(**row) for row in _cached_rows()]
+    # A reading stamped in the future is never shown, even one cached before the clock moved.
+    latest_allowed = now + FUTURE_TOLERANCE
+    items = [TickerItem(**row) for row in _cached_rows() if row["observed_at"] <= latest_allowed]
     if not items:
         return Ticker(items=[], as_of=None, is_stale=False)
     threshold = now - stale_after()

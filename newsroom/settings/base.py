@@ -4,6 +4,7 @@ Development gets safe defaults (SQLite in var/, local-memory cache); production 
 which requires DJANGO_SECRET_KEY and reads the HTTPS settings below.
 """
 
+import sys
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -94,8 +95,23 @@ if not DATABASE_URL:
     # The embedded default: a SQLite file in the git-ignored var/ folder.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# A database that accepts connections and never answers must cost seconds, not a worker:
+# PostgreSQL connects within DATABASE_CONNECT_TIMEOUT seconds, and a query of a web request is
+# cancelled after DATABASE_STATEMENT_TIMEOUT_MS (0: never). Management commands (migrate,
+# fetch_weather, backups) get DATABASE_COMMAND_STATEMENT_TIMEOUT_MS instead (default: none).
+_RUNNING_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"}
+DATABASE_TIMEOUTS = {
+    "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
+    "statement_timeout_ms": (
+        env_int("DATABASE_COMMAND_STATEMENT_TIMEOUT_MS", 0)
+        if _RUNNING_COMMAND
+        else env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+    ),
+}
 DATABASES = {
-    "default": database_from_url(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    "default": database_from_url(
+        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), **DATABASE_TIMEOUTS
+    )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -251,6 +267,10 @@ SITE_NAME = env_str("SITE_NAME", "메디팜뉴스")
 # --- Weather (KMA) ----------------------------------------------------------------------------
 KMA_API_KEY = env_str("KMA_API_KEY")
 WEATHER_STALE_AFTER_MINUTES = env_int("WEATHER_STALE_AFTER_MINUTES", 180)
+# Seconds one KMA fetch may take in all (connect, read, retries): the admin's "fetch now"
+# button answers within this; and the largest answer read (bytes).
+KMA_FETCH_DEADLINE_SECONDS = env_int("KMA_FETCH_DEADLINE_SECONDS", 8)
+KMA_MAX_RESPONSE_BYTES = env_int("KMA_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
@@ -317,7 +337,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     _alias = f"replica{_number}"
     try:
         DATABASES[_alias] = database_from_url(
-            _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+            _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0), **DATABASE_TIMEOUTS
         )
     except ImproperlyConfigured as _exc:
         raise ImproperlyConfigured(

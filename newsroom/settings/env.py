@@ -45,8 +45,15 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, *, conn_max_age: int) -> dict:
-    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+def database_from_url(
+    url: str, *, conn_max_age: int, connect_timeout: int = 3, statement_timeout_ms: int = 0
+) -> dict:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported.
+
+    PostgreSQL gets `connect_timeout` (seconds; libpq's minimum is 2) and, when not 0, a
+    server-side `statement_timeout` (ms), so a database that accepts connections and never
+    answers ends in an OperationalError (the 503 outage page), not a hung worker.
+    """
     import dj_database_url
 
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -58,6 +65,16 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types for malformed URLs
         raise ImproperlyConfigured(f"DATABASE_URL could not be read ({exc}): {url!r}") from None
-    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
-        raise ImproperlyConfigured(f"DATABASE_URL names no database: {url!r}")
+    if config["ENGINE"].endswith("postgresql"):
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(f"DATABASE_URL names no database: {url!r}")
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", connect_timeout)
+        if statement_timeout_ms:
+            options["options"] = " ".join(
+                filter(
+                    None,
+                    [options.get("options", ""), f"-c statement_timeout={statement_timeout_ms}"],
+                )
+            )
     return config

@@ -22,7 +22,7 @@ GARBAGE = [
 def fetch(monkeypatch, settings, *answers) -> int:
     settings.KMA_API_KEY = "test-key"
     monkeypatch.setattr(services, "sleep_between_retries", lambda seconds: None)
-    monkeypatch.setattr(kma, "urllib_opener", FakeOpener(*answers))
+    monkeypatch.setattr(kma, "http_opener", FakeOpener(*answers))
     try:
         call_command("fetch_weather")
     except SystemExit as exit:

@@ -1,6 +1,9 @@
-import pytest
+from datetime import timedelta
 
-from tests.weather.payloads import REFERENCE, FakeOpener, sample
+import pytest
+import time_machine
+
+from tests.weather.payloads import REFERENCE, REFERENCE_HOUR, FakeOpener, sample
 from weather import kma, services
 
 
@@ -22,7 +25,13 @@ def kma_answers(monkeypatch, settings):
     def install(*answers):
         opener = FakeOpener(*answers)
         opener.delays = delays
-        monkeypatch.setattr(kma, "urllib_opener", opener)
+        monkeypatch.setattr(kma, "http_opener", opener)
         return opener
 
     return install
+
+
+@pytest.fixture
+def at_reference_time():
+    with time_machine.travel(REFERENCE_HOUR + timedelta(minutes=40)):
+        yield

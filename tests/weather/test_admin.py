@@ -1,3 +1,5 @@
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -5,10 +7,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
+from tests.weather.kma_server import kma_server
 from tests.weather.payloads import payload, readings, reference_rows, sample
+from weather import kma, services
 from weather.models import Station, WeatherReading
 
-pytestmark = pytest.mark.django_db
+real_http_opener = kma.http_opener
+
+pytestmark = [
+    pytest.mark.django_db,
+    # The payloads hold the reference hour: KMA answers it 40 minutes later.
+    pytest.mark.usefixtures("at_reference_time"),
+]
 
 CHANGELIST = "/admin/weather/weatherreading/"
 FETCH = "/admin/weather/weatherreading/fetch/"
@@ -70,7 +80,7 @@ def test_fetch_now_in_a_request_retries_once_at_most(editor, kma_answers):
     opener = kma_answers(TimeoutError(), TimeoutError(), TimeoutError())
     (message,) = messages_of(editor.post(FETCH))
     assert len(opener.urls) == 2
-    assert "기상청 자료를 가져오지 못했습니다" in message
+    assert "기상청이 8초 안에 답하지 않았습니다" in message
 
 
 def test_fetch_now_needs_the_fetch_permission(client, kma_answers):
@@ -167,3 +177,30 @@ def test_desk_role_manages_stations_and_fetches_but_reporters_and_ad_managers_do
         assert client.get("/admin/weather/station/").status_code == status, role
         assert user.has_perm("weather.fetch_weather") is (role == DESK), role
         client.logout()
+
+
+def test_fetch_now_answers_within_the_deadline_when_kma_is_silent(
+    editor, settings, monkeypatch, kma_answers, import_reference
+):
+    # A KMA that accepts and never answers: a Korean message, not a worker killed into a 500.
+    import_reference()
+    settings.KMA_API_KEY = "test-key"
+    settings.KMA_FETCH_DEADLINE_SECONDS = 2
+    monkeypatch.setattr(kma, "http_opener", real_http_opener)
+    with kma_server(monkeypatch, "silent"):
+        started = time.monotonic()
+        response = editor.post(FETCH)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 302
+    (message,) = messages_of(response)
+    assert "기상청이 2초 안에 답하지 않았습니다" in message
+    assert elapsed < 10
+    assert WeatherReading.objects.count() == 16
+
+
+def test_fetch_now_while_another_fetch_runs_says_so(editor, kma_answers):
+    opener = kma_answers((200, payload(*reference_rows())))
+    with services.fetch_lock(ttl=timedelta(minutes=1)):
+        (message,) = messages_of(editor.post(FETCH))
+    assert "다른 날씨 가져오기가 실행 중" in message
+    assert opener.urls == []

@@ -2,16 +2,25 @@
 
 import logging
 import urllib.error
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
+from weather import services
+from weather.kma import KST
 from weather.management.commands import fetch_weather
-from weather.models import WeatherReading
+from weather.models import FetchLock, WeatherReading
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # The payloads hold the reference hour: KMA answers it 40 minutes later.
+    pytest.mark.usefixtures("at_reference_time"),
+]
 
 OK_BODY = payload(*reference_rows(skip={90}))
 
@@ -185,6 +194,7 @@ def test_answer_without_observations_stores_nothing_and_exits_4(
     assert_unchanged(stored_before)
 
 
+@time_machine.travel(datetime(2025, 8, 26, 16, 40, tzinfo=KST))
 def test_station_missing_from_the_answer_stores_the_rest_and_exits_3(
     kma_answers, stored_before, caplog
 ):
@@ -254,3 +264,59 @@ def test_conflicting_or_too_fast_options_are_usage_errors(kma_answers, args):
     with pytest.raises(CommandError):
         call_command("fetch_weather", *args)
     assert opener.urls == []
+
+
+def test_row_stamped_in_the_future_is_never_stored(kma_answers, caplog):
+    rows = reference_rows(skip={90})
+    rows[2] = rows[2].replace("202508261500", "209912312300", 1)  # 서울
+    kma_answers((200, payload(*rows)))
+    assert run() == fetch_weather.EXIT_PARTIAL
+    assert not WeatherReading.objects.filter(observed_at__year=2099).exists()
+    assert WeatherReading.objects.count() == 15
+    (line,) = log_lines(caplog)
+    assert "station 108 at 209912312300: observation time is in the future" in line
+
+
+def test_answer_of_only_future_rows_stores_nothing_and_exits_4(kma_answers, caplog):
+    kma_answers((200, payload(*reference_rows(hour="209912312300", skip={90}))))
+    assert run() == fetch_weather.EXIT_NO_DATA
+    assert WeatherReading.objects.count() == 0
+    (line,) = log_lines(caplog)
+    assert "종료 코드 4" in line and "in the future" in line
+
+
+def test_rows_far_from_the_hour_asked_for_are_refused(kma_answers, caplog):
+    kma_answers((200, payload(*reference_rows(hour="202508251500", skip={90}))))
+    assert run("--at", "2025-08-26T15:00") == fetch_weather.EXIT_NO_DATA
+    assert WeatherReading.objects.count() == 0
+    (line,) = log_lines(caplog)
+    assert "more than 3 h from the hour asked for (202508261500)" in line
+
+
+def test_imported_file_with_a_future_row_keeps_it_out(tmp_path, caplog):
+    path = tmp_path / "kma.txt"
+    path.write_bytes(payload(row(TM="209912312300"), row(STN="105")))
+    assert run("--from-file", str(path)) == fetch_weather.EXIT_PARTIAL
+    assert list(WeatherReading.objects.values_list("station__kma_id", flat=True)) == [105]
+
+
+def test_second_run_while_one_is_fetching_exits_7_at_once(kma_answers, caplog):
+    opener = kma_answers((200, OK_BODY))
+    with services.fetch_lock(ttl=timedelta(minutes=1)):
+        assert run() == fetch_weather.EXIT_BUSY
+    assert opener.urls == []
+    (line,) = log_lines(caplog)
+    assert "종료 코드 7" in line and "another fetch is running" in line
+
+
+def test_lock_left_by_a_crashed_run_expires(kma_answers):
+    kma_answers((200, OK_BODY))
+    FetchLock.objects.create(name="kma-fetch", expires_at=timezone.now() - timedelta(seconds=1))
+    assert run() == 0
+    assert not FetchLock.objects.exists()
+
+
+def test_lock_is_released_after_a_failed_run(kma_answers):
+    kma_answers((403, sample("apihub_403.json")), (200, OK_BODY))
+    assert run() == fetch_weather.EXIT_AUTH
+    assert run() == 0

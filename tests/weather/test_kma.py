@@ -6,14 +6,12 @@ Pure Python: no Django, no network (the opener and sleep are injected).
 from __future__ import annotations
 
 import dataclasses
-import io
 import urllib.error
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from weather import kma
 from weather.kma import (
     KST,
     REFERENCE_STATIONS,
@@ -345,6 +343,30 @@ def test_bad_number_in_any_used_column_is_a_problem(column):
     assert f"bad number 'x1' in {column}" in result.problems[0]
 
 
+@pytest.mark.parametrize("cell", ["1_0.5", "０.５", "２５", "1_0"])
+@pytest.mark.parametrize("column", ["TA", "RN", "WC", "CA_TOT", "IR"])
+def test_only_ascii_numbers_are_read(column, cell):
+    # float() reads `1_0.5` as 10.5 and full-width `０.５` as 0.5: both are refused as bad cells.
+    tokens = TEMPLATE_ROW.split()
+    tokens[COL[column]] = cell
+    result = parse_sfctm2(
+        ("\n".join(["#START7777", " ".join(tokens), TEMPLATE_ROW])).encode("cp949")
+    )
+    assert len(result.observations) == 1
+    assert result.problems and f"in {column}" in result.problems[0]
+
+
+@pytest.mark.parametrize(("index", "cell"), [(0, "２０２５０８２６１５００"), (1, "１０８")])
+def test_only_ascii_digits_in_time_and_station(index, cell):
+    tokens = TEMPLATE_ROW.split()
+    tokens[index] = cell
+    result = parse_sfctm2(
+        ("\n".join(["#START7777", " ".join(tokens), TEMPLATE_ROW])).encode("cp949")
+    )
+    assert len(result.observations) == 1
+    assert len(result.problems) == 1
+
+
 # --------------------------------------------------------------------------------------------
 # Bodies without observations
 # --------------------------------------------------------------------------------------------
@@ -634,9 +656,9 @@ def test_fetch_success_returns_raw_bytes_and_parses():
     body = fetch(opener, sleep, at=at)
     assert body == REFERENCE_BODY
     assert sleep.delays == []
-    ((url, timeout),) = opener.calls
+    ((url, limits),) = opener.calls
     assert url == build_url(api_key=KEY, at=at, station_ids=REFERENCE_STATIONS)
-    assert timeout == 15
+    assert (limits.connect, limits.read) == (5, 15)
     result = parse_sfctm2(body, station_ids=REFERENCE_STATIONS)
     assert len(result.observations) == 16
 
@@ -759,45 +781,15 @@ def test_fetch_empty_key_never_calls_the_opener():
     assert opener.calls == []
 
 
-def test_fetch_passes_the_larger_timeout():
+def test_fetch_passes_connect_and_read_timeouts_separately():
     opener = FakeOpener((200, REFERENCE_BODY))
-    fetch(opener, connect_timeout=3, read_timeout=20)
-    assert opener.calls[0][1] == 20
+    fetch(opener, connect_timeout=3, read_timeout=20, max_bytes=1000)
+    limits = opener.calls[0][1]
+    assert (limits.connect, limits.read, limits.max_bytes) == (3, 20, 1000)
 
 
-# --------------------------------------------------------------------------------------------
-# Default urllib opener (urlopen replaced: no network)
-# --------------------------------------------------------------------------------------------
-
-
-class FakeResponse(io.BytesIO):
-    status = 200
-
-
-def test_default_opener_success(monkeypatch):
-    seen = {}
-
-    def fake_urlopen(request, timeout):
-        seen["url"], seen["timeout"] = request.full_url, timeout
-        return FakeResponse(REFERENCE_BODY)
-
-    monkeypatch.setattr(kma.urllib.request, "urlopen", fake_urlopen)
-    body = fetch_sfctm2(api_key=KEY, at=None, station_ids=[108], sleep=FakeSleep())
-    assert body == REFERENCE_BODY
-    assert seen["timeout"] == 15
-    assert seen["url"].startswith(SFCTM2_URL)
-
-
-def test_default_opener_http_error_is_classified(monkeypatch):
-    calls = []
-
-    def fake_urlopen(request, timeout):
-        calls.append(request.full_url)
-        raise urllib.error.HTTPError(
-            request.full_url, 403, "Forbidden", {}, io.BytesIO(sample("apihub_403.json"))
-        )
-
-    monkeypatch.setattr(kma.urllib.request, "urlopen", fake_urlopen)
-    with pytest.raises(KmaAuthError, match="HTTP 403"):
-        fetch_sfctm2(api_key=KEY, at=None, station_ids=[108], sleep=FakeSleep())
-    assert len(calls) == 1
+def test_timeouts_never_exceed_the_time_left_before_the_deadline():
+    opener = FakeOpener((200, REFERENCE_BODY))
+    fetch(opener, connect_timeout=5, read_timeout=15, deadline=2)
+    limits = opener.calls[0][1]
+    assert limits.connect <= 2 and limits.read <= 2

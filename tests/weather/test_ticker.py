@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from datetime import datetime
 
@@ -208,3 +209,32 @@ def test_observation_time_is_stored_aware_and_shown_in_korean_time(import_refere
     import_reference()
     (first,) = {item.observed_at for item in ticker.current_ticker().items}
     assert first == REFERENCE_HOUR
+
+
+@time_machine.travel(kst(2025, 8, 26, 15, 40), tick=False)
+def test_reading_stamped_in_the_future_never_pins_the_ticker():
+    # An old bad row (stored before future times were refused) must not become "the newest".
+    services.import_payload(payload=payload(*reference_rows()))
+    services.store_observations(
+        observations=[
+            dataclasses.replace(obs, observed_at=kst(2099, 12, 31, 23))
+            for obs in services.kma.parse_sfctm2(payload(row())).observations
+        ],
+        source="file",
+    )
+    cache.clear()
+    html = render()
+    assert "2099" not in html
+    assert when(html) == "15:00 기준"
+    assert "구름많음 서울 29.7℃" in items(html)
+
+
+@time_machine.travel(kst(2025, 8, 26, 15, 40), tick=False)
+def test_cached_future_row_is_ignored_at_render_time():
+    services.import_payload(payload=payload(*reference_rows()))
+    rows = cache.get(ticker.TICKER_CACHE_KEY)
+    rows.append({**rows[0], "observed_at": kst(2099, 12, 31, 23)})
+    cache.set(ticker.TICKER_CACHE_KEY, rows)
+    result = ticker.current_ticker()
+    assert result.as_of == kst(2025, 8, 26, 15)
+    assert all(item.observed_at.year == 2025 for item in result.items)

@@ -12,8 +12,9 @@ Every run ends with one log line; the exit status tells the scheduler what happe
        no usable row): nothing stored
     5  KMA refused the key or the quota (401/403/429 or an error body saying so): not retried;
        a person must act
-    6  KMA unreachable: timeouts, 5xx or network errors after the retries; the next run may
-       succeed
+    6  KMA unreachable: timeouts (KMA_FETCH_DEADLINE_SECONDS in all), 5xx or network errors
+       after the retries, or an answer over KMA_MAX_RESPONSE_BYTES; the next run may succeed
+    7  another run is fetching (the lock): this one did nothing
 
 Readings already stored are never removed by a failed run.
 """
@@ -29,7 +30,13 @@ from django.utils import timezone
 
 from weather import kma
 from weather.models import WeatherReading
-from weather.services import ImportReport, NoStationsError, fetch_and_store, import_payload
+from weather.services import (
+    FetchRunningError,
+    ImportReport,
+    NoStationsError,
+    fetch_and_store,
+    import_payload,
+)
 
 log = logging.getLogger("weather.fetch")
 
@@ -39,6 +46,7 @@ EXIT_PARTIAL = 3
 EXIT_NO_DATA = 4
 EXIT_AUTH = 5
 EXIT_UNREACHABLE = 6
+EXIT_BUSY = 7
 
 MIN_INTERVAL = 60
 
@@ -51,6 +59,8 @@ def exit_status(error: Exception) -> int:
         return EXIT_NO_DATA
     if isinstance(error, NoStationsError):
         return EXIT_USAGE
+    if isinstance(error, FetchRunningError):
+        return EXIT_BUSY
     return EXIT_UNREACHABLE  # timeouts, 5xx, network, other HTTP statuses
 
 
@@ -59,6 +69,7 @@ _FAILURE_LABELS = {
     EXIT_NO_DATA: "관측 자료가 없는 응답, 저장하지 않음",
     EXIT_UNREACHABLE: "기상청 API에 연결하지 못함",
     EXIT_USAGE: "설정 문제",
+    EXIT_BUSY: "다른 실행과 겹침",
 }
 
 
@@ -80,7 +91,7 @@ class Command(BaseCommand):
     help = (
         "기상청 API 허브(kma_sfctm2)에서 표시 중인 모든 지점의 최근 정시 관측을 한 번에 가져와 "
         "저장합니다. 실패하면 로그 한 줄과 0이 아닌 종료 코드를 남깁니다 "
-        "(1 설정, 3 일부만 저장, 4 관측 자료 없음, 5 인증/한도, 6 연결 실패)."
+        "(1 설정, 3 일부만 저장, 4 관측 자료 없음, 5 인증/한도, 6 연결 실패, 7 다른 실행 중)."
     )
 
     def add_arguments(self, parser):
@@ -137,7 +148,7 @@ class Command(BaseCommand):
                 report = import_payload(payload=payload, source=WeatherReading.Source.FILE)
             else:
                 report = fetch_and_store(at=at)
-        except (kma.KmaError, NoStationsError) as error:
+        except (kma.KmaError, NoStationsError, FetchRunningError) as error:
             status = exit_status(error)
             log.error(
                 "날씨 가져오기 실패 (%s, 종료 코드 %d): %s", _FAILURE_LABELS[status], status, error

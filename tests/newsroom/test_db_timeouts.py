@@ -1,0 +1,136 @@
+"""A database that accepts connections and never answers costs seconds, not a worker.
+
+Elapsed times are measured only as upper bounds: they prove a request does not hang.
+"""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from newsroom.settings.env import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh process: its default database is the silent one, from DATABASE_URL.
+REQUEST = """
+import json, time
+import django
+django.setup()
+from django.test import Client
+started = time.monotonic()
+response = Client().get("/")
+print(json.dumps({
+    "status": response.status_code,
+    "retry_after": response.get("Retry-After"),
+    "body": response.content.decode(),
+    "elapsed": time.monotonic() - started,
+}))
+"""
+
+
+@contextlib.contextmanager
+def silent_database():
+    """A socket that accepts connections and never says a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        for conn in held:
+            conn.close()
+        thread.join(2)
+
+
+def test_a_silent_database_gives_the_outage_page_within_seconds():
+    with silent_database() as port:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
+        env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.test"
+        env["DATABASE_URL"] = f"postgres://newsroom@127.0.0.1:{port}/newsroom"
+        env["DATABASE_CONNECT_TIMEOUT"] = "2"
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-c", REQUEST],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["retry_after"] == "30"
+    assert "잠시 후 다시 접속해 주세요" in answer["body"]
+    assert answer["elapsed"] < 10
+    assert elapsed < 20
+
+
+def test_postgres_gets_a_connect_timeout_and_a_statement_timeout():
+    config = database_from_url(
+        "postgres://u@db.example/newsroom",
+        conn_max_age=60,
+        connect_timeout=3,
+        statement_timeout_ms=5000,
+    )
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=5000"
+
+
+def test_statement_timeout_zero_sets_none():
+    config = database_from_url("postgres://u@db.example/newsroom", conn_max_age=60)
+    assert config["OPTIONS"]["connect_timeout"] == 3
+    assert "options" not in config["OPTIONS"]
+
+
+def test_web_settings_carry_the_statement_timeout(settings):
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        assert "statement_timeout=5000" in settings.DATABASES["default"]["OPTIONS"]["options"]
+    assert settings.DATABASE_TIMEOUTS == {"connect_timeout": 3, "statement_timeout_ms": 5000}
+
+
+def test_management_commands_get_no_statement_timeout_by_default():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings.test")
+    env["DATABASE_URL"] = "postgres://u@db.example/newsroom"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'connect_timeout': 3" in result.stdout
+    assert "statement_timeout" not in result.stdout
