@@ -1,5 +1,7 @@
 """The reader's or editor's address, as the app server can trust it."""
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -16,3 +18,19 @@ def client_ip(request) -> str:
     if len(forwarded) >= hops:
         return forwarded[-hops]
     return forwarded[0] if forwarded else remote
+
+
+def login_address(request) -> str | None:
+    """The address login lockouts count (django-axes' AXES_CLIENT_IP_CALLABLE): client_ip, with
+    an IPv6 client counted by its /64 (it can change addresses within it at will), written as
+    the network's first address; None when there is no address to count."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return str(ip)
