@@ -2,7 +2,6 @@ import logging
 from base64 import b32encode
 
 import segno
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
