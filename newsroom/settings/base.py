@@ -277,6 +277,12 @@ CSRF_COOKIE_HTTPONLY = True
 TRUSTED_PROXY_HOPS = env_int(
     "DJANGO_TRUSTED_PROXY_HOPS", 1 if env_bool("DJANGO_BEHIND_PROXY", default=False) else 0
 )
+# Addresses the nearest proxy calls the app from; X-Forwarded-For from any other address (a
+# client reaching the app port directly) is ignored. Default: loopback and private networks.
+TRUSTED_PROXY_NETWORKS = env_list(
+    "DJANGO_TRUSTED_PROXY_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 
 # Admin login lockouts (django-axes, newsroom/login.py), kept in the database so that a Redis
 # outage never lets guesses through. Failures within the cool-off count; a lock ends
