@@ -42,11 +42,32 @@ class DeviceAdmin(AdministratorsOnlyMixin, ReadOnlyAdminMixin, NewsroomModelAdmi
     """Lets an administrator turn off the second factor of an editor who lost their phone
     (delete); nobody can see or set a key or a backup code here."""
 
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    # django-otp's fields have no translatable labels: Korean ones here.
+    list_display = ("owner", "device_name", "is_confirmed", "enrolled_at", "used_at")
     list_filter = ("confirmed",)
     search_fields = ("user__username",)
-    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = ("owner", "device_name", "is_confirmed", "enrolled_at", "used_at")
     readonly_fields = fields
+
+    @admin.display(description="사용자", ordering="user__username")
+    def owner(self, obj):
+        return obj.user
+
+    @admin.display(description="이름")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description="확인됨", boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description="등록일시", ordering="created_at")
+    def enrolled_at(self, obj):
+        return obj.created_at
+
+    @admin.display(description="마지막 사용", ordering="last_used_at")
+    def used_at(self, obj):
+        return obj.last_used_at
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -188,7 +188,7 @@ class StaffLoginForm(AdminAuthenticationForm):
             if getattr(self.request, "axes_locked_out", False):
                 raise self._locked() from None
             raise
-        if has_device(self.user_cache):
+        if self.user_cache is not None and has_device(self.user_cache):
             device = verify_code(self.user_cache, self.cleaned_data.get("otp_code"))
             if device is None:
                 username = self.cleaned_data.get("username")
