@@ -5,6 +5,7 @@ which requires DJANGO_SECRET_KEY and reads the HTTPS settings below.
 """
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -289,6 +290,13 @@ TRUSTED_PROXY_NETWORKS = env_list(
     "DJANGO_TRUSTED_PROXY_NETWORKS",
     ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
 )
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXY_NETWORKS: {_network!r} is not an address or network"
+        ) from None
 
 # Admin login lockouts (django-axes, newsroom/login.py), kept in the database so that a Redis
 # outage never lets guesses through. Failures within the cool-off count; a lock ends
@@ -317,6 +325,14 @@ AXES_VERBOSE = False
 # Second factor (django-otp): roles that must use an authenticator app (superuser, desk,
 # reporter, admanager); such staff are led to /admin/two-factor/ before any other admin page.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["superuser", "desk"])
+# newsroom.roles.ROLE_KEYS and "superuser": a misspelt role would silently require nothing.
+OTP_ROLE_NAMES = ["superuser", "desk", "reporter", "admanager"]
+_unknown_roles = sorted(set(OTP_REQUIRED_ROLES) - set(OTP_ROLE_NAMES))
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"OTP_REQUIRED_ROLES names unknown roles {_unknown_roles}"
+        f" (known: {', '.join(OTP_ROLE_NAMES)})"
+    )
 OTP_TOTP_ISSUER = SITE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

@@ -62,3 +62,36 @@ def test_shorter_idle_limit_from_settings(client, editor, settings):
         signed_in(client)
     with time_machine.travel(START + dt.timedelta(minutes=6), tick=False):
         assert client.get("/admin/").status_code == 302
+
+
+def test_a_misspelt_required_role_stops_start_up():
+    import subprocess
+    import sys
+
+    from tests.newsroom.conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
+            "DJANGO_SECRET_KEY": "s" * 60,
+            "NEWSROOM_VAR_DIR": "/tmp/newsroom-settings-test",
+            "OTP_REQUIRED_ROLES": "superuser,dsek",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "OTP_REQUIRED_ROLES names unknown roles ['dsek']" in result.stderr
+
+
+def test_the_role_names_are_the_roles_module_s():
+    from django.conf import settings
+
+    from newsroom.roles import ROLE_KEYS, SUPERUSER_KEY
+
+    assert sorted(settings.OTP_ROLE_NAMES) == sorted([SUPERUSER_KEY, *ROLE_KEYS])
