@@ -105,7 +105,7 @@ class AccessAttemptAdmin(LoginRecordAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(LoginRecordAdmin):
-    list_display = ("attempt_time", "username", "ip_address", "logout_time", "user_agent")
+    list_display = ("attempt_time", "username", "ip_address", "logout_time")
     list_filter = ("attempt_time", "logout_time")
     exclude = ("session_hash",)
 
@@ -115,5 +115,5 @@ class AccessLogAdmin(LoginRecordAdmin):
 
 @admin.register(AccessFailureLog)
 class AccessFailureLogAdmin(LoginRecordAdmin):
-    list_display = ("attempt_time", "username", "ip_address", "locked_out", "user_agent")
+    list_display = ("attempt_time", "username", "ip_address", "locked_out")
     list_filter = ("attempt_time", "locked_out")
