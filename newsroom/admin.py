@@ -1,8 +1,11 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_mixins import NewsroomModelAdmin
-from .login_throttle import ThrottledAdminAuthenticationForm
-from .models import SiteInfo, TwoFactorDevice
+from .admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
+from .login import StaffLoginForm
+from .models import SiteInfo
 
 
 @admin.register(SiteInfo)
@@ -14,22 +17,103 @@ class SiteInfoAdmin(NewsroomModelAdmin):
         return super().has_add_permission(request) and not SiteInfo.objects.exists()
 
 
-# Failed logins are counted and lock the account or address for a while (login_throttle.py).
-admin.site.login_form = ThrottledAdminAuthenticationForm
+# Password and second factor in one form; failures lock the address, then the account
+# (django-axes, newsroom/login.py).
+admin.site.login_form = StaffLoginForm
 
 
-@admin.register(TwoFactorDevice)
-class TwoFactorDeviceAdmin(NewsroomModelAdmin):
+class AdministratorsOnlyMixin:
+    """Screens for administrators (superusers) alone, whatever permissions a group is given."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+# django-otp's own admins show keys and QR codes; ours show only who has which device.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class DeviceAdmin(AdministratorsOnlyMixin, ReadOnlyAdminMixin, NewsroomModelAdmin):
     """Lets an administrator turn off the second factor of an editor who lost their phone
-    (delete); nobody can see or set a key here."""
+    (delete); nobody can see or set a key or a backup code here."""
 
-    list_display = ("user", "confirmed_at")
+    # django-otp's fields have no translatable labels: Korean ones here.
+    list_display = ("owner", "device_name", "is_confirmed", "enrolled_at", "used_at")
+    list_filter = ("confirmed",)
     search_fields = ("user__username",)
-    fields = ("user", "confirmed_at")
-    readonly_fields = ("user", "confirmed_at")
+    fields = ("owner", "device_name", "is_confirmed", "enrolled_at", "used_at")
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description="사용자", ordering="user__username")
+    def owner(self, obj):
+        return obj.user
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description="이름")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description="확인됨", boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    @admin.display(description="등록일시", ordering="created_at")
+    def enrolled_at(self, obj):
+        return obj.created_at
+
+    @admin.display(description="마지막 사용", ordering="last_used_at")
+    def used_at(self, obj):
+        return obj.last_used_at
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+admin.site.register(TOTPDevice, DeviceAdmin)
+admin.site.register(StaticDevice, DeviceAdmin)
+
+
+class LoginRecordAdmin(AdministratorsOnlyMixin, ReadOnlyAdminMixin, NewsroomModelAdmin):
+    """django-axes' records of logins, read-only, for administrators only (ASVS V7)."""
+
+    date_hierarchy = "attempt_time"
+    search_fields = ("username", "ip_address")
+    readonly_fields = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(LoginRecordAdmin):
+    """Failures that count towards a lock; deleting one lifts its lock (an administrator's
+    reset for an editor locked out)."""
+
+    list_display = ("attempt_time", "username", "ip_address", "failures_since_start")
+    exclude = ("get_data", "post_data")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(LoginRecordAdmin):
+    list_display = ("attempt_time", "username", "ip_address", "logout_time")
+    list_filter = ("attempt_time", "logout_time")
+    exclude = ("session_hash",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(LoginRecordAdmin):
+    list_display = ("attempt_time", "username", "ip_address", "locked_out")
+    list_filter = ("attempt_time", "locked_out")

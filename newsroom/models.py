@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
@@ -46,43 +45,3 @@ class SiteInfo(models.Model):
             info = cls.objects.order_by("pk").first() or False
             cache.set(SITE_INFO_CACHE_KEY, info, 300)
         return info or None
-
-
-class TwoFactorDevice(models.Model):
-    """An editor's authenticator app: once confirmed, the admin login asks for its code."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="two_factor_device",
-        verbose_name="사용자",
-    )
-    secret = models.CharField("비밀 키", max_length=64, editable=False)
-    confirmed_at = models.DateTimeField("등록일시", null=True, blank=True, editable=False)
-    last_used_step = models.BigIntegerField("마지막 사용 시각 단위", default=0, editable=False)
-
-    class Meta:
-        verbose_name = "2단계 인증"
-        verbose_name_plural = "2단계 인증"
-
-    def __str__(self) -> str:
-        return f"{self.user} 2단계 인증"
-
-    @property
-    def is_active(self) -> bool:
-        return self.confirmed_at is not None
-
-    def verify(self, code: str) -> bool:
-        """True once per code: a code seen before (or an older one) is refused, even when two
-        logins race with the same code."""
-        from . import two_factor
-
-        step = two_factor.matching_step(self.secret, code or "")
-        if step is None or step <= self.last_used_step:
-            return False
-        claimed = TwoFactorDevice.objects.filter(pk=self.pk, last_used_step__lt=step).update(
-            last_used_step=step
-        )
-        if claimed:
-            self.last_used_step = step
-        return bool(claimed)

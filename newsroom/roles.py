@@ -11,6 +11,10 @@ REPORTER = "기자"
 DESK = "데스크"
 AD_MANAGER = "광고 담당"
 
+# The roles as settings name them (OTP_REQUIRED_ROLES); "superuser" is the administrators.
+ROLE_KEYS = {"desk": DESK, "reporter": REPORTER, "admanager": AD_MANAGER}
+SUPERUSER_KEY = "superuser"
+
 # app_label.codename, per role. Permissions of models that do not exist (yet) are skipped.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REPORTER: [
@@ -77,3 +81,13 @@ def ensure_roles() -> dict[str, Group]:
         group.permissions.set(_permissions(names))
         groups[role] = group
     return groups
+
+
+def has_role(user, keys) -> bool:
+    """Whether the user is in any of the roles named by `keys` (ROLE_KEYS, or "superuser")."""
+    if not user.is_authenticated or not keys:
+        return False
+    if SUPERUSER_KEY in keys and user.is_superuser:
+        return True
+    groups = [ROLE_KEYS[key] for key in keys if key in ROLE_KEYS]
+    return bool(groups) and user.groups.filter(name__in=groups).exists()

@@ -5,6 +5,8 @@ which requires DJANGO_SECRET_KEY and reads the HTTPS settings below.
 """
 
 import sys
+from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -45,6 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ckeditor",
     "csp",
+    # Staff second factor (authenticator apps and backup codes) and login lockouts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "newsroom",
     "articles",
     "banners",
@@ -64,9 +71,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "newsroom.db.PrimaryDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff sessions' idle and absolute limits, and enrolment in the second factor.
+    "newsroom.staff.StaffSessionMiddleware",
+    # Last, as django-axes asks: it sees the login view's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -170,12 +182,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes first: a locked account or address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"
 LANGUAGES = [("ko", "한국어")]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
+# Korean for libraries that ship none (django-axes): locale/ko/LC_MESSAGES/django.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------------
@@ -279,7 +298,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Lockouts and failures are warnings; axes' routine lines stay out of the log.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Banners ----------------------------------------------------------------------------------
@@ -323,12 +346,62 @@ CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 TRUSTED_PROXY_HOPS = env_int(
     "DJANGO_TRUSTED_PROXY_HOPS", 1 if env_bool("DJANGO_BEHIND_PROXY", default=False) else 0
 )
+# Addresses the nearest proxy calls the app from; X-Forwarded-For from any other address (a
+# client reaching the app port directly) is ignored. Default: loopback and private networks.
+TRUSTED_PROXY_NETWORKS = env_list(
+    "DJANGO_TRUSTED_PROXY_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXY_NETWORKS: {_network!r} is not an address or network"
+        ) from None
 
-# Admin login: failures within the window that lock an account or an address, and for how long.
-LOGIN_THROTTLE_ACCOUNT_FAILURES = env_int("LOGIN_THROTTLE_ACCOUNT_FAILURES", 5)
-LOGIN_THROTTLE_ADDRESS_FAILURES = env_int("LOGIN_THROTTLE_ADDRESS_FAILURES", 20)
-LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
-LOGIN_THROTTLE_LOCKOUT_SECONDS = env_int("LOGIN_THROTTLE_LOCKOUT_SECONDS", 15 * 60)
+# Admin login lockouts (django-axes, newsroom/login.py), kept in the database so that a Redis
+# outage never lets guesses through. Failures within the cool-off count; a lock ends
+# AXES_COOLOFF_MINUTES after the last failure, or when an administrator deletes the attempt
+# (사이트 보안 › 로그인 실패 기록). An address is locked first: one account from one address
+# after AXES_FAILURE_LIMIT failures, any accounts from one address after
+# AXES_ADDRESS_FAILURE_LIMIT; the account everywhere only once failures for it came from
+# AXES_ACCOUNT_ADDRESS_LIMIT addresses, so an attacker's address cannot lock the editor out.
+AXES_HANDLER = "newsroom.login.LoginLockHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
+AXES_ACCOUNT_ADDRESS_LIMIT = env_int("AXES_ACCOUNT_ADDRESS_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# Tries while locked do not extend the lock (it ends on time for the editor).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.login_address"
+AXES_LOCKOUT_CALLABLE = "newsroom.login.lockout_response"
+# Every success and failure, with user, address and time, for administrators (ASVS V7).
+AXES_DISABLE_ACCESS_LOG = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # our own read-only admin (newsroom/admin.py)
+AXES_VERBOSE = False
+
+# Second factor (django-otp): roles that must use an authenticator app (superuser, desk,
+# reporter, admanager); such staff are led to /admin/two-factor/ before any other admin page.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["superuser", "desk"])
+# newsroom.roles.ROLE_KEYS and "superuser": a misspelt role would silently require nothing.
+OTP_ROLE_NAMES = ["superuser", "desk", "reporter", "admanager"]
+_unknown_roles = sorted(set(OTP_REQUIRED_ROLES) - set(OTP_ROLE_NAMES))
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        f"OTP_REQUIRED_ROLES names unknown roles {_unknown_roles}"
+        f" (known: {', '.join(OTP_ROLE_NAMES)})"
+    )
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Staff sessions end STAFF_SESSION_HOURS after signing in and after STAFF_SESSION_IDLE_MINUTES
+# without a request (newsroom/staff.py).
+SESSION_COOKIE_AGE = env_int("STAFF_SESSION_HOURS", 12) * 60 * 60
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 60)
 
 # Read replicas: each URL becomes DATABASES["replica1"], ...; newsroom.db.ReplicaRouter sends
 # anonymous reads there, and writes, migrations, the admin and staff to the primary.
