@@ -111,7 +111,10 @@ if not DATABASE_URL:
 # PostgreSQL connects within DATABASE_CONNECT_TIMEOUT seconds, and a query of a web request is
 # cancelled after DATABASE_STATEMENT_TIMEOUT_MS (0: never). Management commands (migrate,
 # fetch_weather, backups) get DATABASE_COMMAND_STATEMENT_TIMEOUT_MS instead (default: none).
-_RUNNING_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"}
+# runserver serves web requests, so it gets the web timeout.
+_RUNNING_COMMAND = Path(sys.argv[0]).name in {"manage.py", "django-admin"} and sys.argv[1:2] != [
+    "runserver"
+]
 DATABASE_TIMEOUTS = {
     "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
     "statement_timeout_ms": (
@@ -287,8 +290,10 @@ SITE_NAME = env_str("SITE_NAME", "메디팜뉴스")
 KMA_API_KEY = env_str("KMA_API_KEY")
 WEATHER_STALE_AFTER_MINUTES = env_int("WEATHER_STALE_AFTER_MINUTES", 180)
 # Seconds one KMA fetch may take in all (connect, read, retries): the admin's "fetch now"
-# button answers within this; and the largest answer read (bytes).
+# button answers within KMA_FETCH_DEADLINE_SECONDS; the scheduled `fetch_weather` run, which
+# nobody waits for, has room for its retries; and the largest answer read (bytes).
 KMA_FETCH_DEADLINE_SECONDS = env_int("KMA_FETCH_DEADLINE_SECONDS", 8)
+KMA_SCHEDULED_DEADLINE_SECONDS = env_int("KMA_SCHEDULED_DEADLINE_SECONDS", 60)
 KMA_MAX_RESPONSE_BYTES = env_int("KMA_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
 
 # --- Logging ----------------------------------------------------------------------------------

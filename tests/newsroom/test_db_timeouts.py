@@ -134,3 +134,24 @@ def test_management_commands_get_no_statement_timeout_by_default():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "'connect_timeout': 3" in result.stdout
     assert "statement_timeout" not in result.stdout
+
+
+def test_runserver_serves_web_requests_with_the_web_statement_timeout():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings.test")
+    env["DATABASE_URL"] = "postgres://u@db.example/newsroom"
+    code = (
+        "import sys; sys.argv = ['manage.py', 'runserver']; import django; django.setup(); "
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "statement_timeout=5000" in result.stdout

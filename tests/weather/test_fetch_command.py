@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
-from weather import services
+from weather import kma, services
 from weather.kma import KST
 from weather.management.commands import fetch_weather
 from weather.models import FetchLock, WeatherReading
@@ -320,3 +320,30 @@ def test_lock_is_released_after_a_failed_run(kma_answers):
     kma_answers((403, sample("apihub_403.json")), (200, OK_BODY))
     assert run() == fetch_weather.EXIT_AUTH
     assert run() == 0
+
+
+def test_the_scheduled_run_has_room_for_its_retries_beyond_the_admins_deadline(
+    kma_answers, monkeypatch, settings
+):
+    settings.KMA_FETCH_DEADLINE_SECONDS = 8
+    settings.KMA_SCHEDULED_DEADLINE_SECONDS = 60
+    opener = kma_answers((200, OK_BODY))
+    given = []
+
+    def recording(url, limits):
+        given.append(limits)
+        return opener(url, limits)
+
+    monkeypatch.setattr(kma, "http_opener", recording)
+    assert run() == 0
+    (limits,) = given
+    # The first attempt may use the scheduled run's whole budget, not the admin's 8 seconds.
+    assert limits.remaining() > 30
+
+
+def test_an_answer_over_the_size_cap_stores_nothing_and_exits_4(kma_answers, stored_before, caplog):
+    kma_answers(kma.KmaPayloadError("KMA answer too large (over 2097152 bytes), not read"))
+    assert run() == fetch_weather.EXIT_NO_DATA
+    (line,) = log_lines(caplog)
+    assert "too large" in line
+    assert_unchanged(stored_before)

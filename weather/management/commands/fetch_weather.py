@@ -9,11 +9,11 @@ Every run ends with one log line; the exit status tells the scheduler what happe
     3  partial: readings stored, but a shown station was missing from the answer, a row was
        skipped (wrong column count, bad value) or the answer held a station we do not show
     4  the answer held no observations (HTML page, JSON/XML error, empty or header-only body,
-       no usable row): nothing stored
+       no usable row, an answer over KMA_MAX_RESPONSE_BYTES): nothing stored
     5  KMA refused the key or the quota (401/403/429 or an error body saying so): not retried;
        a person must act
-    6  KMA unreachable: timeouts (KMA_FETCH_DEADLINE_SECONDS in all), 5xx or network errors
-       after the retries, or an answer over KMA_MAX_RESPONSE_BYTES; the next run may succeed
+    6  KMA unreachable: timeouts (KMA_SCHEDULED_DEADLINE_SECONDS in all), 5xx or network
+       errors after the retries; the next run may succeed
     7  another run is fetching (the lock): this one did nothing
 
 Readings already stored are never removed by a failed run.
@@ -147,7 +147,7 @@ class Command(BaseCommand):
                 payload = _read(path)
                 report = import_payload(payload=payload, source=WeatherReading.Source.FILE)
             else:
-                report = fetch_and_store(at=at)
+                report = fetch_and_store(at=at, deadline=settings.KMA_SCHEDULED_DEADLINE_SECONDS)
         except (kma.KmaError, NoStationsError, FetchRunningError) as error:
             status = exit_status(error)
             log.error(
