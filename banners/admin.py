@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.images import ImageRejected, process_image
-from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
-from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
+from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
+from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 from newsroom.params import ascii_int, parse_date
 
 from . import reports, services

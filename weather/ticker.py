@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom.cache import clear_local_memos
+from newsroom.pagecache.generation import clear_local_memos
 
 from .kma import CREDIT, FUTURE_TOLERANCE
 
