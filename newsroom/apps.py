@@ -52,6 +52,9 @@ class NewsroomConfig(AppConfig):
 
         _korean_names(apps)
         from .accounts import staff  # noqa: F401  (its user_logged_in receiver stamps staff sessions)
+        from .site import signals
+
+        signals.connect()
 
         post_migrate.connect(_ensure_roles, dispatch_uid="newsroom.ensure_roles")
 

@@ -457,7 +457,7 @@ PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
 # 0 writes every view with its own UPDATE.
 ARTICLE_VIEW_FLUSH_SECONDS = env_int("ARTICLE_VIEW_FLUSH_SECONDS", 2)
 # --- Editorial desk (articles) ----------------------------------------------------------------
-# The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
+# The upload pipeline (newsroom/pictures.py): size limit, pixel limit (decompression bombs), the
 # width pictures are scaled down to, and the thumbnails' width.
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)

@@ -31,13 +31,6 @@ class SiteInfo(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        from newsroom.pagecache.generation import bump_generation
-
-        super().save(*args, **kwargs)
-        cache.delete(SITE_INFO_CACHE_KEY)
-        bump_generation()  # feeds and sitemaps carry the paper's name
-
     @classmethod
     def current(cls) -> "SiteInfo | None":
         info = cache.get(SITE_INFO_CACHE_KEY)

@@ -19,7 +19,7 @@ from banners import services as banner_services
 from banners.models import BannerStat
 from newsroom.pagecache import pages as pagecache
 from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
-from weather.kma import KST
+from newsroom.timezones import KST
 
 from .test_cache_correctness import BROWSER, place_top_banner, publish
 
