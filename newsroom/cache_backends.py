@@ -199,7 +199,8 @@ class DegradingRedisCache(RedisCache):
         )
 
     def incr_many(self, deltas: dict[str, int], *, timeout: int, version=None) -> None:
-        """Add each delta to its counter in one command (newsroom.counters uses it); a counter
+        """Add each delta to its counter in one command (newsroom.pagecache.counters uses it); a
+        counter
         the command creates gets `timeout`, an existing one keeps its own."""
 
         def send():

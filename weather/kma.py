@@ -34,14 +34,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
-from zoneinfo import ZoneInfo
 
 import urllib3
+
+from newsroom.timezones import KST
 
 __all__ = [
     "COLUMN_COUNT",
     "CREDIT",
-    "KST",
     "REFERENCE_STATIONS",
     "SFCTM2_URL",
     "KmaAuthError",
@@ -62,7 +62,6 @@ __all__ = [
     "sky_word",
 ]
 
-KST = ZoneInfo("Asia/Seoul")
 SFCTM2_URL = "https://apihub.kma.go.kr/api/typ01/url/kma_sfctm2.php"
 
 #: Credit line required by KOGL type 1 wherever the data is shown.

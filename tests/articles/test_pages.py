@@ -1,7 +1,6 @@
 import json
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from articles.views import most_read, render_article
+from newsroom.timezones import KST
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -21,7 +21,6 @@ LIVE_PARTS = 2
 
 pytestmark = pytest.mark.django_db
 
-KST = ZoneInfo("Asia/Seoul")
 HIDDEN_STATES = [
     pytest.param({"status": Article.Status.DRAFT}, id="draft"),
     pytest.param({"status": Article.Status.SUBMITTED}, id="submitted"),

@@ -1,10 +1,11 @@
-"""Counters sent once per request (newsroom.counters), on local memory and on a real Redis."""
+"""Counters sent once per request (newsroom.pagecache.counters), on local memory and on a real
+Redis."""
 
 import pytest
 from django.core.cache import cache, caches
 
-from newsroom import counters
 from newsroom.cache_backends import DegradingRedisCache
+from newsroom.pagecache import counters
 
 
 def test_counts_outside_a_batch_are_sent_at_once():

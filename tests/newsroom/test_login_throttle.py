@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from newsroom.clientip import login_address
+from newsroom.accounts.clientip import login_address
 from tests.newsroom.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_a_direct_client_rotating_x_forwarded_for_is_still_one_address(
 def test_axes_counts_the_address_newsroom_clientip_reads(rf, settings):
     settings.TRUSTED_PROXY_HOPS = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="5.6.7.8, 203.0.113.9")
-    assert settings.AXES_CLIENT_IP_CALLABLE == "newsroom.clientip.login_address"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "newsroom.accounts.clientip.login_address"
     assert login_address(request) == "203.0.113.9"
     assert login_address(rf.get("/", REMOTE_ADDR="2001:db8:1:2::7")) == "2001:db8:1:2::"
     assert login_address(rf.get("/", REMOTE_ADDR="")) is None

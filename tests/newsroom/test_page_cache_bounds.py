@@ -9,8 +9,14 @@ import redis
 from django.core.cache import cache, caches
 from pytest_redis import factories
 
-from newsroom import counters
-from newsroom.cache import GENERATION_KEY, bump_generation, cached, page_cache, peek_generation
+from newsroom.pagecache import counters
+from newsroom.pagecache.generation import (
+    GENERATION_KEY,
+    bump_generation,
+    cached,
+    page_cache,
+    peek_generation,
+)
 from tests.conftest import _redis_executable
 
 from .test_cache_correctness import BROWSER, publish

@@ -15,8 +15,8 @@ from django.db.utils import load_backend
 from django.http import HttpResponse
 from django.urls import include, path
 
-from newsroom.db import ReplicaRouter
 from newsroom.models import SiteInfo
+from newsroom.site.database import ReplicaRouter
 from tests.newsroom.conftest import settings_in_production
 
 REPLICAS = ["replica1", "replica2"]
@@ -139,7 +139,9 @@ def test_replica_urls_become_databases_that_tests_mirror_to_the_primary():
         DATABASE_REPLICA_URLS="postgres://news@r1.internal:5432/newsroom, "
         "postgres://news@r2.internal:5432/newsroom",
     )
-    assert printed == ("['replica1', 'replica2'] r2.internal default ['newsroom.db.ReplicaRouter']")
+    assert printed == (
+        "['replica1', 'replica2'] r2.internal default ['newsroom.site.database.ReplicaRouter']"
+    )
 
 
 # --- PostgreSQL: a second database on the same server stands in for the replica -------------

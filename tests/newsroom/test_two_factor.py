@@ -237,7 +237,7 @@ def test_desk_and_administrators_must_use_it_by_default():
 
 
 def _desk_user(editor):
-    from newsroom.roles import ensure_roles
+    from newsroom.site.roles import ensure_roles
 
     editor.groups.add(ensure_roles()["데스크"])
     return editor

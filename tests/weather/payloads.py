@@ -3,12 +3,12 @@
 from datetime import datetime
 from pathlib import Path
 
-from weather import kma
+from newsroom.timezones import KST
 from weather.models import Station, WeatherReading
 
 SAMPLES = Path(__file__).parent / "samples"
 REFERENCE = "kma_sfctm2_reference_20250826.txt"
-REFERENCE_HOUR = datetime(2025, 8, 26, 15, 0, tzinfo=kma.KST)
+REFERENCE_HOUR = datetime(2025, 8, 26, 15, 0, tzinfo=KST)
 
 # One data row of the reference sample (서울 108); tests replace columns to build payloads.
 ROW = (

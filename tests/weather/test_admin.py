@@ -164,7 +164,7 @@ def test_desk_role_manages_stations_and_fetches_but_reporters_and_ad_managers_do
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+    from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
     ensure_roles()
     expected = {DESK: 200, REPORTER: 403, AD_MANAGER: 403}

@@ -10,9 +10,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from newsroom.timezones import KST
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
 from weather import kma, services
-from weather.kma import KST
 from weather.management.commands import fetch_weather
 from weather.models import FetchLock, WeatherReading
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.timezones import KST
 from weather.kma import (
-    KST,
     REFERENCE_STATIONS,
     SFCTM2_URL,
     KmaAuthError,

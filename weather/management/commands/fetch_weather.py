@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from newsroom.timezones import KST
 from weather import kma
 from weather.models import WeatherReading
 from weather.services import (
@@ -83,7 +84,7 @@ def parse_at(value: str) -> datetime:
             continue
         if naive.minute:
             raise CommandError(f"--at은 정시여야 합니다 (예: 2025-08-26T15:00): {value}")
-        return timezone.make_aware(naive, kma.KST)
+        return timezone.make_aware(naive, KST)
     raise CommandError(f"--at 형식이 잘못되었습니다 (예: 2025-08-26T15:00, 한국 시간): {value}")
 
 
