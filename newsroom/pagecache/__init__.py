@@ -6,6 +6,9 @@
   make readers see a change) and `cached()`/`cache_response()` for the pieces of a page.
 - `counters`: counts (banner impressions, article views) added up per request and sent to the
   shared cache in one round trip.
+- `redis_cache`: what django-redis is configured with so that a dead Redis reads as an empty
+  cache (a pause before reconnecting, counters that fail like a missing key, one log line a
+  minute).
 
 Apps use the names below; the modules' own tests reach into them directly.
 """

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from newsroom.accounts.clientip import login_address
+from newsroom.settings.base import redis_cache_entry
 from tests.newsroom.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -250,12 +251,7 @@ def test_a_refused_redis_does_not_open_the_door(client, editor, settings):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-        }
-    }
+    settings.CACHES = {"default": redis_cache_entry(f"redis://127.0.0.1:{port}/0")}
     settings.AXES_FAILURE_LIMIT = 5
     with time_machine.travel(START, tick=False):
         for _ in range(7):
