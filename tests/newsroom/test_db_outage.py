@@ -103,7 +103,7 @@ def test_healthz_reports_the_outage_as_503(client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_primary_on_a_closed_port_gives_the_503_and_recovery_follows(client):
     real_port = connection.settings_dict["PORT"]
     connection.close()
@@ -119,7 +119,7 @@ def test_a_primary_on_a_closed_port_gives_the_503_and_recovery_follows(client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_restart_between_requests_is_survived_without_an_error(client):
     connection.settings_dict["CONN_MAX_AGE"] = 60
     connection.settings_dict["CONN_HEALTH_CHECKS"] = True

@@ -194,7 +194,7 @@ def site_info(name: str) -> SiteInfo:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_readers_see_the_replica_and_editors_the_primary(client, replica_database, editor):
     # Different rows on each side, as during replication lag.
     site_info("원본신문").save(using="default")
@@ -213,7 +213,7 @@ def test_readers_see_the_replica_and_editors_the_primary(client, replica_databas
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_admin_lists_and_saves_on_the_primary(client, replica_database, django_user_model):
     site_info("원본신문").save(using="default")
     site_info("복제본신문").save(using=replica_database)
