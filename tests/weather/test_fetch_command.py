@@ -1,7 +1,6 @@
 """fetch_weather: every failure ends with one log line and the documented exit status."""
 
 import logging
-import urllib.error
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -9,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
 from weather import kma, services
@@ -111,7 +111,7 @@ def test_missing_api_key_is_a_usage_error(settings, kma_answers):
 def test_timeouts_are_retried_with_backoff_then_exit_6(kma_answers, stored_before, caplog):
     opener = kma_answers(
         TimeoutError("timed out"),
-        urllib.error.URLError(TimeoutError("connect timed out")),
+        ConnectTimeoutError("connect timed out"),
         TimeoutError("timed out"),
         TimeoutError("timed out"),
     )
@@ -141,7 +141,7 @@ def test_server_errors_are_retried_then_exit_6(kma_answers, stored_before, caplo
 
 
 def test_network_error_is_not_retried_and_exits_6(kma_answers, stored_before, caplog):
-    opener = kma_answers(urllib.error.URLError(ConnectionRefusedError(111, "refused")))
+    opener = kma_answers(NewConnectionError(None, "refused"))
     assert run() == fetch_weather.EXIT_UNREACHABLE
     assert len(opener.urls) == 1
     assert len(log_lines(caplog)) == 1
@@ -323,20 +323,13 @@ def test_lock_is_released_after_a_failed_run(kma_answers):
 
 
 def test_the_scheduled_run_has_room_for_its_retries_beyond_the_admins_deadline(
-    kma_answers, monkeypatch, settings
+    kma_answers, settings
 ):
     settings.KMA_FETCH_DEADLINE_SECONDS = 8
     settings.KMA_SCHEDULED_DEADLINE_SECONDS = 60
     opener = kma_answers((200, OK_BODY))
-    given = []
-
-    def recording(url, limits):
-        given.append(limits)
-        return opener(url, limits)
-
-    monkeypatch.setattr(kma, "http_opener", recording)
     assert run() == 0
-    (limits,) = given
+    ((_, limits),) = opener.calls
     # The first attempt may use the scheduled run's whole budget, not the admin's 8 seconds.
     assert limits.remaining() > 30
 

@@ -1,6 +1,8 @@
-"""weather.kma's default opener against a local socket server: deadline, size cap, timeouts.
+"""weather.kma's transport (urllib3) against a local socket server: deadline, size cap,
+timeouts, retries.
 
-Elapsed times are measured only as upper bounds: they prove a fetch does not hang.
+Elapsed times are measured as upper bounds: they prove a fetch does not hang. A lower bound
+appears only where a timeout must not fire early (it cannot, unless the wrong one is in use).
 """
 
 import socket
