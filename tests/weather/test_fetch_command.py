@@ -131,6 +131,13 @@ def test_timeout_then_success_stores(kma_answers):
     assert WeatherReading.objects.count() == 16
 
 
+def test_a_run_with_retries_still_logs_one_line(kma_answers, caplog):
+    kma_answers(TimeoutError("timed out"), (503, sample("apihub_500.html")), (200, OK_BODY))
+    with caplog.at_level(logging.INFO):
+        assert run() == 0
+    assert [record.name for record in caplog.records] == ["weather.fetch"]
+
+
 def test_server_errors_are_retried_then_exit_6(kma_answers, stored_before, caplog):
     opener = kma_answers(*[(503, sample("apihub_500.html"))] * 4)
     assert run() == fetch_weather.EXIT_UNREACHABLE

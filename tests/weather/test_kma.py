@@ -6,11 +6,12 @@ Pure Python: no Django, no network (a fake KMA behind urllib3, and sleep, are in
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError
 
 from tests.weather.kma_fake import FakeKma
 from weather.kma import (
@@ -779,3 +780,50 @@ def test_timeouts_never_exceed_the_time_left_before_the_deadline():
     fetch(opener, connect_timeout=5, read_timeout=15, deadline=2)
     limits = opener.calls[0][1]
     assert limits.connect <= 2 and limits.read <= 2
+
+
+def test_fetch_waits_what_retry_after_asks_on_a_retried_status():
+    opener = FakeKma((503, b"", {"Retry-After": "3"}), (200, REFERENCE_BODY))
+    sleep = FakeSleep()
+    assert fetch(opener, sleep) == REFERENCE_BODY
+    assert sleep.delays == [3]
+
+
+def test_fetch_429_with_retry_after_is_still_the_quota_and_not_retried():
+    opener, sleep = FakeKma((429, b"", {"Retry-After": "1"})), FakeSleep()
+    with pytest.raises(KmaAuthError, match="HTTP 429"):
+        fetch(opener, sleep)
+    assert len(opener.calls) == 1
+    assert sleep.delays == []
+
+
+def test_fetch_never_waits_past_the_deadline():
+    opener, sleep = FakeKma(*[TimeoutError("timed out")] * 4), FakeSleep()
+    with pytest.raises(KmaTimeout, match="gave up after 3 attempts"):
+        fetch(opener, sleep, deadline=2.5)  # waits of 1 and 2 s fit; the next, 4 s, would not
+    assert len(opener.calls) == 3
+    assert sleep.delays == [1.0, 2.0]
+
+
+def test_fetch_broken_connection_not_retried():
+    opener = FakeKma(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+    with pytest.raises(KmaNetworkError, match="connection failed"):
+        fetch(opener)
+    assert len(opener.calls) == 1
+
+
+def test_fetch_error_body_with_http_200_reporting_a_5xx_is_not_retried():
+    # An answer, not a transport failure: the next scheduled run asks again (see _answer).
+    opener = FakeKma((200, b'{"result":{"status":500,"message":"internal"}}'), (200, b""))
+    with pytest.raises(KmaServerError):
+        fetch(opener)
+    assert len(opener.calls) == 1
+
+
+def test_urllib3_logs_of_retries_never_show_the_key(caplog):
+    opener = FakeKma(TimeoutError("timed out"), (503, b""), (200, REFERENCE_BODY))
+    with caplog.at_level(logging.DEBUG, logger="urllib3"):
+        fetch(opener)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("authKey=***" in message for message in messages)
+    assert not any(KEY in message for message in messages)
