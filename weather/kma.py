@@ -609,10 +609,7 @@ def fetch_sfctm2(
         max_bytes=max_bytes,
     )
     retry = _Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
+        total=retries,  # timeouts and statuses alike
         status_forcelist=_RETRY_STATUSES,
         backoff_factor=backoff,
         respect_retry_after_header=True,
