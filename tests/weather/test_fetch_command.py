@@ -341,6 +341,15 @@ def test_the_scheduled_run_has_room_for_its_retries_beyond_the_admins_deadline(
     assert limits.remaining() > 30
 
 
+def test_the_connect_and_read_timeouts_come_from_their_own_settings(kma_answers, settings):
+    settings.KMA_CONNECT_TIMEOUT = 3
+    settings.KMA_READ_TIMEOUT = 20
+    opener = kma_answers((200, OK_BODY))
+    assert run() == 0
+    ((_, limits),) = opener.calls
+    assert (limits.connect, limits.read) == (3, 20)
+
+
 def test_an_answer_over_the_size_cap_stores_nothing_and_exits_4(kma_answers, stored_before, caplog):
     kma_answers(kma.KmaPayloadError("KMA answer too large (over 2097152 bytes), not read"))
     assert run() == fetch_weather.EXIT_NO_DATA
