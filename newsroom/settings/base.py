@@ -311,6 +311,9 @@ WEATHER_STALE_AFTER_MINUTES = env_int("WEATHER_STALE_AFTER_MINUTES", 180)
 KMA_FETCH_DEADLINE_SECONDS = env_int("KMA_FETCH_DEADLINE_SECONDS", 8)
 KMA_SCHEDULED_DEADLINE_SECONDS = env_int("KMA_SCHEDULED_DEADLINE_SECONDS", 60)
 KMA_MAX_RESPONSE_BYTES = env_int("KMA_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
+# Within that deadline, seconds to connect (TCP and TLS) and seconds any one read may wait.
+KMA_CONNECT_TIMEOUT = env_int("KMA_CONNECT_TIMEOUT", 5)
+KMA_READ_TIMEOUT = env_int("KMA_READ_TIMEOUT", 15)
 
 # --- Logging ----------------------------------------------------------------------------------
 # django-redis logs each error it ignores (with IGNORE_EXCEPTIONS) here.
@@ -331,6 +334,8 @@ LOGGING = {
         DJANGO_REDIS_LOGGER: {"filters": ["redis_outages"]},
         # Lockouts and failures are warnings; axes' routine lines stay out of the log.
         "axes": {"level": "WARNING"},
+        # urllib3 warns on every retry of the KMA fetch; fetch_weather logs one line a run.
+        "urllib3": {"level": "ERROR"},
     },
 }
 

@@ -9,10 +9,8 @@ from django.contrib.messages import get_messages
 
 from tests.weather.kma_server import kma_server
 from tests.weather.payloads import payload, readings, reference_rows, sample
-from weather import kma, services
+from weather import services
 from weather.models import Station, WeatherReading
-
-real_http_opener = kma.http_opener
 
 pytestmark = [
     pytest.mark.django_db,
@@ -186,7 +184,7 @@ def test_fetch_now_answers_within_the_deadline_when_kma_is_silent(
     import_reference()
     settings.KMA_API_KEY = "test-key"
     settings.KMA_FETCH_DEADLINE_SECONDS = 2
-    monkeypatch.setattr(kma, "http_opener", real_http_opener)
+    monkeypatch.setattr(services, "kma_connections", None)  # the real transport
     with kma_server(monkeypatch, "silent"):
         started = time.monotonic()
         response = editor.post(FETCH)
