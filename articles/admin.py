@@ -304,22 +304,17 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        edited = form.edited_fields() if change else []
         super().save_model(request, obj, form, change)
         if not change:
             services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)
-        else:
-            changed = [
-                str(form.fields[name].label or name)
-                for name in form.changed_data
-                if name != "expected_version"
-            ]
-            if changed:
-                services.record_event(
-                    article=obj,
-                    action=ArticleEvent.Action.EDITED,
-                    by=request.user,
-                    note=", ".join(changed),
-                )
+        elif edited:
+            services.record_event(
+                article=obj,
+                action=ArticleEvent.Action.EDITED,
+                by=request.user,
+                note=", ".join(str(form.fields[name].label or name) for name in edited),
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
