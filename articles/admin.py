@@ -154,7 +154,13 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             "정보",
             {
                 "classes": ("collapse",),
-                "fields": ("created_by", "created_at", "updated_at", "view_count"),
+                "fields": (
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "content_changed_at",
+                    "view_count",
+                ),
             },
         ),
         ("이력", {"fields": ("history",)}),
@@ -199,7 +205,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         return request.user.has_perm(services.HEADLINE_PERMISSION)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["status", "created_by", "created_at", "updated_at", "view_count", "history"]
+        fields = [
+            "status", "created_by", "created_at", "updated_at", "content_changed_at",
+            "view_count", "history",
+        ]  # fmt: skip
         if not self.has_publish_permission(request):
             fields.append("published_at")
         if not self.has_headline_permission(request):
@@ -305,6 +314,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         if not change:
             obj.created_by = request.user
         edited = form.edited_fields() if change else []
+        obj.note_edit(edited)
         super().save_model(request, obj, form, change)
         if not change:
             services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)

@@ -533,11 +533,6 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,
-        "was_modified": bool(
-            article.published_at
-            and article.updated_at
-            and article.updated_at - article.published_at > timedelta(minutes=1)
-        ),
     }
 
 
