@@ -31,6 +31,11 @@ from .richtext import sanitize_html
 Status = Article.Status
 
 
+def _own_byline(user) -> Reporter | None:
+    """The byline of the signed-in user, when they write as a reporter."""
+    return Reporter.objects.filter(user=user).first()
+
+
 @admin.register(Section)
 class SectionAdmin(NewsroomModelAdmin):
     list_display = ("name", "slug", "parent", "order", "in_navigation", "on_home")
@@ -236,6 +241,14 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             )
         return article
 
+    def get_changeform_initial_data(self, request):
+        # A reporter starts a new article with their own byline.
+        initial = super().get_changeform_initial_data(request)
+        reporter = _own_byline(request.user)
+        if reporter is not None:
+            initial.setdefault("reporters", [reporter.pk])
+        return initial
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request
@@ -330,7 +343,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not change and not article.reporters.exists():
-            reporter = Reporter.objects.filter(user=request.user).first()
+            reporter = _own_byline(request.user)
             if reporter is not None:
                 article.reporters.add(reporter)
         move = form.requested_move()
