@@ -16,6 +16,7 @@ import nh3
 from ckeditor.fields import RichTextField, RichTextFormField
 from ckeditor.widgets import CKEditorWidget
 from django.forms import Media
+from django.templatetags.static import static
 from django.urls import reverse
 
 ALLOWED_TAGS = {
@@ -164,6 +165,11 @@ class EditorWidget(CKEditorWidget):
         self.config.setdefault("uploadUrl", upload_url)
         # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
         self.config.setdefault("filebrowserUploadMethod", "xhr")
+        # The editing area's styles: CKEditor's own, then ours (pictures at the column's width).
+        self.config.setdefault(
+            "contentsCss",
+            [static("ckeditor/ckeditor/contents.css"), static("articles/admin/editor-content.css")],
+        )
         plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
         if "uploadimage" not in plugins:
             self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])
