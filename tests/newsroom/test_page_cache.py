@@ -20,8 +20,9 @@ from banners.models import BannerStat
 from newsroom.pagecache import pages as pagecache
 from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
 from newsroom.timezones import KST
+from tests.user_agents import BROWSER, NOT_READERS
 
-from .test_cache_correctness import BROWSER, place_top_banner, publish
+from .test_cache_correctness import place_top_banner, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_a_cached_article_page_counts_every_readers_view_but_not_bots(client):
     cached_get(client, article.get_absolute_url())
     for _ in range(3):
         client.get(article.get_absolute_url(), **BROWSER)
-    client.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1")
+    client.get(article.get_absolute_url(), HTTP_USER_AGENT=NOT_READERS["Googlebot"])
     article.refresh_from_db()
     assert article.view_count == 5
 

@@ -21,6 +21,7 @@ from PIL import Image
 from articles.models import Article, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
+from tests.user_agents import BROWSER
 
 from .conftest import article_form, banner_form
 from .htmlcheck import executable_parts, feed_parts, sitemap_parts
@@ -34,7 +35,6 @@ VECTORS = [
     if line.strip() and not line.startswith("# ")
 ]
 TEMPLATE_PROBES = ["{{7*7}}", "{{ 7*7 }}", "{% debug %}", "{{ settings.SECRET_KEY }}"]
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 
 
 def picture(fmt="JPEG", size=(300, 250)) -> bytes:
@@ -71,7 +71,7 @@ class Pages:
         return text
 
     def get(self, url: str, vector: str = "", **params) -> str:
-        response = self.client.get(url, params or None, HTTP_USER_AGENT=BROWSER)
+        response = self.client.get(url, params or None, **BROWSER)
         return self.check(response, url, vector)
 
     def every_page(self, url: str, *, admin: bool = False) -> None:
@@ -79,7 +79,7 @@ class Pages:
         key = "p" if admin else "page"
         start = 0 if admin else 1
         for number in range(start, start + 50):
-            response = self.client.get(url, {key: number}, HTTP_USER_AGENT=BROWSER)
+            response = self.client.get(url, {key: number}, **BROWSER)
             if response.status_code == 404 or (admin and response.status_code == 302):
                 return
             self.check(response, f"{url}?{key}={number}")
@@ -403,9 +403,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         assert frame in html, vector
         if "<" in vector:
             assert vector not in html, vector  # the ad's markup never enters the page
-        frame_response = reader.client.get(
-            f"/banners/tag/{tag_banner.pk}/", HTTP_USER_AGENT=BROWSER
-        )
+        frame_response = reader.client.get(f"/banners/tag/{tag_banner.pk}/", **BROWSER)
         assert vector in frame_response.content.decode()  # served as given, but only here,
         policy = frame_response["Content-Security-Policy"]  # in its own sandbox
         assert "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox" in policy
@@ -413,7 +411,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         if image_banner.target_url == vector:  # the few vectors that are http(s) addresses
             click = reader.client.get(
                 Placement.objects.get(banner=image_banner).get_click_url(),
-                HTTP_USER_AGENT=BROWSER,
+                **BROWSER,
             )
             assert click.status_code == 302
             assert urlsplit(click["Location"]).scheme in {"http", "https"}, vector
