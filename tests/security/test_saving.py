@@ -12,8 +12,9 @@ from articles.models import Article
 from banners.admin import BannerAdmin
 from banners.models import Banner
 from newsroom.admin.saving import SAVE_FAILED
+from tests.banners.conftest import banner_form
 
-from .conftest import article_form, banner_form
+from .conftest import article_form
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,10 @@ from PIL import Image
 from articles.models import Article, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
+from tests.banners.conftest import banner_form
 from tests.user_agents import BROWSER
 
-from .conftest import article_form, banner_form
+from .conftest import article_form
 from .htmlcheck import executable_parts, feed_parts, sitemap_parts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_rendering")]
