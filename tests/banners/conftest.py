@@ -66,6 +66,13 @@ def banner_form(*, advertiser, slot, **overrides) -> dict:
     return data
 
 
+def ad_tag_form(*, advertiser, slot, ad_tag, **overrides) -> dict:
+    """What the add form posts for an ad-tag banner: the advertiser's markup, no address."""
+    return banner_form(
+        advertiser=advertiser, slot=slot, kind="ad_tag", target_url="", ad_tag=ad_tag, **overrides
+    )
+
+
 @pytest.fixture
 def make_banner(db, advertiser):
     def make(

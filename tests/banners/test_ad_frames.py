@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from articles.models import Article, Section
 from banners.models import Banner
+from tests.factories import publish
 from tests.user_agents import BROWSER
 
 from .conftest import NOW
@@ -86,13 +86,7 @@ def test_an_inline_script_of_the_tag_would_be_blocked_by_the_pages_policy(client
 
 
 def test_the_page_embeds_the_frame_by_url_sandboxed_without_same_origin(client, tag_banner):
-    article = Article.objects.create(
-        title="보건복지부 발표",
-        body="<p>본문</p>",
-        section=Section.objects.get(slug="policy"),
-        status=Article.Status.PUBLISHED,
-        published_at=NOW - timedelta(hours=1),
-    )
+    article = publish("보건복지부 발표", published_at=NOW - timedelta(hours=1))
     with time_machine.travel(NOW, tick=False):
         html = client.get(article.get_absolute_url(), **BROWSER).content.decode()
     frames = re.findall(r"<iframe[^>]*>", html)

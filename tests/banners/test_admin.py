@@ -9,7 +9,7 @@ from django.utils import timezone
 from banners.models import Advertiser, Banner, BannerSlot, BannerStat, Placement
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS, ensure_roles
 
-from .conftest import NOW, banner_form, png_bytes, png_upload
+from .conftest import NOW, ad_tag_form, banner_form, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -206,13 +206,7 @@ def test_holder_of_the_ad_tag_permission_creates_an_ad_tag_banner(
 ):
     ad_manager.user_permissions.add(Permission.objects.get(codename="manage_ad_tag"))
     client.force_login(ad_manager)
-    data = banner_form(
-        advertiser=advertiser,
-        slot=slot,
-        kind="ad_tag",
-        target_url="",
-        ad_tag="<script>ads()</script>",
-    )
+    data = ad_tag_form(advertiser=advertiser, slot=slot, ad_tag="<script>ads()</script>")
     response = post_banner(client, data)
     assert response.status_code == 302, errors_of(response)
     assert Banner.objects.get().ad_tag == "<script>ads()</script>"

@@ -20,9 +20,10 @@ from banners.models import BannerStat
 from newsroom.pagecache import pages as pagecache
 from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
 from newsroom.timezones import KST
+from tests.factories import publish
 from tests.user_agents import BROWSER, NOT_READERS
 
-from .test_cache_correctness import place_top_banner, publish
+from .test_cache_correctness import place_top_banner
 
 pytestmark = pytest.mark.django_db
 
@@ -190,13 +191,7 @@ def test_a_withdrawn_article_leaves_the_cached_pages_at_once(client):
 def test_a_scheduled_article_appears_on_the_cached_home_page_when_its_time_comes(client):
     publish("지난 기사")
     due = timezone.now() + timedelta(minutes=10)
-    Article.objects.create(
-        title="예약 기사",
-        body="<p>본문</p>",
-        section=Article.objects.first().section,
-        status=Article.Status.PUBLISHED,
-        published_at=due,
-    )
+    publish("예약 기사", published_at=due)
     assert "예약 기사" not in cached_get(client, "/").content.decode()
     with time_machine.travel(due + timedelta(seconds=2), tick=False):
         assert "예약 기사" in client.get("/", **BROWSER).content.decode()

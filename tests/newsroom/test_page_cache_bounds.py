@@ -19,9 +19,8 @@ from newsroom.pagecache.generation import (
 )
 from newsroom.settings.base import redis_cache_entry
 from tests.conftest import _redis_executable
+from tests.factories import publish
 from tests.user_agents import BROWSER
-
-from .test_cache_correctness import publish
 
 pytestmark = pytest.mark.django_db
 

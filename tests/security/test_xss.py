@@ -14,14 +14,14 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
 from articles.models import Article, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
-from tests.banners.conftest import banner_form
+from tests.banners.conftest import ad_tag_form, banner_form
+from tests.factories import publish
 from tests.user_agents import BROWSER
 
 from .conftest import article_form
@@ -360,13 +360,7 @@ def test_reporter_names_reach_no_page_as_markup(editor, reader, section, django_
 def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, section):
     image_slot = BannerSlot.objects.get(code="article-side-1")  # 300×250
     tag_slot = BannerSlot.objects.get(code="article-side-2")
-    article = Article.objects.create(
-        title="광고가 붙는 기사",
-        body="<p>본문</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timezone.timedelta(hours=1),
-    )
+    article = publish("광고가 붙는 기사", section=section)
     refused_urls = 0
     for vector in VECTORS:
         name, alt = vector[:100], vector[:200]
@@ -386,14 +380,8 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         image_banner = Banner.objects.latest("pk")
         assert urlsplit(image_banner.target_url).scheme in {"http", "https"}, vector
 
-        data = banner_form(
-            advertiser=advertiser,
-            slot=tag_slot,
-            name=name,
-            alt_text=alt,
-            kind="ad_tag",
-            target_url="",
-            ad_tag=vector,
+        data = ad_tag_form(
+            advertiser=advertiser, slot=tag_slot, name=name, alt_text=alt, ad_tag=vector
         )
         response = editor.client.post("/admin/banners/banner/add/", data)
         assert response.status_code == 302, (vector, response.content.decode()[:3000])
@@ -434,13 +422,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
 
 
 def test_reader_inputs_reach_no_page_as_markup(reader, section):
-    article = Article.objects.create(
-        title="보건복지부, 필수의료 지원 대책 발표",
-        body="<p>본문</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timezone.timedelta(hours=1),
-    )
+    article = publish("보건복지부, 필수의료 지원 대책 발표", section=section)
     for vector in VECTORS:
         quoted = quote(vector, safe="")
         reader.get("/search/", vector, q=vector)
