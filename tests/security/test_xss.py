@@ -192,6 +192,7 @@ def test_feed_and_sitemap_checks_can_fail():
     sitemap = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
     assert sitemap_parts(sitemap + "<loc>javascript:alert(1)</loc></url></urlset>")
     assert sitemap_parts(sitemap + "<loc>https://example.com/</loc></url></urlset>") == []
+    assert sitemap_parts(sitemap + "<loc>https://example.com/</loc></url>")  # not well-formed
 
 
 # --- editors: articles ------------------------------------------------------------------------
