@@ -140,12 +140,18 @@ def test_a_tiff_image_is_refused_even_though_pillow_reads_it(client, ad_manager,
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"ends_at_0": "2026-02-01"}, "종료 시각은 시작 시각보다 늦어야 합니다"),
-        ({"target_url": "javascript:alert(1)"}, "http:// 또는 https://"),
-        ({"target_url": "/ads/landing"}, "http:// 또는 https://"),
-        ({"alt_text": ""}, "대체 텍스트를 입력하세요"),
-        ({"weight": "0"}, "가중치는 1 이상이어야 합니다"),
-        ({"placements-0-weight": "-1"}, "가중치는 1 이상이어야 합니다"),
+        pytest.param(
+            {"ends_at_0": "2026-02-01"}, "종료 시각은 시작 시각보다 늦어야 합니다", id="ends first"
+        ),
+        pytest.param(
+            {"target_url": "javascript:alert(1)"}, "http:// 또는 https://", id="script address"
+        ),
+        pytest.param({"target_url": "/ads/landing"}, "http:// 또는 https://", id="local address"),
+        pytest.param({"alt_text": ""}, "대체 텍스트를 입력하세요", id="no alt text"),
+        pytest.param({"weight": "0"}, "가중치는 1 이상이어야 합니다", id="zero weight"),
+        pytest.param(
+            {"placements-0-weight": "-1"}, "가중치는 1 이상이어야 합니다", id="negative placement"
+        ),
     ],
 )
 def test_bad_banner_input_gets_a_korean_message_and_saves_nothing(
