@@ -30,14 +30,9 @@ def environment(*, without: tuple[str, ...], **env: str) -> dict[str, str]:
 def run_python(*args: str, env: dict[str, str], timeout: int = 60) -> subprocess.CompletedProcess:
     """`python *args` in a fresh process at the checkout's root, its output captured as text:
     settings are read once at start-up, so a test of start-up needs a process of its own."""
+    command = [sys.executable, *args]  # a failing run is the test's to judge: no check=True
     return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        command, cwd=ROOT, env=env, timeout=timeout, capture_output=True, text=True
     )
 
 
