@@ -14,6 +14,7 @@ from django.utils import timezone
 from articles.models import Article, Section
 from articles.views import most_read, render_article
 from newsroom.timezones import KST
+from tests.user_agents import NOT_READERS
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -378,17 +379,8 @@ def test_view_count_is_one_atomic_update_so_no_view_is_lost(client, make_article
     assert re.search(r'"view_count" = \("articles_article"\."view_count" \+ ', updates[0])
 
 
-@pytest.mark.parametrize(
-    "agent",
-    [
-        "",
-        "Googlebot/2.1 (+http://www.google.com/bot.html)",
-        "facebookexternalhit/1.1",
-        # Naver's and Daum's crawlers inflated 많이 본 뉴스 before the reader rule was shared.
-        "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
-        "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0; Daumoa/4.0)",
-    ],
-)
+# Naver's and Daum's crawlers inflated 많이 본 뉴스 before the reader rule was shared.
+@pytest.mark.parametrize("agent", NOT_READERS.values(), ids=NOT_READERS.keys())
 def test_robots_and_link_previews_are_not_counted(client, make_article, agent):
     article = make_article()
     assert client.get(article.get_absolute_url(), HTTP_USER_AGENT=agent).status_code == 200
