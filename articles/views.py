@@ -6,13 +6,11 @@ live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
@@ -26,35 +24,23 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
 from newsroom.cache import cached
-from newsroom.params import ascii_int
 from newsroom.readers import is_reader
 
+from . import pagination, viewcounts
 from . import search as article_search
-from . import viewcounts
 from .models import Article, Reporter, Section, Tag
+from .pagination import LIST_PARAMETERS
 
-PAGE_SIZE = 20
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 SECTION_BLOCK_SIZE = 5
 MOST_READ_COUNT = 10
 MOST_READ_DAYS = 7
 RELATED_COUNT = 6
-# From this many rows skipped on, a list page picks its ids first (see `_page_rows`).
-IDS_FIRST_FROM = 200
-# List pages (전체기사, sections, tags, reporters) count at most this many articles: counting a
-# section of 125,000 articles costs ~20 ms and the whole archive ~100 ms on every cold page, for
-# a number no reader needs exactly. The page says "기사 10,000건 이상" and offers 501 pages.
-LIST_COUNT_CAP = 10_000
-# Tag pages join the tag links: counting 10,001 articles of a tag on a tenth of the archive reads
-# ~100,000 links (~45 ms at 1,000,000 articles). A tag page is related reading, like a search:
-# it counts to 1,000, as search does (~5 ms).
-TAG_COUNT_CAP = 1_000
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
 BROWSER_CACHE_SECONDS = 60
@@ -91,144 +77,6 @@ def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool 
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return require_safe(wrapper)
-
-
-# What a list page reads from its query.
-LIST_PARAMETERS = frozenset({"page"})
-
-
-@dataclass
-class PageOf:
-    """One page of a list, as plain data (cacheable, unlike a Paginator over a queryset)."""
-
-    articles: list
-    number: int
-    num_pages: int
-    count: int
-    page_range: list = field(default_factory=list)
-    count_cap: int | None = None
-
-    @property
-    def count_label(self) -> str:
-        """`1,234건`, or `10,000건 이상` when counting stopped at the cap."""
-        if self.count_cap is not None and self.count > self.count_cap:
-            return f"{self.count_cap:,}건 이상"
-        return f"{self.count:,}건"
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_number(request) -> int:
-    """The `page` parameter; anything but a positive whole number is a 404."""
-    number = ascii_int(request.GET.get("page", "1"), max_digits=6)
-    if number is None or number < 1:
-        raise Http404("없는 페이지입니다.")
-    return number
-
-
-def paginate(
-    queryset,
-    number: int,
-    *,
-    per_page: int = PAGE_SIZE,
-    ids_first: bool = False,
-    count_cap: int | None = None,
-) -> PageOf | None:
-    """The page `number` of `queryset`, or None when it is out of range (page 1 always exists).
-
-    `ids_first`: a deep page picks its ids before its rows (`_page_rows`), and the count stops
-    at `count_cap` (LIST_COUNT_CAP); for list querysets ordered along one of the article list
-    indexes."""
-    count_cap = LIST_COUNT_CAP if count_cap is None else count_cap
-    if ids_first:
-        paginator = ListPaginator(queryset, per_page, count_cap=count_cap)
-    else:
-        paginator = Paginator(queryset, per_page)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        return None
-    offset = page.start_index() - 1
-    if ids_first and offset >= IDS_FIRST_FROM:
-        articles = _page_rows(queryset, offset, per_page)
-    else:
-        articles = list(page.object_list)
-    return PageOf(
-        articles=articles,
-        number=page.number,
-        num_pages=paginator.num_pages,
-        count=paginator.count,
-        count_cap=count_cap if ids_first else None,
-        # The gap is Paginator.ELLIPSIS, a lazy translation: stored as the plain "…" the
-        # template compares with (a lazy string does not survive the cache as itself).
-        page_range=[
-            n if isinstance(n, int) else "…"
-            for n in paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
-        ],
-    )
-
-
-class ListPaginator(Paginator):
-    """A paginator whose count stops at `count_cap` + 1: rows along the list's
-    index, read from the index alone, so the cost is flat however long the archive is."""
-
-    def __init__(self, *args, count_cap: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_cap = count_cap
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by().values("pk")[: self.count_cap + 1].count()
-
-
-def _page_rows(queryset, offset: int, limit: int) -> list:
-    """`queryset[offset:offset + limit]` as a "deferred join": the page's ids first, read in
-    order from the list index alone (no row of the skipped articles is fetched from the table:
-    OFFSET 10,000 over full rows reads 10,000 rows, ~100 ms), then those rows by id."""
-    ids = list(
-        queryset.prefetch_related(None).values_list("pk", flat=True)[offset : offset + limit]
-    )
-    rows = {article.pk: article for article in queryset.filter(pk__in=ids)}
-    # An article withdrawn between the two queries is simply left out.
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-def canonical_for_page(request, number: int) -> str:
-    """A list page's canonical path: page 1 is the bare path, later pages keep `?page=N`."""
-    return request.path if number == 1 else f"{request.path}?page={number}"
-
-
-def _cached_page(
-    name: str, queryset_builder, number: int, *, count_cap: int | None = None
-) -> PageOf:
-    def build(number: int) -> PageOf | None:
-        return cached(
-            f"{name}:p{number}",
-            lambda: paginate(queryset_builder(), number, ids_first=True, count_cap=count_cap),
-        )
-
-    # A number past the last page is refused before anything is cached for it: page 1 (which
-    # always exists) knows how many there are, so `?page=<random>` adds no cached entry.
-    if number > 1 and number > build(1).num_pages:
-        raise Http404("없는 페이지입니다.")
-    page = build(number)
-    if page is None:
-        raise Http404("없는 페이지입니다.")
-    return page
 
 
 def card_queryset():
@@ -366,8 +214,8 @@ def home(request):
 @reader_page(reads=LIST_PARAMETERS)
 def latest(request):
     """전체기사: every published article, newest first."""
-    number = page_number(request)
-    page = _cached_page("latest-list", card_queryset, number)
+    number = pagination.page_number(request)
+    page = pagination.cached_page("latest-list", card_queryset, number)
     return render(
         request,
         "articles/latest.html",
@@ -375,7 +223,7 @@ def latest(request):
             "page": page,
             "show_section": True,
             "is_latest": True,
-            "canonical_url": canonical_for_page(request, number),
+            "canonical_url": pagination.canonical_for_page(request, number),
             "most_read": most_read(),
         },
     )
@@ -407,8 +255,8 @@ def _section_and_children(section: Section) -> list[int]:
 @reader_page(reads=LIST_PARAMETERS)
 def section(request, slug):
     section = _section_or_404(slug)
-    number = page_number(request)
-    page = _cached_page(
+    number = pagination.page_number(request)
+    page = pagination.cached_page(
         f"section-list:{section.pk}",
         lambda: card_queryset().filter(section_id__in=_section_and_children(section)),
         number,
@@ -420,7 +268,7 @@ def section(request, slug):
             "section": section,
             "current_section": section,
             "page": page,
-            "canonical_url": canonical_for_page(request, number),
+            "canonical_url": pagination.canonical_for_page(request, number),
             "most_read": most_read(),
         },
     )
@@ -431,8 +279,8 @@ def reporter(request, pk):
     reporter = cached(f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first())
     if reporter is None:
         raise Http404("없는 기자입니다.")
-    number = page_number(request)
-    page = _cached_page(
+    number = pagination.page_number(request)
+    page = pagination.cached_page(
         f"reporter-list:{pk}", lambda: card_queryset().filter(reporters=reporter), number
     )
     return render(
@@ -442,7 +290,7 @@ def reporter(request, pk):
             "reporter": reporter,
             "page": page,
             "show_section": True,
-            "canonical_url": canonical_for_page(request, number),
+            "canonical_url": pagination.canonical_for_page(request, number),
             "most_read": most_read(),
         },
     )
@@ -453,12 +301,12 @@ def tag(request, slug):
     tag = cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
     if tag is None:
         raise Http404("없는 태그입니다.")
-    number = page_number(request)
-    page = _cached_page(
+    number = pagination.page_number(request)
+    page = pagination.cached_page(
         f"tag-list:{tag.pk}",
         lambda: card_queryset().filter(tags=tag),
         number,
-        count_cap=TAG_COUNT_CAP,
+        count_cap=pagination.TAG_COUNT_CAP,
     )
     return render(
         request,
@@ -467,7 +315,7 @@ def tag(request, slug):
             "tag": tag,
             "page": page,
             "show_section": True,
-            "canonical_url": canonical_for_page(request, number),
+            "canonical_url": pagination.canonical_for_page(request, number),
             "most_read": most_read(),
         },
     )
@@ -572,14 +420,14 @@ def search(request):
         order = article_search.NEWEST
     page = None
     if not query.is_empty:
-        number = page_number(request)
+        number = pagination.page_number(request)
         # Popular searches repeat: the same words, order and page come from the cache.
         page = cached(
             f"search:{order}:{number}:{chr(31).join(query.terms)}",
-            lambda: paginate(article_search.search_articles(query, order=order), number),
+            lambda: pagination.paginate(article_search.search_articles(query, order=order), number),
         )
         if page is None:
-            raise Http404("없는 페이지입니다.")
+            raise Http404(pagination.NO_SUCH_PAGE)
     return render(
         request,
         "articles/search.html",

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.views import IDS_FIRST_FROM, PAGE_SIZE, card_queryset, paginate
+from articles.pagination import IDS_FIRST_FROM, PAGE_SIZE, paginate
+from articles.views import card_queryset
 
 pytestmark = pytest.mark.django_db
 
