@@ -16,7 +16,6 @@ from django.db.models import F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -38,8 +37,6 @@ from .pagination import LIST_PARAMETERS
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 SECTION_BLOCK_SIZE = 5
-MOST_READ_COUNT = 10
-MOST_READ_DAYS = 7
 RELATED_COUNT = 6
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
@@ -89,22 +86,6 @@ def card_queryset():
 
 
 # --- Data that several pages share ----------------------------------------------------------
-
-
-def most_read() -> list[Article]:
-    """많이 본 뉴스: the most viewed articles published in the last MOST_READ_DAYS days."""
-
-    def build():
-        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
-        return list(
-            Article.objects.published()
-            .filter(published_at__gte=since)
-            # The box shows a title and a link: no body, no section.
-            .only("pk", "title")
-            .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
-        )
-
-    return cached("most-read", build)
 
 
 def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
@@ -206,7 +187,6 @@ def home(request):
         {
             **data,
             "section_blocks": section_blocks(exclude=[a.pk for a in data["headlines"]]),
-            "most_read": most_read(),
         },
     )
 
@@ -224,7 +204,6 @@ def latest(request):
             "show_section": True,
             "is_latest": True,
             "canonical_url": pagination.canonical_for_page(request, number),
-            "most_read": most_read(),
         },
     )
 
@@ -269,7 +248,6 @@ def section(request, slug):
             "current_section": section,
             "page": page,
             "canonical_url": pagination.canonical_for_page(request, number),
-            "most_read": most_read(),
         },
     )
 
@@ -291,7 +269,6 @@ def reporter(request, pk):
             "page": page,
             "show_section": True,
             "canonical_url": pagination.canonical_for_page(request, number),
-            "most_read": most_read(),
         },
     )
 
@@ -316,7 +293,6 @@ def tag(request, slug):
             "page": page,
             "show_section": True,
             "canonical_url": pagination.canonical_for_page(request, number),
-            "most_read": most_read(),
         },
     )
 
@@ -392,7 +368,6 @@ def render_article(request, article: Article, *, preview: bool = False):
     """The article page; the admin's preview renders through here too, so a preview is exactly
     what readers will see (never cached, never counted, never indexed)."""
     context = article_context(article, preview=preview)
-    context["most_read"] = most_read()
     context["side_blocks"] = section_blocks(size=4)[:3]
     response = render(request, "articles/detail.html", context)
     if preview:
@@ -441,7 +416,6 @@ def search(request):
             # A common word's count stops at the cap: "기사 1,000건 이상".
             "count_capped": page is not None and article_search.count_is_capped(page.count),
             "count_cap": f"{article_search.COUNT_CAP:,}",
-            "most_read": most_read(),
         },
     )
 
