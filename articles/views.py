@@ -10,10 +10,6 @@ from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import (
@@ -76,87 +72,38 @@ def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool 
     return require_safe(wrapper)
 
 
-def card_queryset():
-    """Published articles with what a card shows (section, bylines), in two queries."""
-    return (
-        Article.objects.published()
-        .select_related("section")
-        .prefetch_related(Prefetch("reporters", queryset=Reporter.objects.order_by("pk")))
-    )
+def _found(name: str, load, missing: str):
+    """The object `load()` finds, cached under `name` for the content generation (a missing one
+    too), or a 404 saying `missing`."""
+    found = cached(name, load)
+    if found is None:
+        raise Http404(missing)
+    return found
 
 
-# --- Data that several pages share ----------------------------------------------------------
+def _list_page(request, template: str, name: str, articles, *, count_cap=None, **context):
+    """A list page: the page `?page=` asks for of `articles()` (see pagination.cached_page),
+    rendered with `context`."""
+    number = pagination.page_number(request)
+    page = pagination.cached_page(name, articles, number, count_cap=count_cap)
+    canonical_url = pagination.canonical_for_page(request, number)
+    return render(request, template, {**context, "page": page, "canonical_url": canonical_url})
 
 
 def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
-    """The home page's sections with their newest articles, in two queries however many
-    sections there are. Articles in `exclude` (the headlines already shown above) are left out,
-    so nothing shows twice."""
+    """The home page's sections with their newest articles. Articles in `exclude` (the
+    headlines already shown above) are left out, so nothing shows twice."""
     exclude = sorted(exclude)
 
     def build():
-        sections = Section.objects.filter(on_home=True, parent__isnull=True)
-        if connection.vendor == "postgresql":
-            newest = _newest_per_section(sections, size, exclude)
-        else:
-            newest = _ranked_per_section(sections, size, exclude)
+        newest = Article.objects.published().newest_by_section(
+            Section.objects.on_home(), size, exclude=exclude
+        )
         return [
             {"section": section, "articles": articles} for section, articles in newest if articles
         ]
 
     return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
-
-
-def _newest_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
-    """Each section with its `size` newest articles (PostgreSQL): the sections come with the
-    ids of their newest articles as an array (one small index scan per section, in one query),
-    then the articles themselves. A window over every published article would sort the whole
-    archive (a second per page at 100,000 articles); a UNION of one branch per section costs
-    more to build in Python than to run."""
-    newest_ids = ArraySubquery(
-        Article.objects.published()
-        .filter(section_id=OuterRef("pk"))
-        .exclude(pk__in=exclude)
-        .order_by("-published_at", "-id")
-        .values("pk")[:size]
-    )
-    sections = list(sections.annotate(newest_ids=newest_ids))
-    wanted = [pk for section in sections for pk in section.newest_ids]
-    articles = Article.objects.published().in_bulk(wanted) if wanted else {}
-    blocks = []
-    for section in sections:
-        found = [articles[pk] for pk in section.newest_ids if pk in articles]
-        for article in found:
-            article.section = section
-        blocks.append((section, found))
-    return blocks
-
-
-def _ranked_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
-    """The same with one window query ranking every section's articles at once (databases
-    without arrays, e.g. SQLite)."""
-    sections = list(sections)
-    if not sections:
-        return []
-    ranked = (
-        Article.objects.published()
-        .filter(section__in=sections)
-        .exclude(pk__in=exclude)
-        .select_related("section")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=size)
-        .order_by("section_id", "rank")
-    )
-    by_section: dict[int, list[Article]] = {}
-    for article in ranked:
-        by_section.setdefault(article.section_id, []).append(article)
-    return [(section, by_section.get(section.pk, [])) for section in sections]
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -181,138 +128,65 @@ def _home_data() -> dict:
 @reader_page
 def home(request):
     data = cached("home", _home_data)
-    return render(
-        request,
-        "articles/home.html",
-        {
-            **data,
-            "section_blocks": section_blocks(exclude=[a.pk for a in data["headlines"]]),
-        },
-    )
+    blocks = section_blocks(exclude=[a.pk for a in data["headlines"]])
+    return render(request, "articles/home.html", {**data, "section_blocks": blocks})
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def latest(request):
     """전체기사: every published article, newest first."""
-    number = pagination.page_number(request)
-    page = pagination.cached_page("latest-list", card_queryset, number)
-    return render(
+    return _list_page(
         request,
         "articles/latest.html",
-        {
-            "page": page,
-            "show_section": True,
-            "is_latest": True,
-            "canonical_url": pagination.canonical_for_page(request, number),
-        },
+        "latest-list",
+        lambda: Article.objects.published().for_listing(),
+        show_section=True,
+        is_latest=True,
     )
-
-
-def _section_or_404(slug: str) -> Section:
-    section = cached(f"section:{slug}", lambda: _load_section(slug))
-    if section is None:
-        raise Http404("없는 섹션입니다.")
-    return section
-
-
-def _load_section(slug: str) -> Section | None:
-    """The section with its subsections' ids (`child_ids`), in one query."""
-    found = list(Section.objects.filter(Q(slug=slug) | Q(parent__slug=slug)))
-    section = next((s for s in found if s.slug == slug), None)
-    if section is not None:
-        section.child_ids = [s.pk for s in found if s.parent_id == section.pk]
-    return section
-
-
-def _section_and_children(section: Section) -> list[int]:
-    """The section's id and its subsections' ids: a plain `section_id IN (…)` lets PostgreSQL
-    walk the (section, status, published_at) index, where `OR parent = …` needs a join and
-    reads the whole archive for a deep page."""
-    return [section.pk, *getattr(section, "child_ids", [])]
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def section(request, slug):
-    section = _section_or_404(slug)
-    number = pagination.page_number(request)
-    page = pagination.cached_page(
-        f"section-list:{section.pk}",
-        lambda: card_queryset().filter(section_id__in=_section_and_children(section)),
-        number,
+    """A section's articles and its subsections', newest first."""
+    section = _found(
+        f"section:{slug}", lambda: Section.objects.find_with_child_ids(slug), "없는 섹션입니다."
     )
-    return render(
+    return _list_page(
         request,
         "articles/section.html",
-        {
-            "section": section,
-            "current_section": section,
-            "page": page,
-            "canonical_url": pagination.canonical_for_page(request, number),
-        },
+        f"section-list:{section.pk}",
+        lambda: Article.objects.published().for_listing().in_section(section),
+        section=section,
+        current_section=section,
     )
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def reporter(request, pk):
-    reporter = cached(f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first())
-    if reporter is None:
-        raise Http404("없는 기자입니다.")
-    number = pagination.page_number(request)
-    page = pagination.cached_page(
-        f"reporter-list:{pk}", lambda: card_queryset().filter(reporters=reporter), number
+    reporter = _found(
+        f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first(), "없는 기자입니다."
     )
-    return render(
+    return _list_page(
         request,
         "articles/reporter.html",
-        {
-            "reporter": reporter,
-            "page": page,
-            "show_section": True,
-            "canonical_url": pagination.canonical_for_page(request, number),
-        },
+        f"reporter-list:{pk}",
+        lambda: Article.objects.published().for_listing().filter(reporters=reporter),
+        reporter=reporter,
+        show_section=True,
     )
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def tag(request, slug):
-    tag = cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
-    if tag is None:
-        raise Http404("없는 태그입니다.")
-    number = pagination.page_number(request)
-    page = pagination.cached_page(
-        f"tag-list:{tag.pk}",
-        lambda: card_queryset().filter(tags=tag),
-        number,
-        count_cap=pagination.TAG_COUNT_CAP,
-    )
-    return render(
+    tag = _found(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first(), "없는 태그입니다.")
+    return _list_page(
         request,
         "articles/tag.html",
-        {
-            "tag": tag,
-            "page": page,
-            "show_section": True,
-            "canonical_url": pagination.canonical_for_page(request, number),
-        },
-    )
-
-
-def _public_article(pk: int) -> Article | None:
-    return (
-        Article.objects.published()
-        .select_related("section__parent")
-        .prefetch_related(
-            Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
-            "tags",
-            Prefetch(
-                "related",
-                queryset=Article.objects.published()
-                .select_related("section")
-                .order_by("-published_at"),
-            ),
-        )
-        .filter(pk=pk)
-        .first()
+        f"tag-list:{tag.pk}",
+        lambda: Article.objects.published().for_listing().filter(tags=tag),
+        count_cap=pagination.TAG_COUNT_CAP,
+        tag=tag,
+        show_section=True,
     )
 
 
@@ -378,9 +252,11 @@ def render_article(request, article: Article, *, preview: bool = False):
 
 @reader_page
 def detail(request, pk):
-    article = cached(f"article:{pk}", lambda: _public_article(pk))
-    if article is None:
-        raise Http404("없는 기사입니다.")
+    article = _found(
+        f"article:{pk}",
+        lambda: Article.objects.published().for_article_page().filter(pk=pk).first(),
+        "없는 기사입니다.",
+    )
     count_view(request, article)
     response = render_article(request, article)
     pagecache.add_hit_action(response, "article-view", article.pk)
@@ -397,12 +273,11 @@ def search(request):
     if not query.is_empty:
         number = pagination.page_number(request)
         # Popular searches repeat: the same words, order and page come from the cache.
-        page = cached(
+        page = _found(
             f"search:{order}:{number}:{chr(31).join(query.terms)}",
             lambda: pagination.paginate(article_search.search_articles(query, order=order), number),
+            pagination.NO_SUCH_PAGE,
         )
-        if page is None:
-            raise Http404(pagination.NO_SUCH_PAGE)
     return render(
         request,
         "articles/search.html",

@@ -143,13 +143,7 @@ def most_read() -> list[Article]:
 
     def build():
         since = timezone.now() - timedelta(days=MOST_READ_DAYS)
-        return list(
-            Article.objects.published()
-            .filter(published_at__gte=since)
-            # The box shows a title and a link: no body, no section.
-            .only("pk", "title")
-            .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
-        )
+        return list(Article.objects.published().most_read(since)[:MOST_READ_COUNT])
 
     return cached("most-read", build)
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from articles.pagination import IDS_FIRST_FROM, PAGE_SIZE, paginate
-from articles.views import card_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def archive(section):
 
 
 def section_list(section):
-    return card_queryset().filter(section_id__in=[section.pk])
+    return Article.objects.published().for_listing().filter(section_id__in=[section.pk])
 
 
 def test_a_deep_page_is_the_same_with_ids_first(archive):

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import pagination
+from articles.models import Article
 from articles.pagination import PageOf, paginate
-from articles.views import card_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_the_count_reads_no_more_than_cap_plus_one_rows(small_cap, make_article)
     for n in range(8):
         make_article(f"기사 {n}")
     with CaptureQueriesContext(connection) as queries:
-        page = paginate(card_queryset(), 1, ids_first=True)
+        page = paginate(Article.objects.published().for_listing(), 1, ids_first=True)
     assert page.count == 6
     count_sql = next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
     assert "LIMIT 6" in count_sql
