@@ -16,8 +16,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
-from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
+from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
+from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 
 from . import search as article_search
 from . import services, uploads

@@ -16,8 +16,9 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from newsroom.pictures import thumbnail_of
+
 from .demo_content import ARTICLES, REPORTERS
-from .images import thumbnail_of
 from .models import Article, ArticleEvent, Reporter, Section, Tag
 from .services import fill_missing_lead_thumbnails, record_event
 

@@ -5,7 +5,8 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from .images import NewsImageFormField
+from newsroom.pictures import NewsImageFormField
+
 from .models import Article, Reporter
 from .richtext import has_inline_pictures
 from .services import MOVE_LABELS, available_moves

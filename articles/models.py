@@ -267,7 +267,7 @@ class Article(models.Model):
     lead_image = models.ImageField("대표 사진", upload_to="articles/%Y/%m/", blank=True)
     lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
     lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
-    # Made from the lead image by articles.images when it is uploaded; cards use it.
+    # Made from the lead image by newsroom.pictures when it is uploaded; cards use it.
     lead_image_thumbnail = models.ImageField(
         "대표 사진 썸네일", upload_to="articles/%Y/%m/thumbs/", blank=True, editable=False
     )

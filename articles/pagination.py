@@ -19,7 +19,7 @@ from django.db import connections, router
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from newsroom.cache import cached
+from newsroom.pagecache.generation import cached
 from newsroom.params import ascii_int
 
 PAGE_SIZE = 20

@@ -12,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .images import ImageRejected, thumbnail_of
+from newsroom.pictures import ImageRejected, thumbnail_of
+
 from .models import EDIT_ANY_PERMISSION, Article, ArticleEvent
 
 Status = Article.Status

@@ -1,16 +1,18 @@
 """Keep the reader site's cache honest: any change to what readers see bumps the content
-generation (newsroom.cache), so a published or edited article shows up at once everywhere.
+generation (newsroom.pagecache.generation), so a published or edited article shows up at once
+everywhere.
 Saving a draft that was not public and is not now changes nothing readers see, and bumps nothing.
 
 `QuerySet.update()` sends no signal: code that changes public fields in bulk (an admin action
-that publishes several articles, say) must call `newsroom.cache.bump_generation()` itself.
+that publishes several articles, say) must call `newsroom.pagecache.generation.bump_generation()`
+itself.
 """
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from newsroom.cache import bump_generation, register_expiry
+from newsroom.pagecache.generation import bump_generation, register_expiry
 
 from .models import Article, Reporter, Section, Tag
 

@@ -4,7 +4,7 @@ django-ckeditor's own upload and browse views (ckeditor_uploader, csrf_exempt, o
 staff account, storing whatever they are sent under the sender's name) are not installed. Ours
 is served under the admin (ArticleAdmin.upload_view, behind admin_site.admin_view: login, CSRF,
 no caching), requires an account that may write articles, and runs every file through
-articles.images before storing it under a name of our own.
+newsroom.pictures before storing it under a name of our own.
 
 It speaks CKEditor 4's JSON upload protocol only (`uploaded`, `url`, `error.message`); nothing
 from the request (such as `CKEditorFuncNum`) is ever written back into the answer.
@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .images import ImageRejected, process_image
+from newsroom.pictures import ImageRejected, process_image
 
 EDITOR_PERMISSIONS = ("articles.add_article", "articles.change_article")
 

@@ -1,6 +1,7 @@
 """The reader's pages: home, 전체기사, section, article, reporter, tag and search.
 
-Each view picks its data through `newsroom.cache.cached()` (keyed by the content generation, so
+Each view picks its data through `newsroom.pagecache.generation.cached()` (keyed by the content
+generation, so
 an edit shows up at once) and renders a template; banners and the weather ticker are rendered
 live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
@@ -22,7 +23,7 @@ from django.utils.cache import (
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
-from newsroom.cache import cached
+from newsroom.pagecache.generation import cached
 from newsroom.readers import is_reader
 
 from . import pagination, viewcounts
@@ -44,7 +45,7 @@ BROWSER_CACHE_SECONDS = 60
 
 def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool = True):
     """Cache headers for public pages: anonymous readers get a short public max-age and the
-    page cache may keep the page (newsroom.pagecache); someone with a session (staff who just
+    page cache may keep the page (newsroom.pagecache.pages); someone with a session (staff who just
     published) always gets a fresh page. The ETag is the page's without its live parts (banners,
     date, ticker), so it stays the same while the content does.
 

@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from articles.images import ImageRejected, process_image
-from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
-from newsroom.admin_saving import KeepsInputOnSaveErrorMixin
+from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin, VisibleChoicesMixin
+from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 from newsroom.params import ascii_int, parse_date
+from newsroom.pictures import ImageRejected, process_image
 
 from . import reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement

@@ -210,21 +210,20 @@ class Banner(models.Model):
 class PlacementQuerySet(models.QuerySet):
     def live_at(self, moment: datetime):
         """Placements whose banner, slot and both periods are on at `moment`."""
-        return self.filter(
-            Q(is_active=True, banner__is_active=True, slot__is_active=True),
-            Q(banner__starts_at__lte=moment),
-            Q(banner__ends_at__isnull=True) | Q(banner__ends_at__gt=moment),
-            Q(starts_at__isnull=True) | Q(starts_at__lte=moment),
-            Q(ends_at__isnull=True) | Q(ends_at__gt=moment),
-        )
+        return self._switched_on(start=moment, end=moment, starts="lte")
 
     def overlapping(self, start: datetime, end: datetime):
         """Placements switched on and live at some moment in [start, end)."""
+        return self._switched_on(start=start, end=end, starts="lt")
+
+    def _switched_on(self, *, start: datetime, end: datetime, starts: str):
+        """Switched on, and both periods (the banner's, the placement's) begin before `end`
+        (`starts`: "lt", or "lte" for a single moment) and end after `start`."""
         return self.filter(
             Q(is_active=True, banner__is_active=True, slot__is_active=True),
-            Q(banner__starts_at__lt=end),
+            Q(**{f"banner__starts_at__{starts}": end}),
             Q(banner__ends_at__isnull=True) | Q(banner__ends_at__gt=start),
-            Q(starts_at__isnull=True) | Q(starts_at__lt=end),
+            Q(starts_at__isnull=True) | Q(**{f"starts_at__{starts}": end}),
             Q(ends_at__isnull=True) | Q(ends_at__gt=start),
         )
 

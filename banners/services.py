@@ -28,8 +28,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from newsroom import counters
-from newsroom.cache import clear_local_memos, local_memo
+from newsroom.pagecache import counters
+from newsroom.pagecache.generation import clear_local_memos, local_memo
 
 from .models import Banner, BannerStat, Placement
 
@@ -254,7 +254,7 @@ _next_flush = [0.0]
 
 def count_impressions(pairs: Iterable[tuple[int, int]], *, now: datetime | None = None) -> None:
     """Count one impression per (banner id, slot id) in the cache; never raises. Inside a
-    request the counts go to Redis together when it ends (newsroom.counters)."""
+    request the counts go to Redis together when it ends (newsroom.pagecache.counters)."""
     day = timezone.localdate(now or timezone.now())
     timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
     for banner_id, slot_id in pairs:

@@ -7,7 +7,7 @@ def _ensure_roles(sender, **kwargs):
 
     # post_migrate is sent once per app; permissions of every app exist after the last one.
     if sender is list(apps.get_app_configs())[-1]:
-        from .roles import ensure_roles
+        from .site.roles import ensure_roles
 
         ensure_roles()
 
@@ -51,11 +51,14 @@ class NewsroomConfig(AppConfig):
         from django.apps import apps
 
         _korean_names(apps)
-        from . import staff  # noqa: F401  (its user_logged_in receiver stamps staff sessions)
+        from .accounts import staff  # noqa: F401  (its user_logged_in receiver stamps staff sessions)
+        from .site import signals
+
+        signals.connect()
 
         post_migrate.connect(_ensure_roles, dispatch_uid="newsroom.ensure_roles")
 
-        from . import pagecache
+        from .pagecache import pages as pagecache
         from .templatetags.newsroom_tags import render_date_bar
 
         pagecache.register_live_part("date", render_date_bar)

@@ -3,7 +3,7 @@ server (tests/e2e/urls.py). In production nginx serves them by the same rule (do
 
 Media come from the site's own origin, so a file that a browser rendered as a page would run
 with the site's cookies and pages at hand. Only the picture types the upload pipeline stores
-(articles/images.py) are served, each with its own Content-Type, `nosniff` and a policy that
+(newsroom/pictures.py) are served, each with its own Content-Type, `nosniff` and a policy that
 forbids everything and sandboxes the document; any other name (html, svg, txt, no extension)
 is a plain 404.
 """
@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-# Extension -> Content-Type: what articles/images.py writes (and .jpeg, a name the demo uses).
+# Extension -> Content-Type: what newsroom/pictures.py writes (and .jpeg, a name the demo uses).
 MEDIA_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",

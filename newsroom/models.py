@@ -1,47 +1,6 @@
-from django.core.cache import cache
-from django.db import models
+"""Django finds the newsroom app's models here; they live with the site's own data in
+newsroom/site/models.py."""
 
-SITE_INFO_CACHE_KEY = "newsroom:site-info"
+from .site.models import SITE_INFO_CACHE_KEY, SiteInfo
 
-
-class SiteInfo(models.Model):
-    """The publisher's details a Korean internet newspaper must show in its footer.
-
-    One row, edited by staff in the admin; `SiteInfo.current()` reads it through the cache.
-    """
-
-    name = models.CharField("제호", max_length=50)
-    tagline = models.CharField("소개 문구", max_length=200, blank=True)
-    company = models.CharField("발행처", max_length=100)
-    address = models.CharField("주소", max_length=200)
-    phone = models.CharField("대표전화", max_length=30)
-    fax = models.CharField("팩스", max_length=30, blank=True)
-    email = models.EmailField("대표 이메일", blank=True)
-    registration_number = models.CharField("등록번호", max_length=30)
-    registration_date = models.DateField("등록일")
-    publisher = models.CharField("발행인", max_length=30)
-    editor = models.CharField("편집인", max_length=30)
-    youth_protection_officer = models.CharField("청소년보호책임자", max_length=30)
-    updated_at = models.DateTimeField("수정일시", auto_now=True)
-
-    class Meta:
-        verbose_name = "사이트 정보"
-        verbose_name_plural = "사이트 정보"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        from .cache import bump_generation
-
-        super().save(*args, **kwargs)
-        cache.delete(SITE_INFO_CACHE_KEY)
-        bump_generation()  # feeds and sitemaps carry the paper's name
-
-    @classmethod
-    def current(cls) -> "SiteInfo | None":
-        info = cache.get(SITE_INFO_CACHE_KEY)
-        if info is None:
-            info = cls.objects.order_by("pk").first() or False
-            cache.set(SITE_INFO_CACHE_KEY, info, 300)
-        return info or None
+__all__ = ["SITE_INFO_CACHE_KEY", "SiteInfo"]

@@ -6,22 +6,23 @@ from django.urls import include, path
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
-from newsroom.cache import cache_response
 from newsroom.media import media_urlpatterns
+from newsroom.pagecache.generation import cache_response
 
-from . import views
+from .accounts import views as account_views
+from .site import views as site_views
 
 admin.site.site_header = f"{settings.SITE_NAME} 편집국"
 admin.site.site_title = f"{settings.SITE_NAME} 편집국"
 admin.site.index_title = "편집국 관리"
 
-handler403 = "newsroom.views.permission_denied"
-handler404 = "newsroom.views.page_not_found"
-handler500 = "newsroom.views.server_error"
+handler403 = "newsroom.site.views.permission_denied"
+handler404 = "newsroom.site.views.page_not_found"
+handler500 = "newsroom.site.views.server_error"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("admin/two-factor/", views.two_factor, name="two-factor"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("admin/two-factor/", account_views.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
     path("banners/", include("banners.urls")),
     path("weather/", include("weather.urls")),

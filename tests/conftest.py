@@ -27,9 +27,25 @@ def clear_cache():
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` (CI runs both passes);
-    on SQLite they are deselected, and the summary says how many, so none is skipped silently."""
+    on SQLite they are deselected, and the summary says how many, so none is skipped silently.
+
+    A test that commits (`transaction=True`) must also ask for `serialized_rollback=True`: its
+    flush would otherwise run post_migrate, which recreates the roles' groups under new ids, and
+    the next test that restores the database's first contents collides with them (a failure
+    that depends on the order tests happen to run in)."""
     from django.conf import settings
 
+    careless = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "transaction=True without serialized_rollback=True: " + ", ".join(careless)
+        )
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     chosen, deselected = [], []

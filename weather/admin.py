@@ -6,7 +6,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 
-from newsroom.admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
+from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 
 from . import kma
 from .models import Station, WeatherReading

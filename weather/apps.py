@@ -8,6 +8,10 @@ class WeatherConfig(AppConfig):
     def ready(self):
         from newsroom import pagecache
 
+        from . import signals
+
+        signals.connect()
+
         from .templatetags.weather_tags import render_ticker
 
         # Cached pages show the ticker of the moment they are served.

@@ -22,28 +22,31 @@ The data is KOGL type 1: wherever it is shown, credit the source (``CREDIT``).
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.client
+import io
 import json
+import logging
 import math
 import re
-import socket
-import threading
 import time
-import urllib.error
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import urllib3
+
+from newsroom.timezones import KST
 
 __all__ = [
     "COLUMN_COUNT",
     "CREDIT",
-    "KST",
     "REFERENCE_STATIONS",
     "SFCTM2_URL",
+    "ConnectionFactory",
     "KmaAuthError",
     "KmaError",
     "KmaNetworkError",
@@ -52,17 +55,14 @@ __all__ = [
     "KmaTimeout",
     "Limits",
     "Observation",
-    "Opener",
     "ParseResult",
     "build_url",
     "fetch_sfctm2",
-    "http_opener",
     "parse_sfctm2",
     "redact_url",
     "sky_word",
 ]
 
-KST = ZoneInfo("Asia/Seoul")
 SFCTM2_URL = "https://apihub.kma.go.kr/api/typ01/url/kma_sfctm2.php"
 
 #: Credit line required by KOGL type 1 wherever the data is shown.
@@ -138,11 +138,11 @@ class KmaAuthError(KmaError):
 
 
 class KmaServerError(KmaError):
-    """HTTP 5xx (or a JSON error body reporting a 5xx status). Retried with backoff."""
+    """HTTP 5xx (500/502/503/504 retried with backoff), or an error body reporting a 5xx."""
 
 
 class KmaTimeout(KmaError):
-    """Connect or read timeout. Retried with backoff."""
+    """Connect or read timeout (retried with backoff), or the fetch's deadline reached."""
 
 
 class KmaNetworkError(KmaError):
@@ -496,22 +496,27 @@ def sky_word(
 # Fetching
 # --------------------------------------------------------------------------------------------
 
-#: ``opener(url, limits) -> (status, body)``. Returns non-2xx statuses instead of raising;
-#: may raise TimeoutError / OSError / urllib3 errors / a KmaError.
-Opener = Callable[[str, "Limits"], tuple[int, bytes]]
-
 #: Bodies larger than this are refused (a real answer for every station is a few kB).
 MAX_BYTES = 2 * 1024 * 1024
 _CHUNK = 64 * 1024
 
+#: Statuses urllib3 retries: KMA's server and gateway failures. 429 is the quota (never retried).
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+_HEADERS = {"Accept": "text/plain, */*", "User-Agent": "newsroom-weather-ticker/1"}
+
+#: Makes the connections of a fetch, called as urllib3 calls a pool's ``ConnectionCls``
+#: (host, port, timeout, ...) plus ``limits``. Tests pass a fake that plays KMA's answers.
+ConnectionFactory = Callable[..., urllib3.connection.HTTPConnection]
+
 
 @dataclass(frozen=True)
 class Limits:
-    """What one attempt may spend: separate connect and read timeouts, a deadline, a size."""
+    """What one fetch may spend: separate connect and read timeouts, a deadline, a size."""
 
     connect: float  # seconds to connect (TCP and TLS)
     read: float  # seconds any one read may wait
-    deadline: float  # time.monotonic() after which the attempt is abandoned, however it is going
+    deadline: float  # time.monotonic() after which the fetch is abandoned, however it is going
     max_bytes: int = MAX_BYTES
 
     def remaining(self) -> float:
@@ -540,69 +545,22 @@ def build_url(*, api_key: str, at: datetime | None, station_ids: Iterable[int]) 
 
 def redact_url(url: str) -> str:
     """The URL with its authKey hidden, for logs and error messages."""
-    return re.sub(r"(authKey=)[^&]*", r"\1***", url)
+    return re.sub(r"(authKey=)[^&\s'\"]*", r"\1***", url)
 
 
-def http_opener(url: str, limits: Limits) -> tuple[int, bytes]:
-    """Default opener: one GET with urllib3, within ``limits``.
+class _HideKey(logging.Filter):
+    """urllib3 logs the URLs it asks for and retries, query and so the key included."""
 
-    The read timeout bounds each socket read, so a server trickling one byte every few seconds
-    never trips it: a watchdog shuts the socket down at the deadline, whatever phase the
-    request is in. A body growing past ``max_bytes`` is refused, not read to the end.
-    """
-    parts = urllib3.util.parse_url(url)
-    connection_class = (
-        urllib3.connection.HTTPSConnection
-        if parts.scheme == "https"
-        else urllib3.connection.HTTPConnection
-    )
-    connection = connection_class(parts.host, parts.port, timeout=limits.connect)
-    expired = threading.Event()
-    watchdog: threading.Timer | None = None
-    try:
-        connection.connect()
-        connection.timeout = limits.read  # getresponse() puts it on the socket
-        connection.sock.settimeout(limits.read)
-        watchdog = threading.Timer(
-            max(0.0, limits.remaining()), _expire, args=(connection.sock, expired)
-        )
-        watchdog.daemon = True
-        watchdog.start()
-        connection.request("GET", parts.request_uri, headers=_HEADERS, preload_content=False)
-        response = connection.getresponse()
-        body = _read_capped(response, limits.max_bytes)
-        if expired.is_set():  # the shut-down socket read as the end of a cut-off body
-            raise TimeoutError("deadline reached")
-        return response.status, body
-    except (OSError, HTTPException, urllib3.exceptions.HTTPError):
-        if expired.is_set():
-            raise TimeoutError("deadline reached") from None
-        raise
-    finally:
-        if watchdog is not None:
-            watchdog.cancel()
-        connection.close()
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "authKey=" in message:
+            record.msg, record.args = redact_url(message), ()
+        return True
 
 
-_HEADERS = {"Accept": "text/plain, */*", "User-Agent": "newsroom-weather-ticker/1"}
-
-
-def _expire(sock: socket.socket, expired: threading.Event) -> None:
-    expired.set()
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)  # wakes a read blocked in another thread
-
-
-def _read_capped(response: urllib3.response.HTTPResponse, max_bytes: int) -> bytes:
-    length = response.headers.get("Content-Length", "")
-    if length.isascii() and length.isdigit() and int(length) > max_bytes:
-        raise KmaPayloadError(f"KMA answer too large ({int(length)} bytes, limit {max_bytes})")
-    body = bytearray()
-    while chunk := response.read1(_CHUNK):
-        body += chunk
-        if len(body) > max_bytes:
-            raise KmaPayloadError(f"KMA answer too large (over {max_bytes} bytes), not read")
-    return bytes(body)
+# A logger's filters see only what that very logger logs: these are the ones that log URLs.
+for _name in ("urllib3.connection", "urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_HideKey())
 
 
 def fetch_sfctm2(
@@ -616,21 +574,23 @@ def fetch_sfctm2(
     max_bytes: int = MAX_BYTES,
     retries: int = 3,
     backoff: float = 1.0,
-    opener: Opener | None = None,
+    connections: ConnectionFactory | None = None,
     sleep: Callable[[float], object] = time.sleep,
 ) -> bytes:
     """One GET of kma_sfctm2 for all ``station_ids``; returns the raw body of a 200 answer.
 
-    Timeouts and 5xx are retried up to ``retries`` times, sleeping ``backoff * 2**n`` seconds
-    (1, 2, 4... by default); auth and quota errors (401/403/429, or a JSON/XML error body naming
-    one) are never retried. Raises ``KmaTimeout``, ``KmaServerError``, ``KmaAuthError``,
-    ``KmaNetworkError``, ``KmaPayloadError`` (JSON/XML error body with a 200) or ``KmaError``
-    (other HTTP statuses). HTML, empty and header-only bodies are returned as they are and
-    rejected by ``parse_sfctm2``.
+    urllib3 sends it: its ``Timeout`` holds the connect and read timeouts apart, its ``Retry``
+    retries timeouts and 500/502/503/504 up to ``retries`` times, waiting ``backoff * 2**n``
+    seconds (1, 2, 4... by default) or what the answer's Retry-After asks. Auth and quota errors
+    (401/403/429, or an error body naming one), refused connections and other network errors
+    are never retried. Raises ``KmaTimeout``, ``KmaServerError``, ``KmaAuthError``,
+    ``KmaNetworkError``, ``KmaPayloadError`` (JSON/XML error body with a 200, or an answer over
+    ``max_bytes``) or ``KmaError`` (other HTTP statuses). HTML, empty and header-only bodies are
+    returned as they are and rejected by ``parse_sfctm2``.
 
-    ``deadline`` bounds the whole call (every attempt, read and backoff) in seconds: when it
-    is reached, ``KmaTimeout``. Each attempt gets ``Limits`` (connect and read timeouts, each
-    at most the time left, and ``max_bytes``); an injected opener receives them too.
+    ``deadline`` bounds the whole call (every attempt, read and wait) in seconds: when it is
+    reached, ``KmaTimeout``. ``connections`` makes the HTTP connections (default: urllib3's,
+    reading through ``_DeadlineResponse``); ``sleep`` waits between attempts.
     """
     if not api_key:
         raise KmaAuthError("KMA API key is empty (set it in the environment)")
@@ -639,52 +599,277 @@ def fetch_sfctm2(
     if backoff < 0:
         raise ValueError("backoff must be >= 0")
     url = build_url(api_key=api_key, at=at, station_ids=station_ids)
-    give_up_at = time.monotonic() + deadline
-    open_url = opener if opener is not None else http_opener
-    attempts = retries + 1
-    for attempt in range(attempts):
-        remaining = give_up_at - time.monotonic()
-        if remaining <= 0:
-            raise KmaTimeout(f"KMA API: no answer within the {deadline:g}s deadline")
-        limits = Limits(
-            connect=min(connect_timeout, remaining),
-            read=min(read_timeout, remaining),
-            deadline=give_up_at,
-            max_bytes=max_bytes,
-        )
+    if deadline <= 0:
+        raise KmaTimeout(f"KMA API: no answer within the {deadline:g}s deadline")
+    limits = Limits(
+        connect=connect_timeout,
+        read=read_timeout,
+        deadline=time.monotonic() + deadline,
+        max_bytes=max_bytes,
+    )
+    retry = _Retry(
+        total=retries,  # timeouts and statuses alike
+        status_forcelist=_RETRY_STATUSES,
+        backoff_factor=backoff,
+        respect_retry_after_header=True,
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,  # the last 5xx is answered, with its body for the message
+        deadline=limits.deadline,
+        sleep=sleep,
+    )
+    failed = _Failure(url=redact_url(url), limits=limits, deadline=deadline)
+    with _pool(url, limits=limits, connections=connections) as pool:
         try:
-            return _fetch_once(open_url, url, limits)
-        except (KmaTimeout, KmaServerError) as exc:
-            delay = backoff * 2**attempt
-            out_of_time = time.monotonic() + delay >= give_up_at
-            if attempt + 1 >= attempts or out_of_time:
-                if attempt == 0:
-                    raise
-                raise type(exc)(f"{exc} (gave up after {attempt + 1} attempts)") from exc
-            sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+            response = pool.urlopen(
+                "GET",
+                urllib3.util.parse_url(url).request_uri,
+                retries=retry,
+                timeout=_Timeout(limits),
+                redirect=False,
+                preload_content=False,
+            )
+        except _GaveUp as exc:
+            raise failed(exc.reason, attempts=exc.attempts) from None
+        except (OSError, HTTPException, urllib3.exceptions.HTTPError) as exc:
+            raise failed(exc) from None
+        try:
+            body = _read_capped(response, max_bytes)
+        except (OSError, HTTPException, urllib3.exceptions.HTTPError) as exc:
+            raise failed(exc) from None
+        finally:
+            response.close()
+    attempts = len(response.retries.history) + 1 if response.retries else 1
+    return _answer(response.status, body, where=failed.url, attempts=attempts)
 
 
-def _fetch_once(open_url: Opener, url: str, limits: Limits) -> bytes:
-    where = redact_url(url)
-    timeout = limits.read
-    try:
-        status, body = open_url(url, limits)
-    except KmaError:
-        raise
-    except urllib3.exceptions.NewConnectionError as exc:
-        raise KmaNetworkError(f"KMA API unreachable ({exc}): {where}") from None
-    except (TimeoutError, urllib3.exceptions.TimeoutError):
-        raise KmaTimeout(f"KMA API timed out (limit {timeout:g}s): {where}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise KmaTimeout(f"KMA API timed out after {timeout:g}s: {where}") from None
-        raise KmaNetworkError(f"KMA API unreachable ({exc.reason}): {where}") from None
-    except (OSError, HTTPException, urllib3.exceptions.HTTPError) as exc:
-        raise KmaNetworkError(
-            f"KMA API connection failed ({type(exc).__name__}: {exc}): {where}"
-        ) from None
+class _GaveUp(urllib3.exceptions.MaxRetryError):
+    """Retrying stopped (out of attempts, or of time before the deadline) after ``attempts``."""
 
+    def __init__(self, pool: Any, url: str | None, reason: Exception, *, attempts: int) -> None:
+        super().__init__(pool, url, reason)
+        self.attempts = attempts
+
+
+class _Retry(urllib3.Retry):
+    """urllib3's Retry, with the fetch's rules where its own differ.
+
+    - Only timeouts and ``status_forcelist`` are retried. urllib3 also retries a refused
+      connection or a failed name lookup (as connect errors) and a connection broken while
+      reading (as a read error); those fail at once: asking again a second later will not help.
+    - The n-th retry waits ``backoff_factor * 2**(n-1)`` (1, 2, 4 s) where urllib3 waits 0, 2, 4.
+    - Never past the deadline: a retry whose wait (backoff, or Retry-After) would end at or after
+      it is not made, and the last error stands; each attempt's timeouts come from ``_Timeout``.
+    - Retry-After is honoured on the retried statuses only, so a 429 with one is still the quota.
+    - ``sleep`` is the fetch's, so a test never waits for a real backoff.
+    """
+
+    RETRY_AFTER_STATUS_CODES = _RETRY_STATUSES
+
+    def __init__(
+        self,
+        *args: Any,
+        deadline: float = math.inf,
+        sleep: Callable[[float], object] = time.sleep,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        self._sleep = sleep
+
+    def new(self, **kw: Any) -> _Retry:
+        kw.setdefault("deadline", self.deadline)
+        kw.setdefault("sleep", self._sleep)
+        return super().new(**kw)
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> _Retry:
+        if error is not None and not _is_timeout(error):
+            raise error
+        attempts = len(self.history) + 1
+        try:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except urllib3.exceptions.MaxRetryError as exhausted:
+            raise _GaveUp(_pool, url, exhausted.reason, attempts=attempts) from error
+        if time.monotonic() + retry.wait(response) >= self.deadline:
+            reason = error or urllib3.exceptions.ResponseError("no time left before the deadline")
+            raise _GaveUp(_pool, url, reason, attempts=attempts) from error
+        return retry
+
+    def get_backoff_time(self) -> float:
+        failures = len(self.history)
+        return self.backoff_factor * 2 ** (failures - 1) if failures else 0.0
+
+    def wait(self, response: Any = None) -> float:
+        """Seconds before the next attempt: a retried answer's Retry-After, else the backoff."""
+        if response is not None and self.respect_retry_after_header:
+            with contextlib.suppress(urllib3.exceptions.InvalidHeader):
+                retry_after = self.get_retry_after(response)
+                if retry_after:
+                    return retry_after
+        return self.get_backoff_time()
+
+    def sleep(self, response: Any = None) -> None:
+        seconds = self.wait(response)
+        if seconds > 0:
+            self._sleep(seconds)
+
+
+def _is_timeout(error: Exception) -> bool:
+    # A refused connection (NewConnectionError) is a ConnectTimeoutError by inheritance only.
+    timeouts = urllib3.exceptions.TimeoutError
+    return isinstance(error, timeouts) and not isinstance(
+        error, urllib3.exceptions.NewConnectionError
+    )
+
+
+class _Timeout(urllib3.Timeout):
+    """The connect and read timeouts, with ``total`` the time left before the deadline.
+
+    urllib3 clones the timeout for every attempt, so a retry gets what is left, not the whole
+    budget again; ``total`` caps the connect timeout and the wait for the first byte by it.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        # urllib3 refuses a total of 0: an attempt begun at the deadline times out at once.
+        total = max(limits.remaining(), 0.001)
+        super().__init__(connect=limits.connect, read=limits.read, total=total)
+
+    def clone(self) -> _Timeout:
+        return _Timeout(self.limits)
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, whose every read of the socket also stops at the deadline.
+
+    urllib3's timeouts bound each read, not their sum ("if a server streams one byte every
+    fifteen seconds, a timeout of 20 seconds will not trigger", its Timeout says), so a server
+    trickling its headers or its body would hold the fetch for as long as it likes. Before each
+    read the socket's timeout is lowered to the time left; no thread watches the socket.
+    """
+
+    def __init__(self, sock: Any, *args: Any, deadline: float, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, deadline))
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, raw: io.RawIOBase, sock: Any, deadline: float) -> None:
+        super().__init__()
+        self._raw = raw
+        self._sock = sock
+        self._deadline = deadline
+        self._timeout = sock.gettimeout()  # urllib3's read timeout for this attempt
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer: Any) -> int | None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the fetch's deadline has passed")
+        self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineReads:
+    """Makes a urllib3 connection read its answers through ``_DeadlineResponse``."""
+
+    def __init__(self, *args: Any, limits: Limits, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.response_class = functools.partial(_DeadlineResponse, deadline=limits.deadline)
+
+
+class _HTTPConnection(_DeadlineReads, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineReads, urllib3.connection.HTTPSConnection):
+    pass
+
+
+_CONNECTIONS: dict[str, ConnectionFactory] = {"http": _HTTPConnection, "https": _HTTPSConnection}
+
+
+def _pool(
+    url: str, *, limits: Limits, connections: ConnectionFactory | None
+) -> urllib3.HTTPConnectionPool:
+    """A pool for this one fetch, whose connections are made with the fetch's ``limits``.
+
+    One host and one request a run: nothing for a PoolManager to share between runs, and its
+    pool keys could not carry the deadline to the connections.
+    """
+    pool = urllib3.connectionpool.connection_from_url(
+        url, maxsize=1, headers=_HEADERS, limits=limits
+    )
+    pool.ConnectionCls = connections or _CONNECTIONS[pool.scheme]
+    return pool
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
+    length = response.headers.get("Content-Length", "")
+    if length.isascii() and length.isdigit() and int(length) > max_bytes:
+        raise KmaPayloadError(f"KMA answer too large ({int(length)} bytes, limit {max_bytes})")
+    body = bytearray()
+    while chunk := response.read1(_CHUNK):
+        body += chunk
+        if len(body) > max_bytes:
+            raise KmaPayloadError(f"KMA answer too large (over {max_bytes} bytes), not read")
+    return bytes(body)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Turns a transport error into its KmaError (urllib3 names the host, never the key)."""
+
+    url: str  # redacted
+    limits: Limits
+    deadline: float  # seconds, as asked
+
+    def __call__(self, error: Exception, *, attempts: int = 1) -> KmaError:
+        if isinstance(error, urllib3.exceptions.NewConnectionError):
+            reason = error.__cause__ or error
+            return KmaNetworkError(f"KMA API unreachable ({reason}): {self.url}")
+        if not _is_timeout(error):
+            reason = redact_url(f"{type(error).__name__}: {error}")
+            return KmaNetworkError(f"KMA API connection failed ({reason}): {self.url}")
+        if self.limits.remaining() <= 0:
+            message = f"KMA API: no answer within the {self.deadline:g}s deadline"
+        elif isinstance(error, urllib3.exceptions.ConnectTimeoutError):
+            message = f"KMA API connect timed out (limit {self.limits.connect:g}s): {self.url}"
+        else:
+            message = f"KMA API read timed out (limit {self.limits.read:g}s): {self.url}"
+        return KmaTimeout(message + _gave_up(attempts))
+
+
+def _gave_up(attempts: int) -> str:
+    return f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+
+
+def _answer(status: int, body: bytes, *, where: str, attempts: int) -> bytes:
+    """The body of a 200 answer, or the KmaError its status or its error body stands for.
+
+    KMA also answers with HTTP 200 and a JSON or XML error body: a refused key, an exhausted
+    quota, sometimes a failure of its own. Those are answers, not transport failures, and
+    urllib3's Retry (which sees statuses, never bodies) leaves them to us. None is retried
+    within the run: a key or quota error needs a person, and an error body reporting a 5xx is
+    left to the next scheduled run (ten minutes on) rather than to a second retry loop beside
+    urllib3's. An HTTP 5xx has been retried by urllib3 by the time it gets here.
+    """
     if status == 200:
         head = body.lstrip()[:1]
         if head in (b"{", b"["):
@@ -696,7 +881,7 @@ def _fetch_once(open_url: Opener, url: str, limits: Limits) -> bytes:
     if status in _AUTH_HTTP_STATUSES:
         raise KmaAuthError(f"KMA API refused the request (HTTP {status}){detail}")
     if 500 <= status <= 599:
-        raise KmaServerError(f"KMA API server error (HTTP {status}){detail}")
+        raise KmaServerError(f"KMA API server error (HTTP {status}){detail}{_gave_up(attempts)}")
     raise KmaError(f"KMA API answered HTTP {status}{detail}: {where}")
 
 

@@ -43,19 +43,6 @@ class Station(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.kma_id})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from .ticker import forget_ticker
-
-        forget_ticker()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        from .ticker import forget_ticker
-
-        forget_ticker()
-        return result
-
 
 class WeatherReadingQuerySet(models.QuerySet):
     def latest_per_station(self, now=None):

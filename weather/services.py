@@ -26,8 +26,10 @@ from .ticker import refresh_ticker
 _TENTH = Decimal("0.1")
 
 
-# Looked up at call time, so tests can replace it (no test ever waits for a real backoff).
+# Looked up at call time, so tests can replace them: no test ever waits for a real backoff,
+# and `kma_connections` (None: urllib3's, over the network) plays KMA's answers in tests.
 sleep_between_retries: Callable[[float], object] = time.sleep
+kma_connections: kma.ConnectionFactory | None = None
 
 
 class NoStationsError(Exception):
@@ -204,14 +206,15 @@ def fetch_and_store(
     api_key: str | None = None,
     retries: int = 3,
     deadline: float | None = None,
-    opener: kma.Opener | None = None,
+    connections: kma.ConnectionFactory | None = None,
     sleep: Callable[[float], object] | None = None,
 ) -> ImportReport:
     """Fetch one hour (`at`, default the latest) for every shown station and store it.
 
     Raises `kma.KmaError` (nothing stored), `NoStationsError` or `FetchRunningError` (another
     fetch holds the lock). The whole fetch ends within `deadline` seconds (default
-    KMA_FETCH_DEADLINE_SECONDS, what a person waiting in the admin can bear).
+    KMA_FETCH_DEADLINE_SECONDS, what a person waiting in the admin can bear); connecting and
+    each read wait at most KMA_CONNECT_TIMEOUT and KMA_READ_TIMEOUT within it.
     """
     stations = list(Station.objects.shown())
     if not stations:
@@ -223,10 +226,12 @@ def fetch_and_store(
             api_key=settings.KMA_API_KEY if api_key is None else api_key,
             at=at,
             station_ids=[s.kma_id for s in stations],
+            connect_timeout=settings.KMA_CONNECT_TIMEOUT,
+            read_timeout=settings.KMA_READ_TIMEOUT,
             deadline=deadline,
             max_bytes=settings.KMA_MAX_RESPONSE_BYTES,
             retries=retries,
-            opener=opener,
+            connections=connections if connections is not None else kma_connections,
             sleep=sleep if sleep is not None else sleep_between_retries,
         )
         result = _parse(body, asked=at or timezone.now())

@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom.cache import clear_local_memos
+from newsroom.pagecache.generation import clear_local_memos
 
 from .kma import CREDIT, FUTURE_TOLERANCE
+from .models import WeatherReading
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ class Ticker:
 
 
 def _load() -> list[dict]:
-    from .models import WeatherReading
-
     rows = []
     for reading in WeatherReading.objects.latest_per_station():
         if reading.temperature is None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from newsroom.cache import cached
+from newsroom.pagecache.generation import cached
 
 from ..models import Article, Section
 from ..richtext import plain_text

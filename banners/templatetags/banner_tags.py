@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from banners import services
 from newsroom import pagecache
-from newsroom.cache import local_memo
+from newsroom.pagecache.generation import local_memo
 from newsroom.readers import is_reader
 
 register = template.Library()

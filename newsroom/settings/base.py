@@ -12,7 +12,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from newsroom.security import VIDEO_EMBED_ORIGINS
+from newsroom.accounts.security import VIDEO_EMBED_ORIGINS
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
 
@@ -60,23 +60,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: static files, the HTTPS redirect, error and outage pages carry the policy too.
-    "newsroom.security.ContentSecurityPolicyMiddleware",
+    "newsroom.accounts.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "newsroom.db.DatabaseOutageMiddleware",
-    # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache).
-    "newsroom.pagecache.PageCacheMiddleware",
+    "newsroom.site.database.DatabaseOutageMiddleware",
+    # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache.pages).
+    "newsroom.pagecache.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "newsroom.db.PrimaryDatabaseMiddleware",
+    "newsroom.site.database.PrimaryDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Staff sessions' idle and absolute limits, and enrolment in the second factor.
-    "newsroom.staff.StaffSessionMiddleware",
+    "newsroom.accounts.staff.StaffSessionMiddleware",
     # Last, as django-axes asks: it sees the login view's answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "newsroom.site.context_processors.site",
             ],
         },
     },
@@ -141,25 +141,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------------------------
 # "default" holds what must never be evicted (the content generation, view and impression
 # counters, locks): its Redis runs with maxmemory-policy noeviction. "pages" holds what can be
-# rebuilt (whole pages, generation-bound fragments; newsroom.cache.page_cache): its own Redis
+# rebuilt (whole pages, generation-bound fragments; newsroom.pagecache.generation.page_cache): its
+# own Redis
 # with maxmemory and allkeys-lru when PAGE_CACHE_REDIS_URL is set, else the same server, where
 # every page expires after PAGE_CACHE_SECONDS (docs/deploy.md).
 REDIS_URL = env_str("REDIS_URL")
 PAGE_CACHE_REDIS_URL = env_str("PAGE_CACHE_REDIS_URL")
+
+
+def redis_cache_entry(location: str, key_prefix: str = "") -> dict:
+    """A CACHES entry on django-redis that reads as an empty cache while Redis cannot be reached
+    (newsroom/pagecache/redis_cache.py says how). The tests build theirs with it too."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            # An unreachable Redis: reads miss, writes do nothing, pages keep serving.
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            # After a failed connection none is tried for 5 s: a black-holed Redis costs one
+            # 0.5 s timeout every 5 s, not one per cache call.
+            "CONNECTION_POOL_CLASS": "newsroom.pagecache.redis_cache.RetryAfterConnectionPool",
+            "CONNECTION_POOL_KWARGS": {"retry_after": 5},
+            # incr/decr on an unreachable Redis raise ValueError; incr_many for the counters.
+            "CLIENT_CLASS": "newsroom.pagecache.redis_cache.CacheClient",
+        },
+    }
+
+
 if REDIS_URL:
     CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "newsroom")
     CACHES = {
-        alias: {
-            # Django's RedisCache, but an unreachable Redis reads as a miss.
-            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": prefix,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-        for alias, location, prefix in [
-            ("default", REDIS_URL, CACHE_KEY_PREFIX),
-            ("pages", PAGE_CACHE_REDIS_URL or REDIS_URL, f"{CACHE_KEY_PREFIX}-pages"),
-        ]
+        "default": redis_cache_entry(REDIS_URL, CACHE_KEY_PREFIX),
+        "pages": redis_cache_entry(PAGE_CACHE_REDIS_URL or REDIS_URL, f"{CACHE_KEY_PREFIX}-pages"),
     }
 else:
     CACHES = {
@@ -295,18 +311,31 @@ WEATHER_STALE_AFTER_MINUTES = env_int("WEATHER_STALE_AFTER_MINUTES", 180)
 KMA_FETCH_DEADLINE_SECONDS = env_int("KMA_FETCH_DEADLINE_SECONDS", 8)
 KMA_SCHEDULED_DEADLINE_SECONDS = env_int("KMA_SCHEDULED_DEADLINE_SECONDS", 60)
 KMA_MAX_RESPONSE_BYTES = env_int("KMA_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
+# Within that deadline, seconds to connect (TCP and TLS) and seconds any one read may wait.
+KMA_CONNECT_TIMEOUT = env_int("KMA_CONNECT_TIMEOUT", 5)
+KMA_READ_TIMEOUT = env_int("KMA_READ_TIMEOUT", 15)
 
 # --- Logging ----------------------------------------------------------------------------------
+# django-redis logs each error it ignores (with IGNORE_EXCEPTIONS) here.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "newsroom.pagecache.redis_cache"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {
+        "redis_outages": {"()": "newsroom.pagecache.redis_cache.OutageLog", "interval": 60}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # The Redis cache's outages: one line a minute per server, not a traceback per call.
+        DJANGO_REDIS_LOGGER: {"filters": ["redis_outages"]},
         # Lockouts and failures are warnings; axes' routine lines stay out of the log.
         "axes": {"level": "WARNING"},
+        # urllib3 warns on every retry of the KMA fetch; fetch_weather logs one line a run.
+        "urllib3": {"level": "ERROR"},
     },
 }
 
@@ -322,7 +351,8 @@ BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.
 CSP_AD_SOURCES = env_list("CSP_AD_SOURCES")
-# The reader's policy (django-csp); newsroom.security adds the static and media origins and the
+# The reader's policy (django-csp); newsroom.accounts.security adds the static and media origins
+# and the
 # editor's relaxed policy. Inline styles stay allowed: the editor's markup needs them; styles
 # cannot run code.
 CONTENT_SECURITY_POLICY = {
@@ -345,7 +375,7 @@ CONTENT_SECURITY_POLICY = {
 # No script reads the CSRF cookie (the admin posts the form's token).
 CSRF_COOKIE_HTTPONLY = True
 # Our Korean page (templates/403_csrf.html) rather than Django's English one.
-CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
+CSRF_FAILURE_VIEW = "newsroom.site.views.csrf_failure"
 # Proxies in front of the app whose X-Forwarded-For entries are trusted for the client address
 # (nginx alone: 1; a CDN and nginx: 2).
 TRUSTED_PROXY_HOPS = env_int(
@@ -365,14 +395,15 @@ for _network in TRUSTED_PROXY_NETWORKS:
             f"DJANGO_TRUSTED_PROXY_NETWORKS: {_network!r} is not an address or network"
         ) from None
 
-# Admin login lockouts (django-axes, newsroom/login.py), kept in the database so that a Redis
+# Admin login lockouts (django-axes, newsroom/accounts/login.py), kept in the database so that a
+# Redis
 # outage never lets guesses through. Failures within the cool-off count; a lock ends
 # AXES_COOLOFF_MINUTES after the last failure, or when an administrator deletes the attempt
 # (사이트 보안 › 로그인 실패 기록). An address is locked first: one account from one address
 # after AXES_FAILURE_LIMIT failures, any accounts from one address after
 # AXES_ADDRESS_FAILURE_LIMIT; the account everywhere only once failures for it came from
 # AXES_ACCOUNT_ADDRESS_LIMIT addresses, so an attacker's address cannot lock the editor out.
-AXES_HANDLER = "newsroom.login.LoginLockHandler"
+AXES_HANDLER = "newsroom.accounts.login.LoginLockHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_ACCOUNT_ADDRESS_LIMIT = env_int("AXES_ACCOUNT_ADDRESS_LIMIT", 5)
@@ -381,18 +412,18 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 # Tries while locked do not extend the lock (it ends on time for the editor).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.login_address"
-AXES_LOCKOUT_CALLABLE = "newsroom.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "newsroom.accounts.clientip.login_address"
+AXES_LOCKOUT_CALLABLE = "newsroom.accounts.login.lockout_response"
 # Every success and failure, with user, address and time, for administrators (ASVS V7).
 AXES_DISABLE_ACCESS_LOG = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_ENABLE_ADMIN = False  # our own read-only admin (newsroom/admin.py)
+AXES_ENABLE_ADMIN = False  # our own read-only admin (newsroom/admin/__init__.py)
 AXES_VERBOSE = False
 
 # Second factor (django-otp): roles that must use an authenticator app (superuser, desk,
 # reporter, admanager); such staff are led to /admin/two-factor/ before any other admin page.
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", ["superuser", "desk"])
-# newsroom.roles.ROLE_KEYS and "superuser": a misspelt role would silently require nothing.
+# newsroom.site.roles.ROLE_KEYS and "superuser": a misspelt role would silently require nothing.
 OTP_ROLE_NAMES = ["superuser", "desk", "reporter", "admanager"]
 _unknown_roles = sorted(set(OTP_REQUIRED_ROLES) - set(OTP_ROLE_NAMES))
 if _unknown_roles:
@@ -404,11 +435,12 @@ OTP_TOTP_ISSUER = SITE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Staff sessions end STAFF_SESSION_HOURS after signing in and after STAFF_SESSION_IDLE_MINUTES
-# without a request (newsroom/staff.py).
+# without a request (newsroom/accounts/staff.py).
 SESSION_COOKIE_AGE = env_int("STAFF_SESSION_HOURS", 12) * 60 * 60
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 60)
 
-# Read replicas: each URL becomes DATABASES["replica1"], ...; newsroom.db.ReplicaRouter sends
+# Read replicas: each URL becomes DATABASES["replica1"], ...; newsroom.site.database.ReplicaRouter
+# sends
 # anonymous reads there, and writes, migrations, the admin and staff to the primary.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
@@ -424,7 +456,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     # Tests run against the test primary; a replica there is the same database.
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(_alias)
-DATABASE_ROUTERS = ["newsroom.db.ReplicaRouter"]
+DATABASE_ROUTERS = ["newsroom.site.database.ReplicaRouter"]
 
 # Object storage for media (django-storages, S3 API) when AWS_STORAGE_BUCKET_NAME is set.
 AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
@@ -441,7 +473,8 @@ if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
     MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/{AWS_LOCATION}/"
 # --- Reader site ------------------------------------------------------------------------------
 # Seconds the server keeps a page's data (article lists, an article, navigation) in the cache.
-# Any change readers must see bumps the content generation (newsroom.cache), so this is only
+# Any change readers must see bumps the content generation (newsroom.pagecache.generation), so this
+# is only
 # an upper bound for things that change without a save (most-read ranking).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # Seconds each worker process may keep what every page reads from the shared cache (the content
@@ -452,7 +485,7 @@ PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
 # 0 writes every view with its own UPDATE.
 ARTICLE_VIEW_FLUSH_SECONDS = env_int("ARTICLE_VIEW_FLUSH_SECONDS", 2)
 # --- Editorial desk (articles) ----------------------------------------------------------------
-# The upload pipeline (articles/images.py): size limit, pixel limit (decompression bombs), the
+# The upload pipeline (newsroom/pictures.py): size limit, pixel limit (decompression bombs), the
 # width pictures are scaled down to, and the thumbnails' width.
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)

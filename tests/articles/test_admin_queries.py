@@ -8,7 +8,7 @@ from django.db import connection
 
 from articles.models import Article
 from articles.pagination import EstimatedCountPaginator
-from newsroom.roles import DESK, ensure_roles
+from newsroom.site.roles import DESK, ensure_roles
 
 pytestmark = pytest.mark.django_db
 

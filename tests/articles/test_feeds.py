@@ -1,15 +1,13 @@
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from articles.models import Article, Section
+from newsroom.timezones import KST
 
 pytestmark = pytest.mark.django_db
-
-KST = ZoneInfo("Asia/Seoul")
 
 
 def channel(client, url):

@@ -1,7 +1,6 @@
 import json
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,7 +15,8 @@ from django.utils import timezone
 from articles.models import Article, Section
 from articles.templatetags.reader_tags import most_read
 from articles.views import render_article
-from newsroom.cache import generation
+from newsroom.pagecache.generation import generation
+from newsroom.timezones import KST
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -24,7 +24,6 @@ LIVE_PARTS = 2
 
 pytestmark = pytest.mark.django_db
 
-KST = ZoneInfo("Asia/Seoul")
 HIDDEN_STATES = [
     pytest.param({"status": Article.Status.DRAFT}, id="draft"),
     pytest.param({"status": Article.Status.SUBMITTED}, id="submitted"),

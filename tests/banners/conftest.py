@@ -9,7 +9,7 @@ from PIL import Image
 
 from banners import services
 from banners.models import Advertiser, Banner, BannerSlot, Placement
-from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 12:00 in Seoul

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from banners.models import Advertiser, Banner, BannerSlot, BannerStat, Placement
-from newsroom.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS, ensure_roles
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS, ensure_roles
 
 from .conftest import NOW, png_bytes, png_upload
 

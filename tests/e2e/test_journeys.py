@@ -12,16 +12,16 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from PIL import Image
+
+from newsroom.timezones import KST
 
 from .browser import screenshot, sign_in
 
 SECTION_NAME = "제약ㆍ약사"
 SECTION_SLUG = "pharma"
 BANNER_SLOT_CODE = "footer"
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def image_file(tmp_path, name: str, size: tuple[int, int], colour: tuple[int, int, int]):
@@ -33,7 +33,7 @@ def image_file(tmp_path, name: str, size: tuple[int, int], colour: tuple[int, in
 
 
 def local_date(days: int = 0) -> str:
-    return (datetime.now(SEOUL) + timedelta(days=days)).strftime("%Y-%m-%d")
+    return (datetime.now(KST) + timedelta(days=days)).strftime("%Y-%m-%d")
 
 
 # --- the editorial admin ----------------------------------------------------------------------

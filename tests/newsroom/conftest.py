@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.settings.base import redis_cache_entry
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PASSWORD = "correct-horse-battery-staple-7"
@@ -54,12 +56,8 @@ def redis_cache_settings(redis_url):
 
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     yield {
-        alias: {
-            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": f"{prefix}{suffix}",
-        }
-        for alias, suffix in [("default", ""), ("pages", "-pages")]
+        "default": redis_cache_entry(redis_url, prefix),
+        "pages": redis_cache_entry(redis_url, f"{prefix}-pages"),
     }
     client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(f"{prefix}*"))

@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from newsroom import cache as page_cache
+from newsroom.pagecache import generation as page_cache
 from tests.articles import conftest as article_fixtures
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_saving_an_article_or_the_site_info_bumps_the_generation(make_article):
     after_article = page_cache.generation()
     assert after_article != before
     article.tags.clear()
-    from newsroom.demo import ensure_site_info
+    from newsroom.site.demo import ensure_site_info
 
     ensure_site_info()
     assert page_cache.generation() != after_article

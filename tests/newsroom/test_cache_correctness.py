@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 from banners.models import Advertiser, Banner, BannerSlot, Placement
+from newsroom.timezones import KST
 from tests.banners.conftest import png_upload
 from tests.weather.payloads import REFERENCE, payload, row, sample
 from weather import services as weather_services
-from weather.kma import KST
 
 pytestmark = pytest.mark.django_db
 

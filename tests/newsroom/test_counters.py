@@ -1,10 +1,14 @@
-"""Counters sent once per request (newsroom.counters), on local memory and on a real Redis."""
+"""Counters sent once per request (newsroom.pagecache.counters), on local memory and on a real
+Redis."""
+
+import logging
+import time
 
 import pytest
 from django.core.cache import cache, caches
 
-from newsroom import counters
-from newsroom.cache_backends import DegradingRedisCache
+from newsroom.pagecache import counters, redis_cache
+from newsroom.settings.base import redis_cache_entry
 
 
 def test_counts_outside_a_batch_are_sent_at_once():
@@ -35,31 +39,51 @@ def test_a_batch_sends_its_counts_even_when_the_request_fails():
     assert cache.get("c:failed") == 1
 
 
-def test_an_unreachable_redis_loses_the_counts_quietly():
-    down = DegradingRedisCache(
-        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
-    )
-    down._health.down_until = down._health.down_since = 0.0  # fresh, whatever ran before
-    down.incr_many({"c:x": 1}, timeout=60)  # no exception reaches the page
-    assert down._health.down_since > 0  # the outage was seen (and logged)
-    assert not down._available()
+def test_an_unreachable_redis_loses_the_counts_quietly(settings, caplog):
+    redis_cache._outages.clear()  # fresh, whatever ran before
+    settings.CACHES = {"default": redis_cache_entry("redis://127.0.0.1:1/0")}
+    caplog.set_level(logging.WARNING)
+    counters.send({"c:x": 1}, timeout=60)  # no exception reaches the page
+    counters.send({"c:y": 1}, timeout=60)
+    outage = redis_cache.outage("127.0.0.1:1/0")
+    assert outage.since > 0  # the outage was seen
+    assert outage.retry_at > time.time()  # and Redis is not tried again at once
+    [line] = [r.getMessage() for r in caplog.records]  # and logged once
+    assert "Redis cache at 127.0.0.1:1/0 unreachable" in line
+    redis_cache._outages.clear()
 
 
 def test_live_redis_adds_many_counters_in_one_command(redis_cache_settings, settings):
     settings.CACHES = redis_cache_settings
     redis_cache = caches["default"]
-    redis_cache.incr_many({"c:new": 2, "c:old": 5}, timeout=120)
-    redis_cache.incr_many({"c:old": 1}, timeout=9999)
+    redis_cache.client.incr_many({"c:new": 2, "c:old": 5}, timeout=120)
+    redis_cache.client.incr_many({"c:old": 1}, timeout=9999)
     assert redis_cache.get("c:new") == 2
     assert redis_cache.get("c:old") == 6
-    client = redis_cache._cache.get_client(write=True)
-    ttl = client.ttl(redis_cache.make_and_validate_key("c:old"))
+    ttl = redis_cache.ttl("c:old")
     assert 0 < ttl <= 120  # a counter keeps the lifetime it was created with
     redis_cache.incr("c:old")  # Django's own counter API reads the same value
     assert redis_cache.get("c:old") == 7
 
 
+def test_counts_go_to_redis_in_one_command(redis_cache_settings, settings, monkeypatch):
+    settings.CACHES = redis_cache_settings
+    commands = []
+    client = caches["default"].client.get_client(write=True)
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *a, **k: commands.append(a[0]) or real(*a, **k)
+    )
+    with counters.batch():
+        for slot in range(9):
+            counters.add(f"c:slot:{slot}", timeout=60)
+    assert len(commands) == 1
+    assert caches["default"].get_many([f"c:slot:{slot}" for slot in range(9)]) == {
+        f"c:slot:{slot}": 1 for slot in range(9)
+    }
+
+
 def test_live_redis_reuses_one_client_per_connection_pool(redis_cache_settings, settings):
     settings.CACHES = redis_cache_settings
-    backend = caches["default"]._cache
+    backend = caches["default"].client
     assert backend.get_client(write=True) is backend.get_client(write=True)

@@ -32,7 +32,7 @@ def assert_friendly_503(response):
 @pytest.mark.django_db
 @pytest.mark.parametrize("error", [OperationalError("server closed"), InterfaceError("closed")])
 def test_connection_error_in_a_page_gives_the_friendly_503(client, error, caplog):
-    caplog.set_level(logging.ERROR, logger="newsroom.db")
+    caplog.set_level(logging.ERROR, logger="newsroom.site.database")
     with database_down(error):
         response = client.get("/")
     assert_friendly_503(response)
@@ -66,7 +66,7 @@ def test_an_outage_outside_the_view_also_gives_the_503(settings):
         return TemplateResponse(request, "404.html", {})
 
     urlconf = type("urls", (), {"urlpatterns": [path("late/", late_page)]})
-    urlconf.handler500 = "newsroom.views.server_error"
+    urlconf.handler500 = "newsroom.site.views.server_error"
     settings.ROOT_URLCONF = urlconf
     with mock.patch(
         "django.template.response.SimpleTemplateResponse.rendered_content",
@@ -85,7 +85,7 @@ def test_other_errors_still_give_the_500_page(settings):
         raise RuntimeError("a bug, not an outage")
 
     urlconf = type("urls", (), {"urlpatterns": [path("broken/", broken)]})
-    urlconf.handler500 = "newsroom.views.server_error"
+    urlconf.handler500 = "newsroom.site.views.server_error"
     settings.ROOT_URLCONF = urlconf
     response = Client(raise_request_exception=False).get("/broken/")
     assert response.status_code == 500
@@ -103,7 +103,7 @@ def test_healthz_reports_the_outage_as_503(client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_primary_on_a_closed_port_gives_the_503_and_recovery_follows(client):
     real_port = connection.settings_dict["PORT"]
     connection.close()
@@ -119,7 +119,7 @@ def test_a_primary_on_a_closed_port_gives_the_503_and_recovery_follows(client):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_restart_between_requests_is_survived_without_an_error(client):
     connection.settings_dict["CONN_MAX_AGE"] = 60
     connection.settings_dict["CONN_HEALTH_CHECKS"] = True

@@ -23,7 +23,6 @@ pytestmark = pytest.mark.django_db
 make_article = article_fixtures.make_article
 section = article_fixtures.section
 
-KST = ZoneInfo("Asia/Seoul")
 UTC = ZoneInfo("UTC")
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

@@ -4,7 +4,7 @@ for about a second, and a change made in this process is seen at once."""
 import pytest
 from django.core.cache import cache
 
-from newsroom import cache as page_cache
+from newsroom.pagecache import generation as page_cache
 from weather.templatetags import weather_tags
 
 from .test_cache_correctness import BROWSER, publish, visible_text

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from newsroom.clientip import login_address
+from newsroom.accounts.clientip import login_address
+from newsroom.settings.base import redis_cache_entry
 from tests.newsroom.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,7 @@ def test_a_direct_client_rotating_x_forwarded_for_is_still_one_address(
 def test_axes_counts_the_address_newsroom_clientip_reads(rf, settings):
     settings.TRUSTED_PROXY_HOPS = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="5.6.7.8, 203.0.113.9")
-    assert settings.AXES_CLIENT_IP_CALLABLE == "newsroom.clientip.login_address"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "newsroom.accounts.clientip.login_address"
     assert login_address(request) == "203.0.113.9"
     assert login_address(rf.get("/", REMOTE_ADDR="2001:db8:1:2::7")) == "2001:db8:1:2::"
     assert login_address(rf.get("/", REMOTE_ADDR="")) is None
@@ -250,12 +251,7 @@ def test_a_refused_redis_does_not_open_the_door(client, editor, settings):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache_backends.DegradingRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-        }
-    }
+    settings.CACHES = {"default": redis_cache_entry(f"redis://127.0.0.1:{port}/0")}
     settings.AXES_FAILURE_LIMIT = 5
     with time_machine.travel(START, tick=False):
         for _ in range(7):

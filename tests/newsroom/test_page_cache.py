@@ -1,4 +1,5 @@
-"""The page cache (newsroom.pagecache): an anonymous reader's page is rendered once per content
+"""The page cache (newsroom.pagecache.pages): an anonymous reader's page is rendered once per
+content
 generation, and what belongs to the moment (banners and their impressions, the date bar, the
 ticker, the article's view count) is still done for every reader."""
 
@@ -16,9 +17,9 @@ from django.utils import timezone
 from articles.models import Article
 from banners import services as banner_services
 from banners.models import BannerStat
-from newsroom import pagecache
-from newsroom.cache import GENERATION_KEY, bump_generation
-from weather.kma import KST
+from newsroom.pagecache import pages as pagecache
+from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
+from newsroom.timezones import KST
 
 from .test_cache_correctness import BROWSER, place_top_banner, publish
 

@@ -9,8 +9,15 @@ import redis
 from django.core.cache import cache, caches
 from pytest_redis import factories
 
-from newsroom import counters
-from newsroom.cache import GENERATION_KEY, bump_generation, cached, page_cache, peek_generation
+from newsroom.pagecache import counters
+from newsroom.pagecache.generation import (
+    GENERATION_KEY,
+    bump_generation,
+    cached,
+    page_cache,
+    peek_generation,
+)
+from newsroom.settings.base import redis_cache_entry
 from tests.conftest import _redis_executable
 
 from .test_cache_correctness import BROWSER, publish
@@ -99,10 +106,9 @@ def _small_redis(server, policy: str) -> str:
 def test_a_flood_of_pages_never_evicts_counters_or_the_generation(
     counter_redis, page_redis, settings
 ):
-    backend = "newsroom.cache_backends.DegradingRedisCache"
     settings.CACHES = {
-        "default": {"BACKEND": backend, "LOCATION": _small_redis(counter_redis, "noeviction")},
-        "pages": {"BACKEND": backend, "LOCATION": _small_redis(page_redis, "allkeys-lru")},
+        "default": redis_cache_entry(_small_redis(counter_redis, "noeviction")),
+        "pages": redis_cache_entry(_small_redis(page_redis, "allkeys-lru")),
     }
     bump_generation()
     generation = peek_generation()

@@ -15,7 +15,7 @@ def test_healthz_is_ok_when_the_database_answers(client):
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(client):
-    with mock.patch("newsroom.views.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch("newsroom.site.views.connection.cursor", side_effect=DatabaseError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
@@ -38,7 +38,7 @@ def test_server_error_is_the_korean_500_page(settings):
 
     urlconf = type("urls", (), {})
     urlconf.urlpatterns = [path("broken/", broken)]
-    urlconf.handler500 = "newsroom.views.server_error"
+    urlconf.handler500 = "newsroom.site.views.server_error"
     settings.ROOT_URLCONF = urlconf
     response = Client(raise_request_exception=False).get("/broken/")
     assert response.status_code == 500

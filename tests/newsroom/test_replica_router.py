@@ -15,8 +15,8 @@ from django.db.utils import load_backend
 from django.http import HttpResponse
 from django.urls import include, path
 
-from newsroom.db import ReplicaRouter
 from newsroom.models import SiteInfo
+from newsroom.site.database import ReplicaRouter
 from tests.newsroom.conftest import settings_in_production
 
 REPLICAS = ["replica1", "replica2"]
@@ -139,7 +139,9 @@ def test_replica_urls_become_databases_that_tests_mirror_to_the_primary():
         DATABASE_REPLICA_URLS="postgres://news@r1.internal:5432/newsroom, "
         "postgres://news@r2.internal:5432/newsroom",
     )
-    assert printed == ("['replica1', 'replica2'] r2.internal default ['newsroom.db.ReplicaRouter']")
+    assert printed == (
+        "['replica1', 'replica2'] r2.internal default ['newsroom.site.database.ReplicaRouter']"
+    )
 
 
 # --- PostgreSQL: a second database on the same server stands in for the replica -------------
@@ -192,7 +194,7 @@ def site_info(name: str) -> SiteInfo:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_readers_see_the_replica_and_editors_the_primary(client, replica_database, editor):
     # Different rows on each side, as during replication lag.
     site_info("원본신문").save(using="default")
@@ -211,7 +213,7 @@ def test_readers_see_the_replica_and_editors_the_primary(client, replica_databas
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_admin_lists_and_saves_on_the_primary(client, replica_database, django_user_model):
     site_info("원본신문").save(using="default")
     site_info("복제본신문").save(using=replica_database)

@@ -92,6 +92,6 @@ def test_a_misspelt_required_role_stops_start_up():
 def test_the_role_names_are_the_roles_module_s():
     from django.conf import settings
 
-    from newsroom.roles import ROLE_KEYS, SUPERUSER_KEY
+    from newsroom.site.roles import ROLE_KEYS, SUPERUSER_KEY
 
     assert sorted(settings.OTP_ROLE_NAMES) == sorted([SUPERUSER_KEY, *ROLE_KEYS])

@@ -237,7 +237,7 @@ def test_desk_and_administrators_must_use_it_by_default():
 
 
 def _desk_user(editor):
-    from newsroom.roles import ensure_roles
+    from newsroom.site.roles import ensure_roles
 
     editor.groups.add(ensure_roles()["데스크"])
     return editor
@@ -280,7 +280,7 @@ def test_a_session_signed_in_without_the_code_must_sign_in_again(client, enrolle
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enrolled_authenticators_survive_the_move_to_django_otp(django_user_model):
     """Migration 0003 turns the hand-written TwoFactorDevice rows into TOTPDevices."""
     from django.db import connection

@@ -26,7 +26,7 @@ import re
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
-from newsroom.security import VIDEO_EMBED_ORIGINS
+from newsroom.accounts.security import VIDEO_EMBED_ORIGINS
 
 STATIC_PREFIX = "/static/"
 # Our own script URLs outside /static/: Django admin's translation catalog.

@@ -4,8 +4,9 @@ every page keeps serving with the last readings (pages never call KMA)."""
 import pytest
 from django.core.management import call_command
 
-from tests.weather.payloads import REFERENCE, FakeOpener, sample
-from weather import kma, services
+from tests.weather.kma_fake import FakeKma
+from tests.weather.payloads import REFERENCE, sample
+from weather import services
 from weather.models import WeatherReading
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ GARBAGE = [
 def fetch(monkeypatch, settings, *answers) -> int:
     settings.KMA_API_KEY = "test-key"
     monkeypatch.setattr(services, "sleep_between_retries", lambda seconds: None)
-    monkeypatch.setattr(kma, "http_opener", FakeOpener(*answers))
+    monkeypatch.setattr(services, "kma_connections", FakeKma(*answers))
     try:
         call_command("fetch_weather")
     except SystemExit as exit:

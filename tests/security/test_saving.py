@@ -11,7 +11,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article
 from banners.admin import BannerAdmin
 from banners.models import Banner
-from newsroom.admin_saving import SAVE_FAILED
+from newsroom.admin.saving import SAVE_FAILED
 
 from .conftest import article_form, banner_form
 

@@ -19,7 +19,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils.regex_helper import normalize
 from PIL import Image
 
-from newsroom.roles import AD_MANAGER, ensure_roles
+from newsroom.site.roles import AD_MANAGER, ensure_roles
 
 pytestmark = pytest.mark.django_db
 

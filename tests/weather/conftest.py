@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.weather.payloads import REFERENCE, REFERENCE_HOUR, FakeOpener, sample
-from weather import kma, services
+from tests.weather.kma_fake import FakeKma
+from tests.weather.payloads import REFERENCE, REFERENCE_HOUR, sample
+from weather import services
 
 
 @pytest.fixture
@@ -17,15 +18,15 @@ def import_reference(db):
 
 @pytest.fixture
 def kma_answers(monkeypatch, settings):
-    """Replace the network: `kma_answers(*answers)` returns the FakeOpener in use."""
+    """Replace the network: `kma_answers(*answers)` returns the FakeKma in use."""
     settings.KMA_API_KEY = "test-key"
     delays: list[float] = []
     monkeypatch.setattr(services, "sleep_between_retries", delays.append)
 
     def install(*answers):
-        opener = FakeOpener(*answers)
+        opener = FakeKma(*answers)
         opener.delays = delays
-        monkeypatch.setattr(kma, "http_opener", opener)
+        monkeypatch.setattr(services, "kma_connections", opener)
         return opener
 
     return install

@@ -1,14 +1,14 @@
-"""KMA payloads and fakes for the weather tests (no network anywhere)."""
+"""KMA payloads for the weather tests (the fake KMA is in kma_fake.py)."""
 
 from datetime import datetime
 from pathlib import Path
 
-from weather import kma
+from newsroom.timezones import KST
 from weather.models import Station, WeatherReading
 
 SAMPLES = Path(__file__).parent / "samples"
 REFERENCE = "kma_sfctm2_reference_20250826.txt"
-REFERENCE_HOUR = datetime(2025, 8, 26, 15, 0, tzinfo=kma.KST)
+REFERENCE_HOUR = datetime(2025, 8, 26, 15, 0, tzinfo=KST)
 
 # One data row of the reference sample (서울 108); tests replace columns to build payloads.
 ROW = (
@@ -50,21 +50,6 @@ def reference_rows(*, hour: str = "202508261500", skip=(), **overrides) -> list[
             tokens[COLUMN[name]] = str(value)
         rows.append(" ".join(tokens))
     return rows
-
-
-class FakeOpener:
-    """Plays back answers in order: (status, body) tuples, or exceptions to raise."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.urls: list[str] = []
-
-    def __call__(self, url, timeout):
-        self.urls.append(url)
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
 
 
 def readings() -> dict[int, WeatherReading]:

@@ -9,10 +9,8 @@ from django.contrib.messages import get_messages
 
 from tests.weather.kma_server import kma_server
 from tests.weather.payloads import payload, readings, reference_rows, sample
-from weather import kma, services
+from weather import services
 from weather.models import Station, WeatherReading
-
-real_http_opener = kma.http_opener
 
 pytestmark = [
     pytest.mark.django_db,
@@ -164,7 +162,7 @@ def test_desk_role_manages_stations_and_fetches_but_reporters_and_ad_managers_do
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+    from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
     ensure_roles()
     expected = {DESK: 200, REPORTER: 403, AD_MANAGER: 403}
@@ -186,7 +184,7 @@ def test_fetch_now_answers_within_the_deadline_when_kma_is_silent(
     import_reference()
     settings.KMA_API_KEY = "test-key"
     settings.KMA_FETCH_DEADLINE_SECONDS = 2
-    monkeypatch.setattr(kma, "http_opener", real_http_opener)
+    monkeypatch.setattr(services, "kma_connections", None)  # the real transport
     with kma_server(monkeypatch, "silent"):
         started = time.monotonic()
         response = editor.post(FETCH)

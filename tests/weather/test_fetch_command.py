@@ -1,7 +1,6 @@
 """fetch_weather: every failure ends with one log line and the documented exit status."""
 
 import logging
-import urllib.error
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -9,10 +8,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from newsroom.timezones import KST
 from tests.weather.payloads import REFERENCE, payload, readings, reference_rows, row, sample
 from weather import kma, services
-from weather.kma import KST
 from weather.management.commands import fetch_weather
 from weather.models import FetchLock, WeatherReading
 
@@ -111,7 +111,7 @@ def test_missing_api_key_is_a_usage_error(settings, kma_answers):
 def test_timeouts_are_retried_with_backoff_then_exit_6(kma_answers, stored_before, caplog):
     opener = kma_answers(
         TimeoutError("timed out"),
-        urllib.error.URLError(TimeoutError("connect timed out")),
+        ConnectTimeoutError("connect timed out"),
         TimeoutError("timed out"),
         TimeoutError("timed out"),
     )
@@ -131,6 +131,13 @@ def test_timeout_then_success_stores(kma_answers):
     assert WeatherReading.objects.count() == 16
 
 
+def test_a_run_with_retries_still_logs_one_line(kma_answers, caplog):
+    kma_answers(TimeoutError("timed out"), (503, sample("apihub_500.html")), (200, OK_BODY))
+    with caplog.at_level(logging.INFO):
+        assert run() == 0
+    assert [record.name for record in caplog.records] == ["weather.fetch"]
+
+
 def test_server_errors_are_retried_then_exit_6(kma_answers, stored_before, caplog):
     opener = kma_answers(*[(503, sample("apihub_500.html"))] * 4)
     assert run() == fetch_weather.EXIT_UNREACHABLE
@@ -141,7 +148,7 @@ def test_server_errors_are_retried_then_exit_6(kma_answers, stored_before, caplo
 
 
 def test_network_error_is_not_retried_and_exits_6(kma_answers, stored_before, caplog):
-    opener = kma_answers(urllib.error.URLError(ConnectionRefusedError(111, "refused")))
+    opener = kma_answers(NewConnectionError(None, "refused"))
     assert run() == fetch_weather.EXIT_UNREACHABLE
     assert len(opener.urls) == 1
     assert len(log_lines(caplog)) == 1
@@ -323,22 +330,24 @@ def test_lock_is_released_after_a_failed_run(kma_answers):
 
 
 def test_the_scheduled_run_has_room_for_its_retries_beyond_the_admins_deadline(
-    kma_answers, monkeypatch, settings
+    kma_answers, settings
 ):
     settings.KMA_FETCH_DEADLINE_SECONDS = 8
     settings.KMA_SCHEDULED_DEADLINE_SECONDS = 60
     opener = kma_answers((200, OK_BODY))
-    given = []
-
-    def recording(url, limits):
-        given.append(limits)
-        return opener(url, limits)
-
-    monkeypatch.setattr(kma, "http_opener", recording)
     assert run() == 0
-    (limits,) = given
+    ((_, limits),) = opener.calls
     # The first attempt may use the scheduled run's whole budget, not the admin's 8 seconds.
     assert limits.remaining() > 30
+
+
+def test_the_connect_and_read_timeouts_come_from_their_own_settings(kma_answers, settings):
+    settings.KMA_CONNECT_TIMEOUT = 3
+    settings.KMA_READ_TIMEOUT = 20
+    opener = kma_answers((200, OK_BODY))
+    assert run() == 0
+    ((_, limits),) = opener.calls
+    assert (limits.connect, limits.read) == (3, 20)
 
 
 def test_an_answer_over_the_size_cap_stores_nothing_and_exits_4(kma_answers, stored_before, caplog):

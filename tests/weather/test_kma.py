@@ -1,19 +1,21 @@
 """Tests of weather.kma: KMA kma_sfctm2 parsing, sky words, URL building and fetching.
 
-Pure Python: no Django, no network (the opener and sleep are injected).
+Pure Python: no Django, no network (a fake KMA behind urllib3, and sleep, are injected).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import urllib.error
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError
 
+from newsroom.timezones import KST
+from tests.weather.kma_fake import FakeKma
 from weather.kma import (
-    KST,
     REFERENCE_STATIONS,
     SFCTM2_URL,
     KmaAuthError,
@@ -618,21 +620,6 @@ def test_redact_url():
 # --------------------------------------------------------------------------------------------
 
 
-class FakeOpener:
-    """Plays back answers in order: (status, body) tuples or exceptions to raise."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.calls: list[tuple[str, float]] = []
-
-    def __call__(self, url, timeout):
-        self.calls.append((url, timeout))
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-
 class FakeSleep:
     def __init__(self):
         self.delays: list[float] = []
@@ -644,14 +631,14 @@ class FakeSleep:
 def fetch(opener, sleep=None, **kwargs):
     kwargs.setdefault("at", None)
     kwargs.setdefault("station_ids", REFERENCE_STATIONS)
-    return fetch_sfctm2(api_key=KEY, opener=opener, sleep=sleep or FakeSleep(), **kwargs)
+    return fetch_sfctm2(api_key=KEY, connections=opener, sleep=sleep or FakeSleep(), **kwargs)
 
 
 REFERENCE_BODY = sample("kma_sfctm2_reference_20250826.txt")
 
 
 def test_fetch_success_returns_raw_bytes_and_parses():
-    opener, sleep = FakeOpener((200, REFERENCE_BODY)), FakeSleep()
+    opener, sleep = FakeKma((200, REFERENCE_BODY)), FakeSleep()
     at = datetime(2025, 8, 26, 15, 0, tzinfo=KST)
     body = fetch(opener, sleep, at=at)
     assert body == REFERENCE_BODY
@@ -664,10 +651,10 @@ def test_fetch_success_returns_raw_bytes_and_parses():
 
 
 def test_fetch_timeout_retried_with_backoff_then_success():
-    opener = FakeOpener(
+    opener = FakeKma(
         TimeoutError("timed out"),
-        urllib.error.URLError(TimeoutError("connect timed out")),
-        KmaTimeout("read timed out"),
+        ConnectTimeoutError("connect timed out"),
+        TimeoutError("read timed out"),
         (200, REFERENCE_BODY),
     )
     sleep = FakeSleep()
@@ -677,7 +664,7 @@ def test_fetch_timeout_retried_with_backoff_then_success():
 
 
 def test_fetch_timeout_exhausted():
-    opener, sleep = FakeOpener(*[TimeoutError("timed out")] * 4), FakeSleep()
+    opener, sleep = FakeKma(*[TimeoutError("timed out")] * 4), FakeSleep()
     with pytest.raises(KmaTimeout) as info:
         fetch(opener, sleep, retries=3, backoff=0.5)
     assert len(opener.calls) == 4
@@ -689,7 +676,7 @@ def test_fetch_timeout_exhausted():
 
 
 def test_fetch_without_retries():
-    opener, sleep = FakeOpener(TimeoutError()), FakeSleep()
+    opener, sleep = FakeKma(TimeoutError()), FakeSleep()
     with pytest.raises(KmaTimeout):
         fetch(opener, sleep, retries=0)
     assert len(opener.calls) == 1
@@ -697,7 +684,7 @@ def test_fetch_without_retries():
 
 
 def test_fetch_500_retried_then_success():
-    opener = FakeOpener((500, sample("apihub_500.html")), (200, REFERENCE_BODY))
+    opener = FakeKma((500, sample("apihub_500.html")), (200, REFERENCE_BODY))
     sleep = FakeSleep()
     assert fetch(opener, sleep, backoff=2.0) == REFERENCE_BODY
     assert len(opener.calls) == 2
@@ -705,7 +692,7 @@ def test_fetch_500_retried_then_success():
 
 
 def test_fetch_5xx_exhausted():
-    opener = FakeOpener(*[(503, sample("apihub_500.html"))] * 3)
+    opener = FakeKma(*[(503, sample("apihub_500.html"))] * 3)
     sleep = FakeSleep()
     with pytest.raises(KmaServerError, match="HTTP 503") as info:
         fetch(opener, sleep, retries=2)
@@ -715,7 +702,7 @@ def test_fetch_5xx_exhausted():
 
 
 def test_fetch_403_json_not_retried():
-    opener, sleep = FakeOpener((403, sample("apihub_403.json"))), FakeSleep()
+    opener, sleep = FakeKma((403, sample("apihub_403.json"))), FakeSleep()
     with pytest.raises(KmaAuthError) as info:
         fetch(opener, sleep)
     assert len(opener.calls) == 1
@@ -726,7 +713,7 @@ def test_fetch_403_json_not_retried():
 
 
 def test_fetch_403_json_with_http_200_not_retried():
-    opener, sleep = FakeOpener((200, sample("apihub_403.json"))), FakeSleep()
+    opener, sleep = FakeKma((200, sample("apihub_403.json"))), FakeSleep()
     with pytest.raises(KmaAuthError):
         fetch(opener, sleep)
     assert len(opener.calls) == 1
@@ -735,7 +722,7 @@ def test_fetch_403_json_with_http_200_not_retried():
 
 @pytest.mark.parametrize("status", [401, 403, 429])
 def test_fetch_auth_and_quota_statuses_not_retried(status):
-    opener, sleep = FakeOpener((status, b"")), FakeSleep()
+    opener, sleep = FakeKma((status, b"")), FakeSleep()
     with pytest.raises(KmaAuthError, match=f"HTTP {status}"):
         fetch(opener, sleep)
     assert len(opener.calls) == 1
@@ -743,7 +730,7 @@ def test_fetch_auth_and_quota_statuses_not_retried(status):
 
 
 def test_fetch_other_status_is_a_plain_error_not_retried():
-    opener, sleep = FakeOpener((404, b"not found")), FakeSleep()
+    opener, sleep = FakeKma((404, b"not found")), FakeSleep()
     with pytest.raises(KmaError, match="HTTP 404") as info:
         fetch(opener, sleep)
     assert type(info.value) is KmaError
@@ -752,7 +739,7 @@ def test_fetch_other_status_is_a_plain_error_not_retried():
 
 
 def test_fetch_connection_refused_not_retried():
-    opener = FakeOpener(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")))
+    opener = FakeKma(NewConnectionError(None, "Connection refused"))
     sleep = FakeSleep()
     with pytest.raises(KmaNetworkError, match="unreachable") as info:
         fetch(opener, sleep)
@@ -761,7 +748,7 @@ def test_fetch_connection_refused_not_retried():
 
 
 def test_fetch_html_body_is_returned_and_rejected_by_the_parser():
-    opener = FakeOpener((200, sample("kma_maintenance.html")))
+    opener = FakeKma((200, sample("kma_maintenance.html")))
     body = fetch(opener)
     with pytest.raises(KmaPayloadError, match="HTML page"):
         parse_sfctm2(body)
@@ -769,27 +756,74 @@ def test_fetch_html_body_is_returned_and_rejected_by_the_parser():
 
 @pytest.mark.parametrize("name", ["kma_sfctm2_empty.txt", "kma_sfctm2_header_only.txt"])
 def test_fetch_empty_and_header_only_bodies_rejected_by_the_parser(name):
-    body = fetch(FakeOpener((200, sample(name))))
+    body = fetch(FakeKma((200, sample(name))))
     with pytest.raises(KmaPayloadError):
         parse_sfctm2(body)
 
 
 def test_fetch_empty_key_never_calls_the_opener():
-    opener = FakeOpener()
+    opener = FakeKma()
     with pytest.raises(KmaAuthError, match="key is empty"):
-        fetch_sfctm2(api_key="", at=None, station_ids=[108], opener=opener, sleep=FakeSleep())
+        fetch_sfctm2(api_key="", at=None, station_ids=[108], connections=opener, sleep=FakeSleep())
     assert opener.calls == []
 
 
 def test_fetch_passes_connect_and_read_timeouts_separately():
-    opener = FakeOpener((200, REFERENCE_BODY))
+    opener = FakeKma((200, REFERENCE_BODY[:1000]))  # the size cap applies to the fake too
     fetch(opener, connect_timeout=3, read_timeout=20, max_bytes=1000)
     limits = opener.calls[0][1]
     assert (limits.connect, limits.read, limits.max_bytes) == (3, 20, 1000)
 
 
 def test_timeouts_never_exceed_the_time_left_before_the_deadline():
-    opener = FakeOpener((200, REFERENCE_BODY))
+    opener = FakeKma((200, REFERENCE_BODY))
     fetch(opener, connect_timeout=5, read_timeout=15, deadline=2)
     limits = opener.calls[0][1]
     assert limits.connect <= 2 and limits.read <= 2
+
+
+def test_fetch_waits_what_retry_after_asks_on_a_retried_status():
+    opener = FakeKma((503, b"", {"Retry-After": "3"}), (200, REFERENCE_BODY))
+    sleep = FakeSleep()
+    assert fetch(opener, sleep) == REFERENCE_BODY
+    assert sleep.delays == [3]
+
+
+def test_fetch_429_with_retry_after_is_still_the_quota_and_not_retried():
+    opener, sleep = FakeKma((429, b"", {"Retry-After": "1"})), FakeSleep()
+    with pytest.raises(KmaAuthError, match="HTTP 429"):
+        fetch(opener, sleep)
+    assert len(opener.calls) == 1
+    assert sleep.delays == []
+
+
+def test_fetch_never_waits_past_the_deadline():
+    opener, sleep = FakeKma(*[TimeoutError("timed out")] * 4), FakeSleep()
+    with pytest.raises(KmaTimeout, match="gave up after 3 attempts"):
+        fetch(opener, sleep, deadline=2.5)  # waits of 1 and 2 s fit; the next, 4 s, would not
+    assert len(opener.calls) == 3
+    assert sleep.delays == [1.0, 2.0]
+
+
+def test_fetch_broken_connection_not_retried():
+    opener = FakeKma(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+    with pytest.raises(KmaNetworkError, match="connection failed"):
+        fetch(opener)
+    assert len(opener.calls) == 1
+
+
+def test_fetch_error_body_with_http_200_reporting_a_5xx_is_not_retried():
+    # An answer, not a transport failure: the next scheduled run asks again (see _answer).
+    opener = FakeKma((200, b'{"result":{"status":500,"message":"internal"}}'), (200, b""))
+    with pytest.raises(KmaServerError):
+        fetch(opener)
+    assert len(opener.calls) == 1
+
+
+def test_urllib3_logs_of_retries_never_show_the_key(caplog):
+    opener = FakeKma(TimeoutError("timed out"), (503, b""), (200, REFERENCE_BODY))
+    with caplog.at_level(logging.DEBUG, logger="urllib3"):
+        fetch(opener)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("authKey=***" in message for message in messages)
+    assert not any(KEY in message for message in messages)

@@ -7,9 +7,9 @@ import time_machine
 from django.core.cache import cache
 from django.template import Context, Template
 
+from newsroom.timezones import KST
 from tests.weather.payloads import REFERENCE_HOUR, payload, reference_rows, row
 from weather import services, ticker
-from weather.kma import KST
 from weather.models import Station
 
 pytestmark = pytest.mark.django_db

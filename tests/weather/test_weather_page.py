@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from newsroom.timezones import KST
 from tests.weather.payloads import payload, reference_rows
 from weather import demo, services
 from weather.charts import temperature_chart
-from weather.kma import KST
 from weather.models import WeatherReading
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ Each shown station's latest reading as the reference page shows it (`구름많�
 the observation time and `기상청 제공`. At most one query per page, none while the cache is warm.
 Renders nothing when there is no reading at all, so the bar stays tidy.
 
-The ticker is a live part of the page cache (newsroom.pagecache): a cached page gets the ticker
+The ticker is a live part of the page cache (newsroom.pagecache.pages): a cached page gets the
+ticker
 of the moment it is served, so a new reading shows on every page at once and "current" turns
 "stale" with time, not with the next save of an article.
 """
@@ -14,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from newsroom import pagecache
-from newsroom.cache import local_memo
+from newsroom.pagecache.generation import local_memo
 from weather.ticker import current_ticker, item_time_label
 
 register = template.Library()

@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles import demo as articles_demo
 from banners import demo as banners_demo
-from newsroom.demo import ensure_demo_accounts, ensure_site_info
-from newsroom.roles import ensure_roles
+from newsroom.site.demo import ensure_demo_accounts, ensure_site_info
+from newsroom.site.roles import ensure_roles
 from weather import demo as weather_demo
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article, Reporter, Section
-from newsroom.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleEvent, Reporter, Section, Tag
-from newsroom.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS
 
 from .helpers import ADD_URL, LIST_URL, change_url, form_data
 

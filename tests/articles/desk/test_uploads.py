@@ -1,4 +1,4 @@
-"""The upload pipeline (articles/images.py) and the editor's upload view that runs it."""
+"""The upload pipeline (newsroom/pictures.py) and the editor's upload view that runs it."""
 
 import io
 import struct
@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 from PIL import ExifTags, Image
 
-from articles.images import ImageRejected, process_image
 from articles.models import Article
+from newsroom.pictures import ImageRejected, process_image
 
 from .helpers import ADD_URL, form_data, image_bytes
 

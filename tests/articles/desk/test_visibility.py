@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from articles.models import Article
-from newsroom.admin_mixins import (
+from newsroom.admin.mixins import (
     CHOICE_REFUSED,
     BoundedDateLookupsMixin,
     NewsroomModelAdmin,

@@ -140,7 +140,7 @@ def test_headline_set_and_cleared_with_history(make_article, desk_user):
 
 
 def test_history_keeps_the_name_after_the_account_is_gone(make_article, make_user):
-    from newsroom.roles import DESK
+    from newsroom.site.roles import DESK
 
     editor = make_user("temp_desk", DESK)
     article = make_article(status=Status.SUBMITTED)

@@ -12,8 +12,8 @@ Every run ends with one log line; the exit status tells the scheduler what happe
        no usable row, an answer over KMA_MAX_RESPONSE_BYTES): nothing stored
     5  KMA refused the key or the quota (401/403/429 or an error body saying so): not retried;
        a person must act
-    6  KMA unreachable: timeouts (KMA_SCHEDULED_DEADLINE_SECONDS in all), 5xx or network
-       errors after the retries; the next run may succeed
+    6  KMA unreachable: timeouts or 5xx after the retries (KMA_SCHEDULED_DEADLINE_SECONDS in
+       all), or a network error; the next run may succeed
     7  another run is fetching (the lock): this one did nothing
 
 Readings already stored are never removed by a failed run.
@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from newsroom.timezones import KST
 from weather import kma
 from weather.models import WeatherReading
 from weather.services import (
@@ -83,7 +84,7 @@ def parse_at(value: str) -> datetime:
             continue
         if naive.minute:
             raise CommandError(f"--at은 정시여야 합니다 (예: 2025-08-26T15:00): {value}")
-        return timezone.make_aware(naive, kma.KST)
+        return timezone.make_aware(naive, KST)
     raise CommandError(f"--at 형식이 잘못되었습니다 (예: 2025-08-26T15:00, 한국 시간): {value}")
 
 

@@ -8,7 +8,7 @@ from django.db.models import DateField
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpResponseRedirect
 
-from .params import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE, ascii_int, parse_date
+from newsroom.params import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE, ascii_int, parse_date
 
 CHOICE_REFUSED = "고를 수 없는 항목입니다: 없거나 볼 수 없는 항목입니다. 목록에서 다시 고르세요."
 

@@ -20,7 +20,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 
-from .security import admin_prefix
+from newsroom.accounts.security import admin_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,8 @@ class DatabaseOutageMiddleware:
     """Turns a database connection error in a view into the friendly 503 page.
 
     Errors raised outside the view (a TemplateResponse rendered late, a middleware saving the
-    session) reach handler500, which does the same (newsroom.views.server_error). Recovery needs
+    session) reach handler500, which does the same (newsroom.site.views.server_error). Recovery
+    needs
     nothing: Django drops a broken connection at the end of the request (CONN_HEALTH_CHECKS
     checks reused ones), so the first request after the database returns reconnects.
     """

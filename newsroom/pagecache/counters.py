@@ -4,7 +4,7 @@ A page counts several things (each banner slot counts its impressions); one roun
 per count would cost more than serving the cached page itself. Inside `batch()` (the page
 cache middleware opens one around every request) counts are added up in memory and sent
 together when the request ends: one Lua script on Redis (INCRBY, and EXPIRE for a counter it
-creates; newsroom.cache_backends), plain `incr`/`add` on other cache backends. Outside a
+creates; newsroom.pagecache.redis_cache), plain `incr`/`add` on other cache backends. Outside a
 batch a count is sent at once.
 
 Counting never raises: a cache outage loses the counts it could not send (and logs once),
@@ -58,7 +58,8 @@ def send(deltas: dict[str, int], *, timeout: int) -> None:
     if not deltas:
         return
     try:
-        incr_many = getattr(cache, "incr_many", None)
+        # The Redis cache's client (django-redis with newsroom.pagecache.redis_cache.CacheClient).
+        incr_many = getattr(getattr(cache, "client", None), "incr_many", None)
         if incr_many is not None:
             incr_many(deltas, timeout=timeout)
             return

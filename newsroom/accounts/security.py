@@ -10,7 +10,7 @@ reader's site. A view that needs another policy uses django-csp's decorators (`c
 `ContentSecurityPolicyMiddleware` adds what the settings cannot say:
 - the origins of static files and media (a CDN domain, the object-storage bucket), read from
   the storage settings;
-- every response names a nonce, used or not, so a cached page (newsroom.pagecache) gets a
+- every response names a nonce, used or not, so a cached page (newsroom.pagecache.pages) gets a
   fresh one on every hit like any other page;
 - the editorial admin, only for signed-in staff: CKEditor 4 renders its toolbar with inline
   event handlers (`onmousedown="CKEDITOR.tools.callFunction(..)"`) and writes inline styles

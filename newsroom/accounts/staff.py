@@ -12,7 +12,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .roles import has_role
+from newsroom.site.roles import has_role
+
 from .security import admin_prefix
 
 SIGNED_IN_AT = "staff_signed_in_at"
@@ -21,7 +22,7 @@ LAST_SEEN_AT = "staff_last_seen_at"
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
-@receiver(user_logged_in, dispatch_uid="newsroom.staff.signed_in")
+@receiver(user_logged_in, dispatch_uid="newsroom.accounts.staff.signed_in")
 def _signed_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         now = int(time.time())

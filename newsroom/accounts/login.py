@@ -22,7 +22,7 @@ from django.db.models import Max, Sum
 from django.http import HttpResponse
 from django_otp import devices_for_user
 
-from .params import ascii_int
+from newsroom.params import ascii_int
 
 INVALID_LOGIN = (
     "사용자 이름, 비밀번호 또는 인증 코드가 맞지 않습니다. 모두 대소문자를 구별합니다. "

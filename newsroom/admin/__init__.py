@@ -3,9 +3,10 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
-from .login import StaffLoginForm
-from .models import SiteInfo
+from newsroom.accounts.login import StaffLoginForm
+from newsroom.site.models import SiteInfo
+
+from .mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 
 
 @admin.register(SiteInfo)
@@ -18,7 +19,7 @@ class SiteInfoAdmin(NewsroomModelAdmin):
 
 
 # Password and second factor in one form; failures lock the address, then the account
-# (django-axes, newsroom/login.py).
+# (django-axes, newsroom/accounts/login.py).
 admin.site.login_form = StaffLoginForm
 
 

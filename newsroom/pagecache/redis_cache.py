@@ -1,0 +1,214 @@
+"""The Redis cache: django-redis, configured to degrade to "no cache" when Redis cannot be reached.
+
+Django's own RedisCache raises on every call while Redis is down, which turns each page that
+reads the cache into a 500. django-redis with IGNORE_EXCEPTIONS (the settings'
+`redis_cache_entry()`) answers as an empty cache instead: reads miss, writes do nothing, and
+pages keep serving, uncached. What django-redis does not do, this module adds through its
+public extension points, each named in the cache's OPTIONS or in LOGGING:
+
+- `RetryAfterConnectionPool` (CONNECTION_POOL_CLASS, a redis-py pool): after a failed
+  connection it fails at once for `retry_after` seconds, so a Redis host that swallows packets
+  costs one socket timeout every few seconds, not one per cache call.
+- `OutageLog` (a logging filter on DJANGO_REDIS_LOGGER): django-redis logs every error it
+  ignores, with its traceback; this keeps one line a minute per Redis server and process,
+  and the pool logs once when the server is reachable again.
+- `CacheClient` (CLIENT_CLASS, django-redis's pluggable client): `incr`/`decr` on an
+  unreachable Redis raise ValueError as for a missing key (django-redis would answer None, and
+  a banner statistics flush would then move counts it never took out of Redis); `incr_many`
+  adds a request's counters in one command (newsroom.pagecache.counters); and `touch`, the one call
+  django-redis leaves out of IGNORE_EXCEPTIONS, is ignored like the others.
+
+Every error reply is "no cache" too (django-redis ignores them all: a replica after failover
+refusing writes, memory full, and a WRONGTYPE alike); the log line names it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django_redis.client import DefaultClient
+from django_redis.exceptions import ConnectionInterrupted
+from redis import ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# The errors django-redis ignores.
+IGNORED = (RedisConnectionError, RedisTimeoutError, ResponseError, TimeoutError)
+
+
+def location(connection_kwargs: dict[str, Any]) -> str:
+    """`host:port/db` (or `socket-path/db`) of a redis-py pool's connections."""
+    where = connection_kwargs.get("path") or (
+        f"{connection_kwargs.get('host', 'localhost')}:{connection_kwargs.get('port', 6379)}"
+    )
+    return f"{where}/{connection_kwargs.get('db', 0)}"
+
+
+class Outage:
+    """What this process knows of one Redis server being unreachable (shared by its threads)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.since = 0.0  # the first failure (0: reachable)
+        self.retry_at = 0.0  # no new connection is tried before this time
+        self.logged_at = 0.0  # the last line logged about it
+        self.error = ""
+
+    def failed(self, error: Exception, *, now: float, retry_after: float) -> None:
+        with self.lock:
+            self.since = self.since or now
+            self.retry_at = now + retry_after
+            self.error = str(error)
+
+    def recovered(self) -> float:
+        """Forget the outage; returns how long it lasted (0 when another thread saw it end)."""
+        with self.lock:
+            since, self.since, self.retry_at, self.logged_at = self.since, 0.0, 0.0, 0.0
+        return time.time() - since if since else 0.0
+
+    def due_for_a_line(self, *, now: float, interval: float) -> bool:
+        with self.lock:
+            if self.logged_at and now - self.logged_at < interval:
+                return False
+            self.logged_at = now
+            return True
+
+
+_outages: dict[str, Outage] = {}
+
+
+def outage(where: str) -> Outage:
+    return _outages.get(where) or _outages.setdefault(where, Outage())
+
+
+class RetryAfterConnectionPool(ConnectionPool):
+    """redis-py's pool; after a failed connection it refuses at once for `retry_after` seconds.
+
+    Every command takes its connection from the pool, and a connection lost mid-command is
+    connected again on the next one, so a failed connect is where a dead or black-holed server
+    shows. django-redis keeps one pool per URL and process: the wait is shared by the threads.
+    """
+
+    def __init__(self, *args, retry_after: float = 5, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.retry_after = float(retry_after)
+        self.location = location(self.connection_kwargs)
+
+    def get_connection(self, *args, **kwargs):
+        state = outage(self.location)
+        now = time.time()
+        if now < state.retry_at:
+            raise RedisConnectionError(
+                f"{state.error} (not tried again for {self.retry_after:g} s after a failure)"
+            )
+        try:
+            connection = super().get_connection(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            state.failed(exc, now=now, retry_after=self.retry_after)
+            raise
+        if state.since:
+            lasted = state.recovered()
+            if lasted:
+                logger.warning(
+                    "Redis cache at %s reachable again after %.0f s", self.location, lasted
+                )
+        return connection
+
+
+class OutageLog(logging.Filter):
+    """One line per `interval` seconds per Redis server, instead of a traceback per cache call,
+    for the errors django-redis ignores (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS)."""
+
+    def __init__(self, interval: float = 60):
+        super().__init__()
+        self.interval = float(interval)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        interrupted = record.exc_info[1] if record.exc_info else None
+        if not isinstance(interrupted, ConnectionInterrupted):
+            return True
+        pool = getattr(interrupted.connection, "connection_pool", None)
+        where = location(pool.connection_kwargs) if pool is not None else "?"
+        if not outage(where).due_for_a_line(now=time.time(), interval=self.interval):
+            return False
+        error = interrupted.__cause__ or interrupted
+        what = "answered with an error" if isinstance(error, ResponseError) else "unreachable"
+        record.msg = "Redis cache at %s %s (%s: %s); serving without the cache"
+        record.args = (where, what, error.__class__.__name__, error)
+        record.exc_info = record.exc_text = None
+        return True
+
+
+# KEYS: counters; ARGV: their deltas, then the timeout of a counter this call creates.
+INCR_MANY = """
+local timeout = tonumber(ARGV[#KEYS + 1])
+for i, key in ipairs(KEYS) do
+  local delta = tonumber(ARGV[i])
+  if redis.call('INCRBY', key, delta) == delta then
+    redis.call('EXPIRE', key, timeout)
+  end
+end
+return #KEYS
+"""
+
+
+class CacheClient(DefaultClient):
+    """django-redis's client: counters on an unreachable Redis, `incr_many` and `touch` (see
+    the module's docstring)."""
+
+    def incr(self, key, delta=1, version=None, client=None, ignore_key_check=False):
+        try:
+            return super().incr(key, delta, version, client, ignore_key_check)
+        except ConnectionInterrupted as exc:
+            raise _unreachable_counter(key) from exc
+
+    def decr(self, key, delta=1, version=None, client=None):
+        try:
+            return super().decr(key, delta, version, client)
+        except ConnectionInterrupted as exc:
+            raise _unreachable_counter(key) from exc
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None, client=None):
+        client = client or self.get_client(write=True)
+        with _as_ignorable(client):
+            return super().touch(key, timeout, version, client)
+
+    @cached_property
+    def _incr_many_script(self):
+        return self.get_client(write=True).register_script(INCR_MANY)
+
+    def incr_many(self, deltas: dict[str, int], *, timeout: int, version=None) -> None:
+        """Add each delta to its counter in one command; a counter the command creates gets
+        `timeout`, an existing one keeps its own. Counts Redis cannot take are lost, as any
+        write of the cache, and logged the same way."""
+        client = self.get_client(write=True)
+        names = [self.make_key(key, version=version) for key in deltas]
+        try:
+            with _as_ignorable(client):
+                self._incr_many_script(
+                    keys=names, args=[*deltas.values(), int(timeout)], client=client
+                )
+        except ConnectionInterrupted:
+            logger.exception("Exception ignored")
+
+
+@contextmanager
+def _as_ignorable(client):
+    """Raise Redis's errors as django-redis's own calls do, so IGNORE_EXCEPTIONS covers them."""
+    try:
+        yield
+    except IGNORED as exc:
+        raise ConnectionInterrupted(connection=client) from exc
+
+
+def _unreachable_counter(key) -> ValueError:
+    return ValueError(f"Key '{key}' not found (the Redis cache is unreachable)")

@@ -1,0 +1,19 @@
+"""Keep the site's details honest: the publisher's footer, feeds and sitemaps (which carry the
+paper's name) show a `SiteInfo` change at once."""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from newsroom.pagecache.generation import bump_generation
+
+from .models import SITE_INFO_CACHE_KEY, SiteInfo
+
+
+def _forget_site_info(sender, **kwargs):
+    cache.delete(SITE_INFO_CACHE_KEY)
+    bump_generation()
+
+
+def connect() -> None:
+    post_save.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-save")
+    post_delete.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-delete")
