@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
@@ -79,6 +79,10 @@ class MineFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
+    extra_views = (
+        ("upload/", "upload_view", "upload"),
+        ("<path:object_id>/preview/", "preview_view", "preview"),
+    )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (
@@ -322,20 +326,6 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- preview ----------------------------------------------------------------------------
-
-    def get_urls(self):
-        preview = path(
-            "<path:object_id>/preview/",
-            self.admin_site.admin_view(self.preview_view),
-            name="articles_article_preview",
-        )
-        # Before the model admin's own patterns, whose "<path:object_id>/" would take it.
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="articles_article_upload",
-        )
-        return [upload, preview, *super().get_urls()]
 
     def upload_view(self, request):
         """The editor's picture upload (CKEditor's JSON protocol), see articles/uploads.py."""
