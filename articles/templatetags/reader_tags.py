@@ -1,7 +1,9 @@
-"""Template helpers of the reader's pages: card images, search highlighting, JSON-LD, links."""
+"""Template helpers of the reader's pages: card images, search highlighting, JSON-LD, links, and
+the boxes every page shows (the section menu, 많이 본 뉴스)."""
 
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import template
@@ -13,12 +15,14 @@ from django.utils.safestring import mark_safe
 
 from newsroom.pagecache.generation import cached
 
-from ..models import Section
+from ..models import Article, Section
 from ..richtext import plain_text
 
 register = template.Library()
 
 SNIPPET_LENGTH = 150
+MOST_READ_COUNT = 10
+MOST_READ_DAYS = 7
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -131,6 +135,23 @@ def section_navigation(context, current=None):
     )
     current_slug = "*latest" if context.get("is_latest") else getattr(current, "slug", None)
     return {"sections": sections, "current_slug": current_slug}
+
+
+def most_read() -> list[Article]:
+    """많이 본 뉴스: the most viewed articles published in the last MOST_READ_DAYS days, cached
+    for the content generation."""
+
+    def build():
+        since = timezone.now() - timedelta(days=MOST_READ_DAYS)
+        return list(Article.objects.published().most_read(since)[:MOST_READ_COUNT])
+
+    return cached("most-read", build)
+
+
+@register.inclusion_tag("includes/_most_read.html")
+def most_read_box():
+    """The 많이 본 뉴스 box of the side column (home, lists, article, search)."""
+    return {"most_read": most_read()}
 
 
 @register.filter

@@ -8,12 +8,9 @@ from django.utils import timezone
 
 from articles.demo import demo_lead_image
 from articles.models import Article, Reporter, Section, Tag
+from tests.user_agents import BROWSER
 
 _numbers = count(1)
-
-BROWSER = {
-    "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0 Safari/537.36"
-}
 
 
 @pytest.fixture

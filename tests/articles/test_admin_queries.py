@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from articles.admin import EstimatedCountPaginator
 from articles.models import Article
+from articles.pagination import EstimatedCountPaginator
 from newsroom.site.roles import DESK, ensure_roles
 
 pytestmark = pytest.mark.django_db

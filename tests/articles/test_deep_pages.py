@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.views import IDS_FIRST_FROM, PAGE_SIZE, card_queryset, paginate
+from articles.pagination import IDS_FIRST_FROM, PAGE_SIZE, paginate
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def archive(section):
 
 
 def section_list(section):
-    return card_queryset().filter(section_id__in=[section.pk])
+    return Article.objects.published().for_listing().filter(section_id__in=[section.pk])
 
 
 def test_a_deep_page_is_the_same_with_ids_first(archive):

@@ -6,6 +6,7 @@ import pytest
 
 from articles.models import Article, Section
 from newsroom.timezones import KST
+from tests.factories import site_info
 
 pytestmark = pytest.mark.django_db
 
@@ -102,19 +103,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 @pytest.fixture
 def markup_everywhere(make_article, make_reporter):
     """A site, a section and reporters whose names hold markup and an ampersand."""
-    from newsroom.models import SiteInfo
-
-    SiteInfo.objects.create(
-        name=f"일보 {MARKUP}",
-        company="(주)건강미디어",
-        address="서울특별시 종로구 1",
-        phone="02-123-4567",
-        registration_number="서울 아12345",
-        registration_date=datetime(2019, 5, 2).date(),
-        publisher="홍길동",
-        editor="김편집",
-        youth_protection_officer="이보호",
-    )
+    site_info(name=f"일보 {MARKUP}").save()
     section = Section.objects.create(name=MARKUP, slug="markup")
     one = make_reporter(name=MARKUP)
     two = make_reporter(name="이준호")

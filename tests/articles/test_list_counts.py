@@ -5,15 +5,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import views
-from articles.views import card_queryset, paginate
+from articles import pagination
+from articles.models import Article
+from articles.pagination import PageOf, paginate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def small_cap(monkeypatch):
-    monkeypatch.setattr(views, "LIST_COUNT_CAP", 5)
+    monkeypatch.setattr(pagination, "LIST_COUNT_CAP", 5)
 
 
 def test_a_list_longer_than_the_cap_says_more_than(small_cap, client, make_article, section):
@@ -34,21 +35,21 @@ def test_the_count_reads_no_more_than_cap_plus_one_rows(small_cap, make_article)
     for n in range(8):
         make_article(f"기사 {n}")
     with CaptureQueriesContext(connection) as queries:
-        page = paginate(card_queryset(), 1, ids_first=True)
+        page = paginate(Article.objects.published().for_listing(), 1, ids_first=True)
     assert page.count == 6
     count_sql = next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
     assert "LIMIT 6" in count_sql
 
 
 def test_thousands_are_written_with_a_comma():
-    page = views.PageOf(articles=[], number=1, num_pages=70, count=1234, count_cap=10_000)
+    page = PageOf(articles=[], number=1, num_pages=70, count=1234, count_cap=10_000)
     assert page.count_label == "1,234건"
-    capped = views.PageOf(articles=[], number=1, num_pages=501, count=10_001, count_cap=10_000)
+    capped = PageOf(articles=[], number=1, num_pages=501, count=10_001, count_cap=10_000)
     assert capped.count_label == "10,000건 이상"
 
 
 def test_a_tag_page_counts_to_the_tag_cap(monkeypatch, client, make_article, make_tag):
-    monkeypatch.setattr(views, "TAG_COUNT_CAP", 2)
+    monkeypatch.setattr(pagination, "TAG_COUNT_CAP", 2)
     tag = make_tag("임상")
     for n in range(4):
         make_article(f"임상 기사 {n}").tags.add(tag)

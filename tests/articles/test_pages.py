@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -12,8 +13,11 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, Section
-from articles.views import most_read, render_article
+from articles.templatetags.reader_tags import most_read
+from articles.views import render_article
+from newsroom.pagecache.generation import generation
 from newsroom.timezones import KST
+from tests.user_agents import NOT_READERS
 
 # Rendered live on every page with a cold cache: the banner slots (one query for all slots)
 # and the weather ticker (one query).
@@ -106,6 +110,21 @@ def test_most_read_box_renders_without_more_queries(make_article, django_assert_
         box = render_to_string("includes/_most_read.html", context)
     for article in articles:
         assert f'<a href="{article.get_absolute_url()}">{article.title}</a>' in box
+
+
+def test_the_most_read_box_is_one_query_then_comes_from_the_cache(
+    make_article, django_assert_num_queries
+):
+    make_article("인기 기사", view_count=5)
+    generation()  # the content generation exists, as it does after any page
+    box = Template("{% load reader_tags %}{% most_read_box %}")
+    with django_assert_num_queries(1):
+        first = box.render(Context())
+    with django_assert_num_queries(0):
+        again = box.render(Context())
+    assert again == first
+    assert first == render_to_string("includes/_most_read.html", {"most_read": most_read()})
+    assert "인기 기사" in first
 
 
 def test_home_runs_a_fixed_number_of_queries_however_many_articles(
@@ -378,17 +397,8 @@ def test_view_count_is_one_atomic_update_so_no_view_is_lost(client, make_article
     assert re.search(r'"view_count" = \("articles_article"\."view_count" \+ ', updates[0])
 
 
-@pytest.mark.parametrize(
-    "agent",
-    [
-        "",
-        "Googlebot/2.1 (+http://www.google.com/bot.html)",
-        "facebookexternalhit/1.1",
-        # Naver's and Daum's crawlers inflated 많이 본 뉴스 before the reader rule was shared.
-        "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
-        "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1; Trident/6.0; Daumoa/4.0)",
-    ],
-)
+# Naver's and Daum's crawlers inflated 많이 본 뉴스 before the reader rule was shared.
+@pytest.mark.parametrize("agent", NOT_READERS.values(), ids=NOT_READERS.keys())
 def test_robots_and_link_previews_are_not_counted(client, make_article, agent):
     article = make_article()
     assert client.get(article.get_absolute_url(), HTTP_USER_AGENT=agent).status_code == 200

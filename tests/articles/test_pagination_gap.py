@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.views import PAGE_SIZE
+from articles.pagination import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

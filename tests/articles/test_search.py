@@ -20,12 +20,42 @@ def titles(query, order="newest"):
     return [article.title for article in search_articles(parse_query(query), order=order)]
 
 
-def test_two_syllable_word_is_found_inside_longer_words_and_with_particles(make_article):
-    make_article("병원 소식", body="<p>지역 의료기관은 인력난을 호소했다.</p>")
-    make_article("약국 소식", body="<p>대한약사회가 성명을 냈다.</p>")
-    make_article("관계없는 기사", body="<p>날씨가 맑다.</p>")
-    assert titles("의료") == ["병원 소식"]
-    assert titles("약사") == ["약국 소식"]
+@pytest.mark.parametrize(
+    ("stored", "found"),
+    [
+        pytest.param(
+            {
+                "병원 소식": "지역 의료기관은 인력난을 호소했다.",
+                "약국 소식": "대한약사회가 성명을 냈다.",
+                "관계없는 기사": "날씨가 맑다.",
+            },
+            {"의료": ["병원 소식"], "약사": ["약국 소식"]},
+            id="a two-syllable word inside longer words and with particles",
+        ),
+        pytest.param(
+            # 관기의료 holds every bigram of 의료기관 but 료기; 료기의 의료 holds 의료 and 료기,
+            # but not 의료기 together.
+            {"관기의료": "기관 의료", "의료기관 평가": "본문", "료기의 의료": "본문"},
+            {"의료기관": ["의료기관 평가"], "의료기": ["의료기관 평가"]},
+            id="a three-syllable word needs its syllables in order",
+        ),
+        pytest.param(
+            {"약 공급 부족": "본문", "R&D 투자 확대": "본문", "관계없음": "본문"},
+            {"약": ["약 공급 부족"], "R&D": ["R&D 투자 확대"], "r&d 투자": ["R&D 투자 확대"]},
+            id="one-character and punctuation terms fall back to substrings",
+        ),
+        pytest.param(
+            {"mRNA 백신 생산": "COVID-19 대응"},
+            {"MRNA": ["mRNA 백신 생산"], "covid-19": ["mRNA 백신 생산"], "covid-20": []},
+            id="latin words are found whatever their case",
+        ),
+    ],
+)
+def test_a_word_finds_the_articles_that_hold_it_and_no_other(make_article, stored, found):
+    for title, text in stored.items():
+        make_article(title, body=f"<p>{text}</p>")
+    for query, expected in found.items():
+        assert titles(query) == expected, query
 
 
 def test_search_covers_title_subtitle_and_body(make_article):

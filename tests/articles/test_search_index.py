@@ -13,11 +13,9 @@ from articles.bigrams import bigram_set, fill_search_documents, search_document,
 from articles.models import Article
 from articles.search import parse_query, search_articles
 
+from .test_search import titles
+
 pytestmark = pytest.mark.django_db
-
-
-def titles(query, order="newest"):
-    return [a.title for a in search_articles(parse_query(query), order=order)]
 
 
 def stored_document(article) -> set[str]:
@@ -94,30 +92,6 @@ def test_rebuild_command_refreshes_every_document(make_article):
     call_command("rebuild_search_index", stdout=out)
     assert "1건" in out.text
     assert titles("희귀질환") == ["희귀질환 치료제"]
-
-
-def test_three_syllable_word_needs_its_syllables_in_order(make_article):
-    make_article("관기의료", body="<p>기관 의료</p>")  # every bigram of 의료기관 but 료기
-    make_article("의료기관 평가", body="<p>본문</p>")
-    make_article("료기의 의료", body="<p>본문</p>")  # 의료 and 료기, but not 의료기 together
-    assert titles("의료기관") == ["의료기관 평가"]
-    assert titles("의료기") == ["의료기관 평가"]
-
-
-def test_one_character_and_punctuation_terms_fall_back_to_substrings(make_article):
-    make_article("약 공급 부족", body="<p>본문</p>")
-    make_article("R&D 투자 확대", body="<p>본문</p>")
-    make_article("관계없음", body="<p>본문</p>")
-    assert titles("약") == ["약 공급 부족"]
-    assert titles("R&D") == ["R&D 투자 확대"]
-    assert titles("r&d 투자") == ["R&D 투자 확대"]
-
-
-def test_latin_words_are_found_whatever_their_case(make_article):
-    make_article("mRNA 백신 생산", body="<p>COVID-19 대응</p>")
-    assert titles("MRNA") == ["mRNA 백신 생산"]
-    assert titles("covid-19") == ["mRNA 백신 생산"]
-    assert titles("covid-20") == []
 
 
 def test_count_stops_at_the_cap_and_the_page_says_so(client, make_article, monkeypatch):

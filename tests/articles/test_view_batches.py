@@ -9,15 +9,16 @@ from articles.models import Article
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def batched(settings):
+    """Views wait a minute in memory; every test starts and ends with none pending."""
     settings.ARTICLE_VIEW_FLUSH_SECONDS = 60
     viewcounts.flush()
     yield
     viewcounts.flush()
 
 
-def test_views_wait_in_memory_until_the_flush(batched, make_article):
+def test_views_wait_in_memory_until_the_flush(make_article):
     first, second = make_article("첫 기사"), make_article("둘째 기사")
     for _ in range(3):
         viewcounts.add_view(first.pk)
@@ -31,7 +32,7 @@ def test_views_wait_in_memory_until_the_flush(batched, make_article):
     assert viewcounts.pending() == 0
 
 
-def test_the_flush_waits_for_its_interval(batched, make_article):
+def test_the_flush_waits_for_its_interval(make_article):
     article = make_article()
     viewcounts.flush()  # starts the interval
     viewcounts.add_view(article.pk)
@@ -40,7 +41,7 @@ def test_the_flush_waits_for_its_interval(batched, make_article):
     assert article.view_count == 0
 
 
-def test_a_failed_write_gives_the_views_back(batched, make_article, monkeypatch):
+def test_a_failed_write_gives_the_views_back(make_article, monkeypatch):
     article = make_article()
     viewcounts.add_view(article.pk)
 
@@ -56,7 +57,7 @@ def test_a_failed_write_gives_the_views_back(batched, make_article, monkeypatch)
     assert article.view_count == 1
 
 
-def test_views_of_a_withdrawn_article_are_not_written(batched, make_article):
+def test_views_of_a_withdrawn_article_are_not_written(make_article):
     article = make_article()
     viewcounts.add_view(article.pk)
     Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
@@ -65,7 +66,7 @@ def test_views_of_a_withdrawn_article_are_not_written(batched, make_article):
     assert article.view_count == 0
 
 
-def test_the_reader_page_counts_through_the_batch(batched, client, make_article, browser):
+def test_the_reader_page_counts_through_the_batch(client, make_article, browser):
     article = make_article()
     client.get(article.get_absolute_url(), **browser)
     client.get(article.get_absolute_url(), **browser)

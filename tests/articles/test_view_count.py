@@ -8,8 +8,7 @@ from django.test import RequestFactory
 
 from articles.models import Article
 from articles.views import count_view
-
-from .conftest import BROWSER
+from tests.user_agents import BROWSER
 
 READERS = 8
 VIEWS_EACH = 10

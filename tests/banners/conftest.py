@@ -5,13 +5,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from banners import services
-from banners.models import Advertiser, Banner, BannerSlot, Placement
+from banners.models import Banner, Placement
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
 
 
@@ -35,14 +35,42 @@ def png_upload(width: int = 300, height: int = 250, name: str = "banner.png"):
     return SimpleUploadedFile(name, png_bytes(width, height), content_type="image/png")
 
 
-@pytest.fixture
-def advertiser(db):
-    return Advertiser.objects.create(name="한빛제약")
+def banner_form(*, advertiser, slot, **overrides) -> dict:
+    """What the admin's add form posts for a new image banner running from yesterday for a month,
+    with its one placement in `slot`."""
+    now = timezone.localtime()
+    start, end = now - timezone.timedelta(days=1), now + timezone.timedelta(days=30)
+    data = {
+        "advertiser": advertiser.pk,
+        "name": "한빛제약 봄 캠페인",
+        "kind": "image",
+        "alt_text": "한빛제약 봄 캠페인 안내",
+        "target_url": "https://ads.example.com/spring",
+        "opens_new_window": "on",
+        "starts_at_0": f"{start:%Y-%m-%d}",
+        "starts_at_1": f"{start:%H:%M:%S}",
+        "ends_at_0": f"{end:%Y-%m-%d}",
+        "ends_at_1": f"{end:%H:%M:%S}",
+        "weight": "1",
+        "is_active": "on",
+        "placements-TOTAL_FORMS": "1",
+        "placements-INITIAL_FORMS": "0",
+        "placements-MIN_NUM_FORMS": "0",
+        "placements-MAX_NUM_FORMS": "1000",
+        "placements-0-slot": slot.pk,
+        "placements-0-weight": "1",
+        "placements-0-sort_order": "0",
+        "placements-0-is_active": "on",
+    }
+    data.update(overrides)
+    return data
 
 
-@pytest.fixture
-def slot(db):
-    return BannerSlot.objects.get(code="article-side-1")  # 300×250, made by the migration
+def ad_tag_form(*, advertiser, slot, ad_tag, **overrides) -> dict:
+    """What the add form posts for an ad-tag banner: the advertiser's markup, no address."""
+    return banner_form(
+        advertiser=advertiser, slot=slot, kind="ad_tag", target_url="", ad_tag=ad_tag, **overrides
+    )
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from articles.models import Article, Section
 from banners.models import Banner
+from tests.factories import publish
+from tests.user_agents import BROWSER
 
-from .conftest import BROWSER, NOW
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def tag_banner(make_banner, place, slot):
 
 def get_frame(client, banner, **extra):
     with time_machine.travel(NOW, tick=False):
-        return client.get(f"/banners/tag/{banner.pk}/", HTTP_USER_AGENT=BROWSER, **extra)
+        return client.get(f"/banners/tag/{banner.pk}/", **BROWSER, **extra)
 
 
 def test_the_frame_serves_the_tag_as_it_was_given(client, tag_banner):
@@ -78,22 +79,16 @@ def test_an_inline_script_of_the_tag_would_be_blocked_by_the_pages_policy(client
     """Why the frame has its own URL: the page's policy names no 'unsafe-inline' for scripts,
     and a srcdoc frame would inherit it."""
     with time_machine.travel(NOW, tick=False):
-        page = client.get("/", HTTP_USER_AGENT=BROWSER)
+        page = client.get("/", **BROWSER)
     script_src = directives(page)["script-src"]
     assert "'unsafe-inline'" not in script_src
     assert any(source.startswith("'nonce-") for source in script_src)
 
 
 def test_the_page_embeds_the_frame_by_url_sandboxed_without_same_origin(client, tag_banner):
-    article = Article.objects.create(
-        title="보건복지부 발표",
-        body="<p>본문</p>",
-        section=Section.objects.get(slug="policy"),
-        status=Article.Status.PUBLISHED,
-        published_at=NOW - timedelta(hours=1),
-    )
+    article = publish("보건복지부 발표", published_at=NOW - timedelta(hours=1))
     with time_machine.travel(NOW, tick=False):
-        html = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+        html = client.get(article.get_absolute_url(), **BROWSER).content.decode()
     frames = re.findall(r"<iframe[^>]*>", html)
     ad_frames = [f for f in frames if f"/banners/tag/{tag_banner.pk}/" in f]
     assert len(ad_frames) == 1

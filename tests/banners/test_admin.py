@@ -9,7 +9,7 @@ from django.utils import timezone
 from banners.models import Advertiser, Banner, BannerSlot, BannerStat, Placement
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ROLE_PERMISSIONS, ensure_roles
 
-from .conftest import NOW, png_bytes, png_upload
+from .conftest import NOW, ad_tag_form, banner_form, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -68,33 +68,6 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
         assert response["Location"].startswith("/admin/login/"), url
 
 
-def banner_form(advertiser, slot, **overrides):
-    data = {
-        "advertiser": advertiser.pk,
-        "name": "한빛제약 봄 캠페인",
-        "kind": "image",
-        "alt_text": "한빛제약 봄 캠페인 안내",
-        "target_url": "https://ads.example.com/spring",
-        "opens_new_window": "on",
-        "starts_at_0": "2026-03-01",
-        "starts_at_1": "00:00:00",
-        "ends_at_0": "2026-03-31",
-        "ends_at_1": "23:59:59",
-        "weight": "2",
-        "is_active": "on",
-        "placements-TOTAL_FORMS": "1",
-        "placements-INITIAL_FORMS": "0",
-        "placements-MIN_NUM_FORMS": "0",
-        "placements-MAX_NUM_FORMS": "1000",
-        "placements-0-slot": slot.pk,
-        "placements-0-weight": "1",
-        "placements-0-sort_order": "0",
-        "placements-0-is_active": "on",
-    }
-    data.update(overrides)
-    return data
-
-
 def post_banner(client, data, image=None):
     if image is not None:
         data = {**data, "image": image}
@@ -107,7 +80,8 @@ def errors_of(response) -> str:
 
 def test_ad_manager_adds_a_banner_with_its_placement(client, ad_manager, advertiser, slot):
     client.force_login(ad_manager)
-    response = post_banner(client, banner_form(advertiser, slot), png_upload(300, 250))
+    data = banner_form(advertiser=advertiser, slot=slot)
+    response = post_banner(client, data, png_upload(300, 250))
     assert response.status_code == 302, errors_of(response)
     banner = Banner.objects.get()
     assert (banner.image_width, banner.image_height) == (300, 250)
@@ -118,7 +92,8 @@ def test_image_that_does_not_fit_the_slot_is_saved_with_a_warning(
     client, ad_manager, advertiser, slot
 ):
     client.force_login(ad_manager)
-    response = post_banner(client, banner_form(advertiser, slot), png_upload(728, 90))
+    data = banner_form(advertiser=advertiser, slot=slot)
+    response = post_banner(client, data, png_upload(728, 90))
     assert response.status_code == 302
     followed = client.get(response["Location"]).content.decode()
     assert "728×90" in followed and "300×250" in followed and "다릅니다" in followed
@@ -145,7 +120,7 @@ def test_non_image_upload_is_refused_in_korean(
 
     client.force_login(ad_manager)
     upload = SimpleUploadedFile(name, content, content_type=content_type)
-    response = post_banner(client, banner_form(advertiser, slot), upload)
+    response = post_banner(client, banner_form(advertiser=advertiser, slot=slot), upload)
     assert response.status_code == 200
     html = errors_of(response)
     assert "이미지" in html and ("올릴 수 있습니다" in html or "이미지 파일이 아닙니다" in html)
@@ -157,7 +132,7 @@ def test_a_tiff_image_is_refused_even_though_pillow_reads_it(client, ad_manager,
 
     client.force_login(ad_manager)
     upload = SimpleUploadedFile("banner.png", png_bytes(300, 250, "TIFF"), "image/png")
-    response = post_banner(client, banner_form(advertiser, slot), upload)
+    response = post_banner(client, banner_form(advertiser=advertiser, slot=slot), upload)
     assert "이미지 파일이 아닙니다" in errors_of(response)
     assert not Banner.objects.exists()
 
@@ -165,19 +140,26 @@ def test_a_tiff_image_is_refused_even_though_pillow_reads_it(client, ad_manager,
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"ends_at_0": "2026-02-01"}, "종료 시각은 시작 시각보다 늦어야 합니다"),
-        ({"target_url": "javascript:alert(1)"}, "http:// 또는 https://"),
-        ({"target_url": "/ads/landing"}, "http:// 또는 https://"),
-        ({"alt_text": ""}, "대체 텍스트를 입력하세요"),
-        ({"weight": "0"}, "가중치는 1 이상이어야 합니다"),
-        ({"placements-0-weight": "-1"}, "가중치는 1 이상이어야 합니다"),
+        pytest.param(
+            {"ends_at_0": "2026-02-01"}, "종료 시각은 시작 시각보다 늦어야 합니다", id="ends first"
+        ),
+        pytest.param(
+            {"target_url": "javascript:alert(1)"}, "http:// 또는 https://", id="script address"
+        ),
+        pytest.param({"target_url": "/ads/landing"}, "http:// 또는 https://", id="local address"),
+        pytest.param({"alt_text": ""}, "대체 텍스트를 입력하세요", id="no alt text"),
+        pytest.param({"weight": "0"}, "가중치는 1 이상이어야 합니다", id="zero weight"),
+        pytest.param(
+            {"placements-0-weight": "-1"}, "가중치는 1 이상이어야 합니다", id="negative placement"
+        ),
     ],
 )
 def test_bad_banner_input_gets_a_korean_message_and_saves_nothing(
     client, ad_manager, advertiser, slot, overrides, message
 ):
     client.force_login(ad_manager)
-    response = post_banner(client, banner_form(advertiser, slot, **overrides), png_upload())
+    data = banner_form(advertiser=advertiser, slot=slot, **overrides)
+    response = post_banner(client, data, png_upload())
     assert response.status_code == 200
     assert message in errors_of(response)
     assert not Banner.objects.exists()
@@ -187,7 +169,9 @@ def test_ad_manager_cannot_create_an_ad_tag_banner_without_its_permission(
     client, ad_manager, advertiser, slot
 ):
     client.force_login(ad_manager)
-    data = banner_form(advertiser, slot, kind="ad_tag", ad_tag="<script>evil()</script>")
+    data = banner_form(
+        advertiser=advertiser, slot=slot, kind="ad_tag", ad_tag="<script>evil()</script>"
+    )
     response = post_banner(client, data)
     assert response.status_code == 200
     assert not Banner.objects.exists()
@@ -228,9 +212,7 @@ def test_holder_of_the_ad_tag_permission_creates_an_ad_tag_banner(
 ):
     ad_manager.user_permissions.add(Permission.objects.get(codename="manage_ad_tag"))
     client.force_login(ad_manager)
-    data = banner_form(
-        advertiser, slot, kind="ad_tag", target_url="", ad_tag="<script>ads()</script>"
-    )
+    data = ad_tag_form(advertiser=advertiser, slot=slot, ad_tag="<script>ads()</script>")
     response = post_banner(client, data)
     assert response.status_code == 302, errors_of(response)
     assert Banner.objects.get().ad_tag == "<script>ads()</script>"

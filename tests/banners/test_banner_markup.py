@@ -5,13 +5,15 @@ import time_machine
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from .conftest import BROWSER, NOW
+from tests.user_agents import BROWSER
+
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 
 def rendered_image_size(code: str) -> tuple[int, int]:
-    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
+    request = RequestFactory().get("/", **BROWSER)
     html = Template("{% load banner_tags %}{% banner_slot code %}").render(
         Context({"request": request, "code": code})
     )

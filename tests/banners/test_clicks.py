@@ -5,8 +5,9 @@ import time_machine
 from django.utils import timezone
 
 from banners.models import Banner, BannerStat
+from tests.user_agents import BROWSER, NOT_READERS
 
-from .conftest import BROWSER, NOW
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def placement(make_banner, place, slot):
 
 def test_click_counts_and_redirects_with_302_to_the_stored_address(client, placement):
     with time_machine.travel(NOW, tick=False):
-        response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+        response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
     assert "no-store" in response["Cache-Control"]
@@ -48,7 +49,7 @@ def test_click_counts_and_redirects_with_302_to_the_stored_address(client, place
     ],
 )
 def test_no_query_parameter_can_choose_the_redirect_target(client, placement, query):
-    response = client.get(f"/banners/c/{placement.pk}/{query}", HTTP_USER_AGENT=BROWSER)
+    response = client.get(f"/banners/c/{placement.pk}/{query}", **BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
 
@@ -65,7 +66,7 @@ def test_no_query_parameter_can_choose_the_redirect_target(client, placement, qu
     ],
 )
 def test_path_tricks_never_redirect_anywhere(client, placement, path):
-    response = client.get(path.format(pk=placement.pk), HTTP_USER_AGENT=BROWSER)
+    response = client.get(path.format(pk=placement.pk), **BROWSER)
     assert response.status_code == 404
     assert "evil" not in response.get("Location", "")
 
@@ -73,7 +74,7 @@ def test_path_tricks_never_redirect_anywhere(client, placement, path):
 def test_headers_cannot_choose_the_redirect_target(client, placement):
     response = client.get(
         f"/banners/c/{placement.pk}/",
-        HTTP_USER_AGENT=BROWSER,
+        **BROWSER,
         HTTP_REFERER="https://evil.example.com/",
         HTTP_X_FORWARDED_HOST="evil.example.com",
     )
@@ -82,28 +83,17 @@ def test_headers_cannot_choose_the_redirect_target(client, placement):
 
 def test_a_stored_address_that_went_bad_is_not_followed(client, placement):
     Banner.objects.filter(pk=placement.banner_id).update(target_url="javascript:alert(1)")
-    response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 404
     assert clicks_of(placement) == 0
 
 
 def test_ad_tag_banner_has_no_click_url(client, make_banner, place, slot):
     tag = place(make_banner(kind=Banner.Kind.AD_TAG, ad_tag="<p>ad</p>", target_url=""), slot)
-    assert client.get(f"/banners/c/{tag.pk}/", HTTP_USER_AGENT=BROWSER).status_code == 404
+    assert client.get(f"/banners/c/{tag.pk}/", **BROWSER).status_code == 404
 
 
-@pytest.mark.parametrize(
-    "user_agent",
-    [
-        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-        "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
-        "Mozilla/5.0 (compatible; Daumoa/4.0)",
-        "facebookexternalhit/1.1",
-        "curl/8.5.0",
-        "python-requests/2.32",
-        "",
-    ],
-)
+@pytest.mark.parametrize("user_agent", NOT_READERS.values(), ids=NOT_READERS.keys())
 def test_bots_are_redirected_but_not_counted(client, placement, user_agent):
     response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=user_agent)
     assert response.status_code == 302
@@ -112,13 +102,13 @@ def test_bots_are_redirected_but_not_counted(client, placement, user_agent):
 
 
 def test_head_request_redirects_without_counting(client, placement):
-    response = client.head(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    response = client.head(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 302
     assert clicks_of(placement) == 0
 
 
 def test_post_to_the_click_url_is_refused(client, placement):
-    response = client.post(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+    response = client.post(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 405
     assert clicks_of(placement) == 0
 
@@ -126,7 +116,7 @@ def test_post_to_the_click_url_is_refused(client, placement):
 def test_clicks_on_a_later_day_go_to_that_days_row(client, placement):
     for moment in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1)):
         with time_machine.travel(moment, tick=False):
-            client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+            client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     by_day = dict(BannerStat.objects.values_list("day", "clicks"))
     assert by_day == {timezone.localdate(NOW): 2, timezone.localdate(NOW) + timedelta(days=1): 1}
 
@@ -135,14 +125,12 @@ def test_a_failing_database_still_sends_the_reader_to_the_advertiser(client, pla
     from unittest import mock
 
     with mock.patch("banners.services.add_to_stat", side_effect=RuntimeError("db down")):
-        response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+        response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
 
 
 def test_a_browsers_prefetch_of_the_click_url_is_not_counted(client, placement):
-    response = client.get(
-        f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch"
-    )
+    response = client.get(f"/banners/c/{placement.pk}/", **BROWSER, HTTP_SEC_PURPOSE="prefetch")
     assert response.status_code == 302
     assert clicks_of(placement) == 0

@@ -13,15 +13,16 @@ from django.utils import timezone
 
 from banners import services
 from banners.models import BannerStat
+from tests.user_agents import BROWSER, CHROME, NOT_READERS
 
-from .conftest import BROWSER, NOW
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 SLOT = Template('{% load banner_tags %}{% banner_slot "article-side-1" %}')
 
 
-def show(times: int = 1, user_agent: str = BROWSER) -> None:
+def show(times: int = 1, user_agent: str = CHROME) -> None:
     for _ in range(times):
         request = RequestFactory().get("/", HTTP_USER_AGENT=user_agent)
         assert "banner-slot" in SLOT.render(Context({"request": request}))
@@ -116,7 +117,7 @@ def test_impressions_of_yesterday_go_to_yesterdays_row(placement):
 
 def test_bots_see_the_banner_but_are_not_counted(placement):
     with time_machine.travel(NOW, tick=False):
-        show(3, user_agent="Mozilla/5.0 (compatible; Googlebot/2.1)")
+        show(3, user_agent=NOT_READERS["Googlebot"])
         show(1)
         services.flush_stats()
     assert impressions() == 1
@@ -192,7 +193,7 @@ def test_concurrent_clicks_are_counted_exactly(make_banner, place, slot):
     def click(index):
         client = Client()
         for _ in range(10):
-            response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=BROWSER)
+            response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
             assert response.status_code == 302
 
     run_in_threads(8, click)
@@ -220,9 +221,9 @@ def test_concurrent_impressions_and_flushes_lose_and_double_count_nothing(make_b
 def test_head_requests_and_prefetches_of_a_page_are_not_counted(placement):
     with time_machine.travel(NOW, tick=False):
         for request in (
-            RequestFactory().head("/", HTTP_USER_AGENT=BROWSER),
-            RequestFactory().get("/", HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch"),
-            RequestFactory().get("/", HTTP_USER_AGENT=BROWSER, HTTP_PURPOSE="prerender"),
+            RequestFactory().head("/", **BROWSER),
+            RequestFactory().get("/", **BROWSER, HTTP_SEC_PURPOSE="prefetch"),
+            RequestFactory().get("/", **BROWSER, HTTP_PURPOSE="prerender"),
         ):
             assert "banner-slot" in SLOT.render(Context({"request": request}))
         services.flush_stats()

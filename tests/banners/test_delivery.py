@@ -12,8 +12,9 @@ from django.test import RequestFactory
 
 from banners import services
 from banners.models import Banner, BannerSlot
+from tests.user_agents import BROWSER, CHROME
 
-from .conftest import BROWSER, NOW
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ PAGE = Template(
 )
 
 
-def render(code: str, *, user_agent: str = BROWSER, request=None) -> str:
+def render(code: str, *, user_agent: str = CHROME, request=None) -> str:
     request = request or RequestFactory().get("/", HTTP_USER_AGENT=user_agent)
     template = Template("{% load banner_tags %}{% banner_slot code %}")
     return template.render(Context({"request": request, "code": code}))
@@ -141,12 +142,12 @@ def test_a_page_reads_all_its_slots_with_one_query_and_then_none_from_the_cache(
 ):
     for code, size in [("top", (1200, 90)), ("article-side-1", (300, 250)), ("footer", (1200, 90))]:
         place(make_banner(name=f"{code} 배너", size=size), BannerSlot.objects.get(code=code))
-    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
+    request = RequestFactory().get("/", **BROWSER)
     with time_machine.travel(NOW, tick=False):
         with django_assert_max_num_queries(1):
             html = PAGE.render(Context({"request": request}))
         assert html.count('class="banner-slot ') == 3
-        again = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
+        again = RequestFactory().get("/", **BROWSER)
         with django_assert_num_queries(0):
             assert PAGE.render(Context({"request": again})).count('class="banner-slot ') == 3
 
@@ -187,7 +188,7 @@ def test_a_failing_cache_falls_back_to_the_database(make_banner, place, slot):
 def test_reader_pages_show_the_slots_of_the_base_layout(client, make_banner, place):
     place(make_banner(name="최상단", size=(1200, 90)), BannerSlot.objects.get(code="top"))
     with time_machine.travel(NOW, tick=False):
-        html = client.get("/", HTTP_USER_AGENT=BROWSER).content.decode()
+        html = client.get("/", **BROWSER).content.decode()
     assert '<div class="banner-slot banner-slot--top">' in html
     assert "banner-slot--footer" not in html  # empty: no empty box
 

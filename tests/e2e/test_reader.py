@@ -22,6 +22,14 @@ def open_phone(new_page):
     return new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
 
 
+@pytest.fixture
+def phone_at_home(new_page):
+    """A phone showing the home page."""
+    page = open_phone(new_page)
+    page.goto("/")
+    return page
+
+
 def test_home_page_fits_a_phone_screen(new_page):
     page = open_phone(new_page)
     response = page.goto("/")
@@ -34,9 +42,8 @@ def test_home_page_fits_a_phone_screen(new_page):
     screenshot(page, "home-phone")
 
 
-def test_skip_link_is_the_first_tab_stop_and_takes_the_keyboard_to_the_main_content(new_page):
-    page = open_phone(new_page)
-    page.goto("/")
+def test_skip_link_is_the_first_tab_stop_and_takes_the_keyboard_to_the_main_content(phone_at_home):
+    page = phone_at_home
 
     first = press_tab(page)
     assert first["text"] == "본문 바로가기"
@@ -65,9 +72,8 @@ def test_every_tab_stop_is_visible_on_a_phone(new_page, name):
     assert len(seen) >= 2, "the skip link and at least one link of the page"
 
 
-def test_a_reader_opens_an_article_from_the_home_page_with_the_keyboard_alone(new_page):
-    page = open_phone(new_page)
-    page.goto("/")
+def test_a_reader_opens_an_article_from_the_home_page_with_the_keyboard_alone(phone_at_home):
+    page = phone_at_home
 
     for _ in range(MAX_TAB_STOPS):
         focused = press_tab(page)
@@ -84,9 +90,8 @@ def test_a_reader_opens_an_article_from_the_home_page_with_the_keyboard_alone(ne
     screenshot(page, "article-phone")
 
 
-def test_section_page_fits_a_phone_screen(new_page):
-    page = open_phone(new_page)
-    page.goto("/")
+def test_section_page_fits_a_phone_screen(phone_at_home):
+    page = phone_at_home
     page.locator(ARTICLE_LINK).first.click()
     section_link = page.locator(SECTION_LINK).first
     section_name = section_link.inner_text().strip()
@@ -117,9 +122,8 @@ def test_desktop_pages_render_without_script_errors(new_page):
     assert horizontal_overflow(page) is None
 
 
-def test_a_reader_searches_with_the_keyboard_on_a_phone(new_page):
-    page = open_phone(new_page)
-    page.goto("/")
+def test_a_reader_searches_with_the_keyboard_on_a_phone(phone_at_home):
+    page = phone_at_home
 
     page.get_by_label("기사 검색").focus()
     page.keyboard.type("의료")

@@ -20,28 +20,34 @@ def editor(django_user_model):
     )
 
 
+def environment(*, without: tuple[str, ...], **env: str) -> dict[str, str]:
+    """This process's environment less the variables whose names start with one of `without`,
+    plus `env`."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(without)}
+    return {**kept, **env}
+
+
+def run_python(*args: str, env: dict[str, str], timeout: int = 60) -> subprocess.CompletedProcess:
+    """`python *args` in a fresh process at the checkout's root, its output captured as text:
+    settings are read once at start-up, so a test of start-up needs a process of its own."""
+    command = [sys.executable, *args]  # a failing run is the test's to judge: no check=True
+    return subprocess.run(
+        command, cwd=ROOT, env=env, timeout=timeout, capture_output=True, text=True
+    )
+
+
 def settings_in_production(expression: str, **env: str) -> str:
     """Evaluate `expression` against newsroom.settings.base in a fresh process with a
     production environment plus `env`; returns what it prints."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean = {k: v for k, v in clean.items() if not k.startswith(("AWS_", "REDIS_"))}
-    clean.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings.base",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="s" * 60,
-        NEWSROOM_VAR_DIR="/tmp/newsroom-settings-test",
-    )
-    clean.update(env)
+    production = {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "NEWSROOM_VAR_DIR": "/tmp/newsroom-settings-test",
+    }
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    clean = environment(without=("DJANGO_", "DATABASE_", "AWS_", "REDIS_"), **{**production, **env})
+    result = run_python("-c", code, env=clean)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

@@ -8,27 +8,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles.models import Article, Section
+from articles.models import Article
 from banners.models import Advertiser, Banner, BannerSlot, Placement
 from newsroom.timezones import KST
 from tests.banners.conftest import png_upload
+from tests.factories import publish
+from tests.user_agents import BROWSER
 from tests.weather.payloads import REFERENCE, payload, row, sample
 from weather import services as weather_services
 
 pytestmark = pytest.mark.django_db
-
-BROWSER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"}
-
-
-def publish(title, *, ago=timedelta(hours=1), **fields):
-    return Article.objects.create(
-        title=title,
-        body="<p>본문</p>",
-        section=Section.objects.get(slug="policy"),
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - ago,
-        **fields,
-    )
 
 
 def home(client) -> str:

@@ -5,17 +5,12 @@ Elapsed times are measured only as upper bounds: they prove a request does not h
 
 import contextlib
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 from newsroom.settings.env import database_from_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.newsroom.conftest import environment, run_python
 
 # Run in a fresh process: its default database is the silent one, from DATABASE_URL.
 REQUEST = """
@@ -65,20 +60,14 @@ def silent_database():
 
 def test_a_silent_database_gives_the_outage_page_within_seconds():
     with silent_database() as port:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))}
-        env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.test"
-        env["DATABASE_URL"] = f"postgres://newsroom@127.0.0.1:{port}/newsroom"
-        env["DATABASE_CONNECT_TIMEOUT"] = "2"
-        started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, "-c", REQUEST],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
+        env = environment(
+            without=("DATABASE_", "REDIS_"),
+            DJANGO_SETTINGS_MODULE="newsroom.settings.test",
+            DATABASE_URL=f"postgres://newsroom@127.0.0.1:{port}/newsroom",
+            DATABASE_CONNECT_TIMEOUT="2",
         )
+        started = time.monotonic()
+        result = run_python("-c", REQUEST, env=env, timeout=30)
         elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-2000:]
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -112,46 +101,29 @@ def test_web_settings_carry_the_statement_timeout(settings):
     assert settings.DATABASE_TIMEOUTS == {"connect_timeout": 3, "statement_timeout_ms": 5000}
 
 
-def test_management_commands_get_no_statement_timeout_by_default():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings.test")
-    env["DATABASE_URL"] = "postgres://u@db.example/newsroom"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+PRINT_OPTIONS = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+
+
+def database_options_read_by(*args: str) -> str:
+    """The default database's OPTIONS as `python *args` prints them, in a fresh process whose
+    DATABASE_URL names a PostgreSQL server."""
+    env = environment(
+        without=("DATABASE_", "DJANGO_"),
+        DJANGO_SETTINGS_MODULE="newsroom.settings.test",
+        DATABASE_URL="postgres://u@db.example/newsroom",
     )
+    result = run_python(*args, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "'connect_timeout': 3" in result.stdout
-    assert "statement_timeout" not in result.stdout
+    return result.stdout
+
+
+def test_management_commands_get_no_statement_timeout_by_default():
+    options = database_options_read_by("manage.py", "shell", "-c", PRINT_OPTIONS)
+    assert "'connect_timeout': 3" in options
+    assert "statement_timeout" not in options
 
 
 def test_runserver_serves_web_requests_with_the_web_statement_timeout():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
-    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings.test")
-    env["DATABASE_URL"] = "postgres://u@db.example/newsroom"
-    code = (
-        "import sys; sys.argv = ['manage.py', 'runserver']; import django; django.setup(); "
-        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "statement_timeout=5000" in result.stdout
+    as_runserver = "import sys; sys.argv = ['manage.py', 'runserver']; import django"
+    options = database_options_read_by("-c", f"{as_runserver}; django.setup(); {PRINT_OPTIONS}")
+    assert "statement_timeout=5000" in options

@@ -15,6 +15,7 @@ from articles.models import Section
 from banners.templatetags import banner_tags
 from newsroom.models import SiteInfo
 from tests.articles import conftest as article_fixtures
+from tests.factories import site_info
 from weather.templatetags import weather_tags
 
 pytestmark = pytest.mark.django_db
@@ -150,18 +151,7 @@ def test_date_bar_shows_todays_date_in_korea_across_midnight(client, moment, exp
 
 
 def test_footer_shows_the_publishers_details_editable_by_staff(client):
-    SiteInfo.objects.create(
-        name="건강일보",
-        tagline="보건의료 전문지",
-        company="(주)건강미디어",
-        address="서울특별시 종로구 1",
-        phone="02-123-4567",
-        registration_number="서울 아12345",
-        registration_date=datetime(2019, 5, 2).date(),
-        publisher="홍길동",
-        editor="김편집",
-        youth_protection_officer="이보호",
-    )
+    site_info(tagline="보건의료 전문지").save()
     html = client.get("/").content.decode()
     footer = html.split('<footer class="site-footer">', 1)[1]
     for text in (

@@ -5,9 +5,11 @@ import pytest
 from django.core.cache import cache
 
 from newsroom.pagecache import generation as page_cache
+from tests.factories import publish
+from tests.user_agents import BROWSER
 from weather.templatetags import weather_tags
 
-from .test_cache_correctness import BROWSER, publish, visible_text
+from .test_cache_correctness import visible_text
 
 pytestmark = pytest.mark.django_db
 

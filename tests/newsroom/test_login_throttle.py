@@ -28,12 +28,21 @@ def small_limits(settings):
     settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 
 
-def login(client, username, password, address="203.0.113.7"):
+def login(client, username, password, address="203.0.113.7", forwarded_for=None):
+    headers = {"REMOTE_ADDR": address}
+    if forwarded_for is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
     return client.post(
-        "/admin/login/?next=/admin/",
-        {"username": username, "password": password},
-        REMOTE_ADDR=address,
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, **headers
     )
+
+
+def guess_five_accounts(client, *, address, forwarded_for):
+    """Five failed logins, each to another account, from `address` with `forwarded_for` as the
+    X-Forwarded-For header (where it holds `{number}`, the try's number fills it in)."""
+    for number in range(5):
+        forwarded = forwarded_for.format(number=number)
+        login(client, f"guess{number}", "x", address=address, forwarded_for=forwarded)
 
 
 def test_correct_password_logs_in(client, editor):
@@ -162,24 +171,12 @@ def test_a_successful_login_clears_the_accounts_failures(client, editor):
 def test_behind_the_proxy_the_forwarded_address_is_throttled(client, editor, settings):
     settings.TRUSTED_PROXY_HOPS = 1
     with time_machine.travel(START, tick=False):
-        for number in range(5):
-            client.post(
-                "/admin/login/",
-                {"username": f"guess{number}", "password": "x"},
-                REMOTE_ADDR="10.0.0.2",
-                HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",
-            )
-        other_reader = Client().post(
-            "/admin/login/",
-            {"username": "desk.kim", "password": PASSWORD},
-            REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR="203.0.113.99",
+        guess_five_accounts(client, address="10.0.0.2", forwarded_for="1.2.3.4, 203.0.113.9")
+        other_reader = login(
+            Client(), "desk.kim", PASSWORD, address="10.0.0.2", forwarded_for="203.0.113.99"
         )
-        spoofed = Client().post(
-            "/admin/login/",
-            {"username": "desk.kim", "password": PASSWORD},
-            REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR="5.6.7.8, 203.0.113.9",
+        spoofed = login(
+            Client(), "desk.kim", PASSWORD, address="10.0.0.2", forwarded_for="5.6.7.8, 203.0.113.9"
         )
     assert other_reader.status_code == 302
     assert LOCKED in spoofed.content.decode()
@@ -192,18 +189,9 @@ def test_a_direct_client_rotating_x_forwarded_for_is_still_one_address(
     # The app port reached directly from a public address, with or without nginx configured.
     settings.TRUSTED_PROXY_HOPS = hops
     with time_machine.travel(START, tick=False):
-        for number in range(5):
-            client.post(
-                "/admin/login/",
-                {"username": f"guess{number}", "password": "x"},
-                REMOTE_ADDR="198.51.100.77",
-                HTTP_X_FORWARDED_FOR=f"203.0.113.{number}",
-            )
-        response = Client().post(
-            "/admin/login/",
-            {"username": "desk.kim", "password": PASSWORD},
-            REMOTE_ADDR="198.51.100.77",
-            HTTP_X_FORWARDED_FOR="203.0.113.200",
+        guess_five_accounts(client, address="198.51.100.77", forwarded_for="203.0.113.{number}")
+        response = login(
+            Client(), "desk.kim", PASSWORD, address="198.51.100.77", forwarded_for="203.0.113.200"
         )
     assert LOCKED in response.content.decode()
 

@@ -20,8 +20,10 @@ from banners.models import BannerStat
 from newsroom.pagecache import pages as pagecache
 from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
 from newsroom.timezones import KST
+from tests.factories import publish
+from tests.user_agents import BROWSER, NOT_READERS
 
-from .test_cache_correctness import BROWSER, place_top_banner, publish
+from .test_cache_correctness import place_top_banner
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +105,7 @@ def test_a_cached_article_page_counts_every_readers_view_but_not_bots(client):
     cached_get(client, article.get_absolute_url())
     for _ in range(3):
         client.get(article.get_absolute_url(), **BROWSER)
-    client.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1")
+    client.get(article.get_absolute_url(), HTTP_USER_AGENT=NOT_READERS["Googlebot"])
     article.refresh_from_db()
     assert article.view_count == 5
 
@@ -189,13 +191,7 @@ def test_a_withdrawn_article_leaves_the_cached_pages_at_once(client):
 def test_a_scheduled_article_appears_on_the_cached_home_page_when_its_time_comes(client):
     publish("지난 기사")
     due = timezone.now() + timedelta(minutes=10)
-    Article.objects.create(
-        title="예약 기사",
-        body="<p>본문</p>",
-        section=Article.objects.first().section,
-        status=Article.Status.PUBLISHED,
-        published_at=due,
-    )
+    publish("예약 기사", published_at=due)
     assert "예약 기사" not in cached_get(client, "/").content.decode()
     with time_machine.travel(due + timedelta(seconds=2), tick=False):
         assert "예약 기사" in client.get("/", **BROWSER).content.decode()

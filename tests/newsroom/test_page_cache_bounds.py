@@ -19,8 +19,8 @@ from newsroom.pagecache.generation import (
 )
 from newsroom.settings.base import redis_cache_entry
 from tests.conftest import _redis_executable
-
-from .test_cache_correctness import BROWSER, publish
+from tests.factories import publish
+from tests.user_agents import BROWSER
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ staff stay on the primary."""
 
 import contextvars
 import copy
-import datetime as dt
 
 import psycopg
 import pytest
@@ -17,6 +16,7 @@ from django.urls import include, path
 
 from newsroom.models import SiteInfo
 from newsroom.site.database import ReplicaRouter
+from tests.factories import site_info
 from tests.newsroom.conftest import settings_in_production
 
 REPLICAS = ["replica1", "replica2"]
@@ -179,26 +179,12 @@ def replica_database(settings):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def site_info(name: str) -> SiteInfo:
-    return SiteInfo(
-        name=name,
-        company="(주)메디팜미디어",
-        address="서울특별시 중구 세종대로 1",
-        phone="02-000-0000",
-        registration_number="서울 아00000",
-        registration_date=dt.date(2020, 1, 1),
-        publisher="김발행",
-        editor="김발행",
-        youth_protection_officer="이보호",
-    )
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_readers_see_the_replica_and_editors_the_primary(client, replica_database, editor):
     # Different rows on each side, as during replication lag.
-    site_info("원본신문").save(using="default")
-    site_info("복제본신문").save(using=replica_database)
+    site_info(name="원본신문").save(using="default")
+    site_info(name="복제본신문").save(using=replica_database)
     cache.clear()
 
     reader_page = client.get("/").content.decode()
@@ -215,8 +201,8 @@ def test_readers_see_the_replica_and_editors_the_primary(client, replica_databas
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_admin_lists_and_saves_on_the_primary(client, replica_database, django_user_model):
-    site_info("원본신문").save(using="default")
-    site_info("복제본신문").save(using=replica_database)
+    site_info(name="원본신문").save(using="default")
+    site_info(name="복제본신문").save(using=replica_database)
     boss = django_user_model.objects.create_superuser("boss", password="x" * 14)
     client.force_login(boss)
     listing = client.get("/admin/newsroom/siteinfo/").content.decode()

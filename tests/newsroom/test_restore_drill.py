@@ -1,26 +1,14 @@
 """The restore drill's own failure modes (the drill itself runs in `make restore-drill`)."""
 
-import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.newsroom.conftest import ROOT
+from tests.newsroom.conftest import environment, run_python
 
 
 def drill(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    clean.update(env)
-    return subprocess.run(
-        [sys.executable, "scripts/restore_drill.py"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python("scripts/restore_drill.py", env=environment(without=("DATABASE_URL",), **env))
 
 
 @pytest.mark.parametrize(

@@ -1,31 +1,21 @@
 """The settings' failure modes: each stops start-up with one readable line."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from newsroom.settings.env import database_from_url, env_bool, env_int
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.newsroom.conftest import environment, run_python
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean["DJANGO_SETTINGS_MODULE"] = "newsroom.settings.base"
-    clean["NEWSROOM_VAR_DIR"] = env.pop("NEWSROOM_VAR_DIR", "/tmp/newsroom-settings-test")
-    clean.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    base = {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
+        "NEWSROOM_VAR_DIR": "/tmp/newsroom-settings-test",
+    }
+    return run_python(
+        "manage.py", *args, env=environment(without=("DJANGO_", "DATABASE_"), **{**base, **env})
     )
 
 

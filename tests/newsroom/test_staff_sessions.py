@@ -65,26 +65,16 @@ def test_shorter_idle_limit_from_settings(client, editor, settings):
 
 
 def test_a_misspelt_required_role_stops_start_up():
-    import subprocess
-    import sys
+    from tests.newsroom.conftest import run_python
 
-    from tests.newsroom.conftest import ROOT
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
-            "DJANGO_SECRET_KEY": "s" * 60,
-            "NEWSROOM_VAR_DIR": "/tmp/newsroom-settings-test",
-            "OTP_REQUIRED_ROLES": "superuser,dsek",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings.base",
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "NEWSROOM_VAR_DIR": "/tmp/newsroom-settings-test",
+        "OTP_REQUIRED_ROLES": "superuser,dsek",
+    }
+    result = run_python("-c", "import django; django.setup()", env=env)
     assert result.returncode != 0
     assert "OTP_REQUIRED_ROLES names unknown roles ['dsek']" in result.stderr
 

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from articles.models import Section
-from banners.models import Advertiser, BannerSlot
 
 
 @pytest.fixture
@@ -26,16 +25,6 @@ def section(db):
     return Section.objects.get(slug="policy")
 
 
-@pytest.fixture
-def advertiser(db):
-    return Advertiser.objects.create(name="한빛제약")
-
-
-@pytest.fixture
-def slot(db):
-    return BannerSlot.objects.get(code="article-side-1")  # 300×250, made by the migration
-
-
 def article_form(*, section, **overrides) -> dict:
     """What the admin's add form posts for a new article (save and publish with `_publish`)."""
     now = timezone.localtime() - timezone.timedelta(minutes=5)
@@ -50,35 +39,6 @@ def article_form(*, section, **overrides) -> dict:
         "published_at_1": f"{now:%H:%M:%S}",
         "headline_order": "0",
         "expected_version": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def banner_form(*, advertiser, slot, **overrides) -> dict:
-    now = timezone.localtime()
-    start, end = now - timezone.timedelta(days=1), now + timezone.timedelta(days=30)
-    data = {
-        "advertiser": advertiser.pk,
-        "name": "한빛제약 봄 캠페인",
-        "kind": "image",
-        "alt_text": "한빛제약 봄 캠페인 안내",
-        "target_url": "https://ads.example.com/spring",
-        "opens_new_window": "on",
-        "starts_at_0": f"{start:%Y-%m-%d}",
-        "starts_at_1": f"{start:%H:%M:%S}",
-        "ends_at_0": f"{end:%Y-%m-%d}",
-        "ends_at_1": f"{end:%H:%M:%S}",
-        "weight": "1",
-        "is_active": "on",
-        "placements-TOTAL_FORMS": "1",
-        "placements-INITIAL_FORMS": "0",
-        "placements-MIN_NUM_FORMS": "0",
-        "placements-MAX_NUM_FORMS": "1000",
-        "placements-0-slot": slot.pk,
-        "placements-0-weight": "1",
-        "placements-0-sort_order": "0",
-        "placements-0-is_active": "on",
     }
     data.update(overrides)
     return data

@@ -178,14 +178,18 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _elements(xml: str | bytes, what: str) -> tuple[list[ElementTree.Element], list[str]]:
+    """Every element of a well-formed document, or none and the one problem that it is not."""
+    try:
+        return list(ElementTree.fromstring(xml).iter()), []
+    except ElementTree.ParseError as error:
+        return [], [f"{what} is not well-formed XML: {error}"]
+
+
 def feed_parts(xml: str | bytes) -> list[str]:
     """An RSS feed: well-formed, and no executable HTML in what readers render."""
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as error:
-        return [f"feed is not well-formed XML: {error}"]
-    found = []
-    for element in root.iter():
+    elements, found = _elements(xml, "feed")
+    for element in elements:
         name = _local(element.tag)
         text = element.text or ""
         if name in {"description", "encoded", "title"}:
@@ -199,12 +203,9 @@ def feed_parts(xml: str | bytes) -> list[str]:
 
 
 def sitemap_parts(xml: str | bytes) -> list[str]:
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError as error:
-        return [f"sitemap is not well-formed XML: {error}"]
-    found = []
-    for element in root.iter():
+    """A sitemap: well-formed, and every location an http(s) address."""
+    elements, found = _elements(xml, "sitemap")
+    for element in elements:
         if _local(element.tag) == "loc":
             location = (element.text or "").strip()
             if not location.startswith(("http://", "https://")):

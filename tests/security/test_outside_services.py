@@ -4,6 +4,7 @@ every page keeps serving with the last readings (pages never call KMA)."""
 import pytest
 from django.core.management import call_command
 
+from tests.user_agents import BROWSER
 from tests.weather.kma_fake import FakeKma
 from tests.weather.payloads import REFERENCE, sample
 from weather import services
@@ -11,7 +12,6 @@ from weather.models import WeatherReading
 
 pytestmark = pytest.mark.django_db
 
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 GARBAGE = [
     (200, b"<html><body>\xec\xa0\x90\xea\xb2\x80 \xec\xa4\x91</body></html>"),
     (200, b"\x00\xff\xfe not a table at all"),
@@ -47,6 +47,6 @@ def test_pages_keep_serving_the_last_readings_when_kma_fails(
     assert fetch(monkeypatch, settings, *answers) != 0
     assert WeatherReading.objects.count() == stored  # nothing lost, nothing broken stored
     for url in ("/", "/weather/"):
-        response = client.get(url, HTTP_USER_AGENT=BROWSER)
+        response = client.get(url, **BROWSER)
         assert response.status_code == 200, url
         assert "weather-ticker" in response.content.decode() or url == "/weather/"

@@ -12,8 +12,9 @@ from articles.models import Article
 from banners.admin import BannerAdmin
 from banners.models import Banner
 from newsroom.admin.saving import SAVE_FAILED
+from tests.banners.conftest import ad_tag_form
 
-from .conftest import article_form, banner_form
+from .conftest import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +120,9 @@ def test_other_errors_are_not_hidden(admin_client, section):
 def test_a_banner_save_that_fails_in_the_database_keeps_the_ad_managers_input(
     admin_client, advertiser, slot
 ):
-    data = banner_form(
+    data = ad_tag_form(
         advertiser=advertiser,
         slot=slot,
-        kind="ad_tag",
-        target_url="",
         name="봄 캠페인 태그",
         alt_text="한빛제약 봄 캠페인",
         ad_tag='<script src="https://ads.example.net/a.js"></script>',

@@ -15,8 +15,9 @@ from PIL import Image
 
 from articles.models import Article, Reporter
 from banners.models import Banner
+from tests.banners.conftest import banner_form
 
-from .conftest import article_form, banner_form
+from .conftest import article_form
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,17 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
 from articles.models import Article, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
+from tests.banners.conftest import ad_tag_form, banner_form
+from tests.factories import publish
+from tests.user_agents import BROWSER
 
-from .conftest import article_form, banner_form
+from .conftest import article_form
 from .htmlcheck import executable_parts, feed_parts, sitemap_parts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_rendering")]
@@ -34,7 +36,6 @@ VECTORS = [
     if line.strip() and not line.startswith("# ")
 ]
 TEMPLATE_PROBES = ["{{7*7}}", "{{ 7*7 }}", "{% debug %}", "{{ settings.SECRET_KEY }}"]
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 
 
 def picture(fmt="JPEG", size=(300, 250)) -> bytes:
@@ -71,7 +72,7 @@ class Pages:
         return text
 
     def get(self, url: str, vector: str = "", **params) -> str:
-        response = self.client.get(url, params or None, HTTP_USER_AGENT=BROWSER)
+        response = self.client.get(url, params or None, **BROWSER)
         return self.check(response, url, vector)
 
     def every_page(self, url: str, *, admin: bool = False) -> None:
@@ -79,7 +80,7 @@ class Pages:
         key = "p" if admin else "page"
         start = 0 if admin else 1
         for number in range(start, start + 50):
-            response = self.client.get(url, {key: number}, HTTP_USER_AGENT=BROWSER)
+            response = self.client.get(url, {key: number}, **BROWSER)
             if response.status_code == 404 or (admin and response.status_code == 302):
                 return
             self.check(response, f"{url}?{key}={number}")
@@ -191,6 +192,7 @@ def test_feed_and_sitemap_checks_can_fail():
     sitemap = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
     assert sitemap_parts(sitemap + "<loc>javascript:alert(1)</loc></url></urlset>")
     assert sitemap_parts(sitemap + "<loc>https://example.com/</loc></url></urlset>") == []
+    assert sitemap_parts(sitemap + "<loc>https://example.com/</loc></url>")  # not well-formed
 
 
 # --- editors: articles ------------------------------------------------------------------------
@@ -359,13 +361,7 @@ def test_reporter_names_reach_no_page_as_markup(editor, reader, section, django_
 def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, section):
     image_slot = BannerSlot.objects.get(code="article-side-1")  # 300×250
     tag_slot = BannerSlot.objects.get(code="article-side-2")
-    article = Article.objects.create(
-        title="광고가 붙는 기사",
-        body="<p>본문</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timezone.timedelta(hours=1),
-    )
+    article = publish("광고가 붙는 기사", section=section)
     refused_urls = 0
     for vector in VECTORS:
         name, alt = vector[:100], vector[:200]
@@ -385,14 +381,8 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         image_banner = Banner.objects.latest("pk")
         assert urlsplit(image_banner.target_url).scheme in {"http", "https"}, vector
 
-        data = banner_form(
-            advertiser=advertiser,
-            slot=tag_slot,
-            name=name,
-            alt_text=alt,
-            kind="ad_tag",
-            target_url="",
-            ad_tag=vector,
+        data = ad_tag_form(
+            advertiser=advertiser, slot=tag_slot, name=name, alt_text=alt, ad_tag=vector
         )
         response = editor.client.post("/admin/banners/banner/add/", data)
         assert response.status_code == 302, (vector, response.content.decode()[:3000])
@@ -403,9 +393,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         assert frame in html, vector
         if "<" in vector:
             assert vector not in html, vector  # the ad's markup never enters the page
-        frame_response = reader.client.get(
-            f"/banners/tag/{tag_banner.pk}/", HTTP_USER_AGENT=BROWSER
-        )
+        frame_response = reader.client.get(f"/banners/tag/{tag_banner.pk}/", **BROWSER)
         assert vector in frame_response.content.decode()  # served as given, but only here,
         policy = frame_response["Content-Security-Policy"]  # in its own sandbox
         assert "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox" in policy
@@ -413,7 +401,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
         if image_banner.target_url == vector:  # the few vectors that are http(s) addresses
             click = reader.client.get(
                 Placement.objects.get(banner=image_banner).get_click_url(),
-                HTTP_USER_AGENT=BROWSER,
+                **BROWSER,
             )
             assert click.status_code == 302
             assert urlsplit(click["Location"]).scheme in {"http", "https"}, vector
@@ -435,13 +423,7 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
 
 
 def test_reader_inputs_reach_no_page_as_markup(reader, section):
-    article = Article.objects.create(
-        title="보건복지부, 필수의료 지원 대책 발표",
-        body="<p>본문</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=timezone.now() - timezone.timedelta(hours=1),
-    )
+    article = publish("보건복지부, 필수의료 지원 대책 발표", section=section)
     for vector in VECTORS:
         quoted = quote(vector, safe="")
         reader.get("/search/", vector, q=vector)

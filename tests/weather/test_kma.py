@@ -153,29 +153,41 @@ def test_observation_is_frozen():
         obs.temperature = 0.0  # type: ignore[misc]
 
 
-def test_sample_without_start_marker_108_cloudy():
-    result = parse_sfctm2(sample("kma_sfctm2_108_cloudy.txt"))
+@pytest.mark.parametrize(
+    ("name", "fields", "sky"),
+    [
+        (
+            "kma_sfctm2_108_cloudy.txt",
+            {
+                "station_id": 108,
+                "observed_at": datetime(2025, 11, 13, 8, 0, tzinfo=KST),
+                "temperature": 8.1,
+                "cloud_amount": 9,
+                "precipitation_mm": 0.0,
+                "precipitation_indicator": 3,
+                "present_weather": None,
+            },
+            "흐림",
+        ),
+        (
+            "kma_sfctm2_156_live.txt",
+            {
+                "station_id": 156,
+                "observed_at": datetime(2026, 8, 18, 15, 0, tzinfo=KST),
+                "temperature": 33.7,
+                "cloud_amount": 0,
+            },
+            "맑음",
+        ),
+    ],
+    ids=["without start marker, 108 cloudy", "without end marker, 156 live"],
+)
+def test_sample_without_one_of_its_markers(name, fields, sky):
+    result = parse_sfctm2(sample(name))
     assert result.problems == []
     (obs,) = result.observations
-    assert obs.station_id == 108
-    assert obs.observed_at == datetime(2025, 11, 13, 8, 0, tzinfo=KST)
-    assert obs.temperature == 8.1
-    assert obs.cloud_amount == 9
-    assert obs.precipitation_mm == 0.0
-    assert obs.precipitation_indicator == 3
-    assert obs.present_weather is None
-    assert word(obs) == "흐림"
-
-
-def test_sample_without_end_marker_156_live():
-    result = parse_sfctm2(sample("kma_sfctm2_156_live.txt"))
-    assert result.problems == []
-    (obs,) = result.observations
-    assert obs.station_id == 156
-    assert obs.observed_at == datetime(2026, 8, 18, 15, 0, tzinfo=KST)
-    assert obs.temperature == 33.7
-    assert obs.cloud_amount == 0
-    assert word(obs) == "맑음"
+    assert {field: getattr(obs, field) for field in fields} == fields
+    assert word(obs) == sky
 
 
 def test_body_with_rows_only_and_no_markers_or_headers():

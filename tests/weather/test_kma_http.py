@@ -32,44 +32,37 @@ def test_a_plain_answer_is_read(monkeypatch):
         assert fetch(deadline=3) == sample(REFERENCE)
 
 
-def test_a_server_trickling_bytes_is_cut_at_the_deadline(monkeypatch):
-    with kma_server(monkeypatch, "trickle"):
+@pytest.mark.parametrize(
+    ("mode", "limits", "error", "match", "within"),
+    [
+        ("trickle", {"read_timeout": 5, "deadline": 2.5}, KmaTimeout, None, 5),
+        ("trickle_headers", {"read_timeout": 5, "deadline": 2.5}, KmaTimeout, None, 5),
+        ("silent", {"read_timeout": 1, "deadline": 8}, KmaTimeout, None, 4),
+        (
+            "silent",
+            {"read_timeout": 1, "deadline": 2.5, "retries": 3, "backoff": 0.5},
+            KmaTimeout,
+            None,
+            5,
+        ),
+        ("huge", {"deadline": 8, "max_bytes": 2 * 1024 * 1024}, KmaPayloadError, "too large", 5),
+    ],
+    ids=[
+        "a server trickling bytes is cut at the deadline",
+        "trickled headers are cut at the deadline too",
+        "a silent server times out at the read timeout",
+        "retries stop at the deadline",
+        "a 50 MB answer is refused after the size cap",
+    ],
+)
+def test_a_slow_or_endless_answer_costs_seconds_not_a_worker(
+    monkeypatch, mode, limits, error, match, within
+):
+    with kma_server(monkeypatch, mode):
         started = time.monotonic()
-        with pytest.raises(KmaTimeout):
-            fetch(read_timeout=5, deadline=2.5)
-        assert time.monotonic() - started < 5
-
-
-def test_trickled_headers_are_cut_at_the_deadline_too(monkeypatch):
-    with kma_server(monkeypatch, "trickle_headers"):
-        started = time.monotonic()
-        with pytest.raises(KmaTimeout):
-            fetch(read_timeout=5, deadline=2.5)
-        assert time.monotonic() - started < 5
-
-
-def test_a_silent_server_times_out_at_the_read_timeout(monkeypatch):
-    with kma_server(monkeypatch, "silent"):
-        started = time.monotonic()
-        with pytest.raises(KmaTimeout):
-            fetch(read_timeout=1, deadline=8)
-        assert time.monotonic() - started < 4
-
-
-def test_retries_stop_at_the_deadline(monkeypatch):
-    with kma_server(monkeypatch, "silent"):
-        started = time.monotonic()
-        with pytest.raises(KmaTimeout):
-            fetch(read_timeout=1, deadline=2.5, retries=3, backoff=0.5)
-        assert time.monotonic() - started < 5
-
-
-def test_a_50_mb_answer_is_refused_after_the_size_cap(monkeypatch):
-    with kma_server(monkeypatch, "huge"):
-        started = time.monotonic()
-        with pytest.raises(KmaPayloadError, match="too large"):
-            fetch(deadline=8, max_bytes=2 * 1024 * 1024)
-        assert time.monotonic() - started < 5
+        with pytest.raises(error, match=match):
+            fetch(**limits)
+        assert time.monotonic() - started < within
 
 
 def test_a_declared_50_mb_answer_is_refused_before_reading(monkeypatch):
