@@ -7,7 +7,6 @@ live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
-from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
