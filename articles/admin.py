@@ -29,6 +29,11 @@ from .richtext import sanitize_html
 Status = Article.Status
 
 
+def _own_byline(user) -> Reporter | None:
+    """The byline of the signed-in user, when they write as a reporter."""
+    return Reporter.objects.filter(user=user).first()
+
+
 @admin.register(Section)
 class SectionAdmin(NewsroomModelAdmin):
     list_display = ("name", "slug", "parent", "order", "in_navigation", "on_home")
@@ -132,7 +137,13 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             "정보",
             {
                 "classes": ("collapse",),
-                "fields": ("created_by", "created_at", "updated_at", "view_count"),
+                "fields": (
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "content_changed_at",
+                    "view_count",
+                ),
             },
         ),
         ("이력", {"fields": ("history",)}),
@@ -177,7 +188,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         return request.user.has_perm(services.HEADLINE_PERMISSION)
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ["status", "created_by", "created_at", "updated_at", "view_count", "history"]
+        fields = [
+            "status", "created_by", "created_at", "updated_at", "content_changed_at",
+            "view_count", "history",
+        ]  # fmt: skip
         if not self.has_publish_permission(request):
             fields.append("published_at")
         if not self.has_headline_permission(request):
@@ -204,6 +218,14 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
                 Article.objects.visible_to(request.user).filter(pk__in=article.related.values("pk"))
             )
         return article
+
+    def get_changeform_initial_data(self, request):
+        # A reporter starts a new article with their own byline.
+        initial = super().get_changeform_initial_data(request)
+        reporter = _own_byline(request.user)
+        if reporter is not None:
+            initial.setdefault("reporters", [reporter.pk])
+        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -282,28 +304,24 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        edited = form.edited_fields() if change else []
+        obj.note_edit(edited)
         super().save_model(request, obj, form, change)
         if not change:
             services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)
-        else:
-            changed = [
-                str(form.fields[name].label or name)
-                for name in form.changed_data
-                if name != "expected_version"
-            ]
-            if changed:
-                services.record_event(
-                    article=obj,
-                    action=ArticleEvent.Action.EDITED,
-                    by=request.user,
-                    note=", ".join(changed),
-                )
+        elif edited:
+            services.record_event(
+                article=obj,
+                action=ArticleEvent.Action.EDITED,
+                by=request.user,
+                note=", ".join(str(form.fields[name].label or name) for name in edited),
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not change and not article.reporters.exists():
-            reporter = Reporter.objects.filter(user=request.user).first()
+            reporter = _own_byline(request.user)
             if reporter is not None:
                 article.reporters.add(reporter)
         move = form.requested_move()

@@ -80,7 +80,8 @@ class LatestArticlesFeed(Feed):
         return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item):
-        return timezone.localtime(item.updated_at) if item.updated_at else None
+        # The reader-visible 수정 time (Article.last_modified), never a workflow step's save.
+        return timezone.localtime(item.last_modified) if item.last_modified else None
 
     def item_author_name(self, item):
         names = [f"{reporter.name} 기자" for reporter in item.reporters.all()]

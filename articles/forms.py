@@ -15,6 +15,15 @@ TITLE_MAX = Article._meta.get_field("title").max_length
 SUBTITLE_MAX = Article._meta.get_field("subtitle").max_length
 
 
+class LinesField(forms.CharField):
+    """Text of several lines: a browser posts a textarea's line breaks as CRLF, stored as LF,
+    so an untouched subtitle is not a change."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor opened; saving is refused when someone saved after that.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -31,6 +40,7 @@ class ArticleAdminForm(forms.ModelForm):
             "lead_image_caption", "lead_image_credit", "tags", "related", "published_at",
             "is_headline", "headline_order",
         )  # fmt: skip
+        field_classes = {"subtitle": LinesField}
         error_messages = {
             "title": {
                 "required": "제목을 입력하세요.",
@@ -56,7 +66,15 @@ class ArticleAdminForm(forms.ModelForm):
                 "편집기의 이미지 버튼으로 다시 올려 주세요.",
                 code="inline_picture",
             )
+        if self.instance.pk is not None and "body" not in self.changed_data:
+            # CKEditor's re-serialisation of an untouched body: the stored text stays as it was.
+            return self.instance.body
         return body
+
+    def edited_fields(self) -> list[str]:
+        """The article's fields this save changes: the body compared as it would be stored,
+        links as sets (the lock field is bookkeeping, not an edit)."""
+        return [name for name in self.changed_data if name != "expected_version"]
 
     def requested_move(self) -> str | None:
         """Which workflow button was pressed (작성중 → 출고 → 게재 …), if any."""

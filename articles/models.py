@@ -281,6 +281,12 @@ class Article(models.Model):
     published_at = models.DateTimeField("게재 일시", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("작성 일시", auto_now_add=True)
     updated_at = models.DateTimeField("수정 일시", auto_now=True)
+    # The 수정 time readers see: when a reader-visible field (CONTENT_FIELDS) last changed after
+    # the article was first published. Every save moves updated_at; workflow steps (headline,
+    # withdraw, publish) and saves that change nothing a reader sees do not move this.
+    content_changed_at = models.DateTimeField(
+        "기사 내용 수정 일시", null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="작성자",
@@ -304,6 +310,11 @@ class Article(models.Model):
 
     # The fields the search index is built from.
     SEARCHED_FIELDS = ("title", "subtitle", "body")
+    # What a reader sees of the article: a change to one of them after publication is a 수정.
+    CONTENT_FIELDS = (
+        "title", "subtitle", "body", "section", "reporters",
+        "lead_image", "lead_image_caption", "lead_image_credit",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -319,8 +330,13 @@ class Article(models.Model):
                 fields=["section", "status", "-published_at", "-id"],
                 name="article_section_pub_id_idx",
             ),
-            # The sitemap index's lastmod: the newest edit, without reading the archive.
-            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            # The sitemap index's lastmod: the newest edit, without reading the archive (most
+            # articles are never edited after publication, so the index holds only the edited).
+            models.Index(
+                fields=["-content_changed_at"],
+                condition=models.Q(content_changed_at__isnull=False),
+                name="article_content_changed_idx",
+            ),
             # The home page's headlines: a handful of rows among the whole archive.
             models.Index(
                 fields=["headline_order", "-published_at"],
@@ -392,6 +408,32 @@ class Article(models.Model):
     def snippet(self, length: int = 120) -> str:
         text = self.plain_body
         return text if len(text) <= length else text[:length].rstrip() + "…"
+
+    def has_been_published(self, now=None) -> bool:
+        """Readers could have seen it: published and its time has come, or withdrawn since."""
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.WITHDRAWN)
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+    def note_edit(self, fields, now=None) -> None:
+        """An editor is saving changes to these fields: a reader-visible one, once readers could
+        have seen the article, moves the public 수정 time (saved with the article)."""
+        now = now or timezone.now()
+        if set(fields) & set(self.CONTENT_FIELDS) and self.has_been_published(now):
+            self.content_changed_at = now
+
+    @property
+    def modified_at(self):
+        """The 수정 time on the page, or None: the last reader-visible edit after publication."""
+        changed, published = self.content_changed_at, self.published_at
+        return changed if changed and published and changed > published else None
+
+    @property
+    def last_modified(self):
+        """JSON-LD's dateModified, the sitemap's lastmod, the feed's updated date."""
+        return self.modified_at or self.published_at
 
     def is_public(self, now=None) -> bool:
         return (

@@ -9,12 +9,14 @@ is cleaned here with an allowlist before it is stored; what is stored is what re
 
 import html as html_lib
 import re
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
 from ckeditor.fields import RichTextField, RichTextFormField
 from ckeditor.widgets import CKEditorWidget
 from django.forms import Media
+from django.templatetags.static import static
 from django.urls import reverse
 
 ALLOWED_TAGS = {
@@ -87,6 +89,65 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(text).split())
 
 
+# Whitespace next to these is layout, not text (an editor writes line breaks and tabs there).
+BLOCK_TAGS = ALLOWED_TAGS - {"strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "img", "span"}
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace: a no-break space is text
+
+
+class _Tokens(HTMLParser):
+    """Start tags with their attributes in order, end tags, and text with whitespace collapsed."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)  # `&quot;`, `&#34;` and `"` read the same
+        self.tokens: list[tuple] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tokens.append(("start", tag, tuple(sorted((k, v or "") for k, v in attrs))))
+
+    handle_startendtag = handle_starttag  # `<br />` is `<br>`
+
+    def handle_endtag(self, tag):
+        self.tokens.append(("end", tag))
+
+    def handle_data(self, data):
+        text = _HTML_SPACE.sub(" ", data)
+        if self.tokens and self.tokens[-1][0] == "text":
+            text = _HTML_SPACE.sub(" ", self.tokens.pop()[1] + text)
+        self.tokens.append(("text", text))
+
+
+def normalised_html(html: str) -> str:
+    """The body as it would be stored (sanitized), written one way: attributes in order, one
+    spelling per character, whitespace collapsed and none around blocks.
+
+    CKEditor gives back the body it was loaded with re-serialised (line breaks and tabs between
+    blocks, `<br />`, its own attribute order and entities), so comparing raw text would call
+    every save an edit; two bodies with the same normalised HTML read the same."""
+    parser = _Tokens()
+    parser.feed(sanitize_html(html or ""))
+    parser.close()
+    tokens = parser.tokens
+
+    def is_block(index: int) -> bool:
+        return not 0 <= index < len(tokens) or (
+            tokens[index][0] != "text" and tokens[index][1] in BLOCK_TAGS
+        )
+
+    out = []
+    for index, token in enumerate(tokens):
+        if token[0] == "start":
+            attributes = "".join(f' {k}="{html_lib.escape(v)}"' for k, v in token[2])
+            out.append(f"<{token[1]}{attributes}>")
+        elif token[0] == "end":
+            out.append(f"</{token[1]}>")
+        else:
+            text = token[1]
+            text = text.lstrip(" ") if is_block(index - 1) else text
+            text = text.rstrip(" ") if is_block(index + 1) else text
+            out.append(html_lib.escape(text, quote=False))
+    return "".join(out)
+
+
 class EditorWidget(CKEditorWidget):
     """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js).
 
@@ -104,6 +165,11 @@ class EditorWidget(CKEditorWidget):
         self.config.setdefault("uploadUrl", upload_url)
         # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
         self.config.setdefault("filebrowserUploadMethod", "xhr")
+        # The editing area's styles: CKEditor's own, then ours (pictures at the column's width).
+        self.config.setdefault(
+            "contentsCss",
+            [static("ckeditor/ckeditor/contents.css"), static("articles/admin/editor-content.css")],
+        )
         plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
         if "uploadimage" not in plugins:
             self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])
@@ -119,6 +185,13 @@ class EditorWidget(CKEditorWidget):
 
 class EditorFormField(RichTextFormField):
     widget = EditorWidget
+
+    def has_changed(self, initial, data):
+        # An untouched body comes back from CKEditor re-serialised: only a difference in what
+        # would be stored, normalised, is a change (so a save with no change records none).
+        if self.disabled:
+            return False
+        return normalised_html(initial) != normalised_html(data)
 
 
 class RichTextBodyField(RichTextField):

@@ -34,14 +34,19 @@ class ArticleSitemap(SiteUrlSitemap):
         return (
             Article.objects.published()
             .order_by("-published_at", "-id")
-            .only("id", "published_at", "updated_at")
+            .only("id", "published_at", "content_changed_at")
         )
 
     def lastmod(self, article):
-        return article.updated_at or article.published_at
+        return article.last_modified
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        # The newest reader-visible change: a publication, or an edit after one (each read from
+        # its own index). A headline or a withdrawal changes nothing on the article's page.
+        latest = Article.objects.published().aggregate(
+            edited=Max("content_changed_at"), published=Max("published_at")
+        )
+        return max(filter(None, latest.values()), default=None)
 
 
 class SectionSitemap(SiteUrlSitemap):
@@ -76,11 +81,11 @@ class NewsSitemap(SiteUrlSitemap):
             Article.objects.published()
             .filter(published_at__gte=since)
             .order_by("-published_at", "-id")
-            .only("id", "title", "published_at", "updated_at")[:NEWS_SITEMAP_LIMIT]
+            .only("id", "title", "published_at", "content_changed_at")[:NEWS_SITEMAP_LIMIT]
         )
 
     def lastmod(self, article):
-        return article.updated_at or article.published_at
+        return article.last_modified
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}

@@ -7,7 +7,6 @@ live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
-from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
@@ -231,11 +230,6 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,
-        "was_modified": bool(
-            article.published_at
-            and article.updated_at
-            and article.updated_at - article.published_at > timedelta(minutes=1)
-        ),
     }
 
 

@@ -176,7 +176,7 @@ def article_json_ld(context, article, reporters, image_url=""):
         "headline": article.title[:110],
         "description": summary(article, 160),
         "datePublished": _iso(article.published_at),
-        "dateModified": _iso(article.updated_at or article.published_at),
+        "dateModified": _iso(article.last_modified),
         "inLanguage": "ko-KR",
         "author": [
             {

@@ -28,6 +28,21 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class VisibleLinksField(ModelMultipleChoiceField):
+    """A many-to-many choice whose form never shows the links the user may not see (the save
+    keeps them): only a difference among the visible ones is a change."""
+
+    def has_changed(self, initial, data):
+        if not super().has_changed(initial, data):
+            return False
+        before = {str(value) for value in self.prepare_value(initial or [])}
+        after = {str(value) for value in data or []}
+        if after - before:
+            return True
+        key = self.to_field_name or "pk"
+        return self.queryset.filter(**{f"{key}__in": before - after}).exists()
+
+
 class VisibleChoicesMixin:
     """Every foreign-key and many-to-many widget of this admin's forms (select, autocomplete)
     offers, renders and accepts only what the target model's own admin lists for this user
@@ -54,6 +69,7 @@ class VisibleChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **self._limited(kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", VisibleLinksField)
         return super().formfield_for_manytomany(db_field, request, **self._limited(kwargs))
 
     def save_related(self, request, form, formsets, change):

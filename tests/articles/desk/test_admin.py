@@ -1,5 +1,6 @@
 """The desk's admin screens: list, search, filters, validation, the edit lock, preview, history."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent
+from newsroom.site.roles import DESK
 
 from .helpers import ADD_URL, LIST_URL, change_url, form_data
 
@@ -204,6 +206,24 @@ def test_bulk_action_makes_an_open_form_stale(desk, make_article):
     assert "먼저 저장했습니다" in html
     article.refresh_from_db()
     assert article.status == Status.WITHDRAWN
+
+
+# --- a new article ----------------------------------------------------------------------------
+
+
+def selected_reporters(html: str) -> list[str]:
+    field = re.search(r'<select name="reporters".*?</select>', html, re.S).group(0)
+    return re.findall(r"<option [^>]*selected>([^<]*)</option>", field)
+
+
+def test_a_reporter_starts_a_new_article_with_their_own_byline(client, reporter_user):
+    client.force_login(reporter_user)
+    assert selected_reporters(client.get(ADD_URL).content.decode()) == ["김서연"]
+
+
+def test_an_editor_without_a_byline_starts_with_an_empty_one(client, make_user):
+    client.force_login(make_user("editor", DESK))
+    assert selected_reporters(client.get(ADD_URL).content.decode()) == []
 
 
 # --- history ---------------------------------------------------------------------------------

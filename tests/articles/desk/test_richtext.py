@@ -5,7 +5,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, EMBED_HOSTS, sanitize_html
+from articles.richtext import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    EMBED_HOSTS,
+    normalised_html,
+    sanitize_html,
+)
 
 # Collected from the OWASP XSS filter evasion cheat sheet, html5sec.org and CKEditor 4 advisories.
 VECTORS = [
@@ -149,3 +155,37 @@ def test_stored_body_is_the_sanitized_one(make_article):
     article = make_article(body='<p onclick="x()">본문</p><script>alert(1)</script>')
     article.refresh_from_db()
     assert article.body == "<p>본문</p>"
+
+
+# --- comparing bodies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "posted"),
+    [
+        ("<p>하나</p><p>둘</p>", "<p>하나</p>\n\n<p>둘</p>\n"),
+        ("<p>하나<br>둘</p>", "<p>하나<br />\n둘</p>"),
+        ("<ul><li>하나</li></ul>", "<ul>\n\t<li>하나</li>\n</ul>"),
+        ('<img src="/a.jpg" alt="" width="10">', '<img alt="" src="/a.jpg" width="10" />'),
+        ('<p>"따옴표" &amp; 기호</p>', "<p>&quot;따옴표&quot; &#38; 기호</p>"),
+        ("<p>본문</p>", "<p>본문</p><script>alert(1)</script>"),  # never stored anyway
+    ],
+    ids=["blocks", "br", "list", "attributes", "entities", "sanitized"],
+)
+def test_a_body_serialised_another_way_reads_the_same(stored, posted):
+    assert normalised_html(stored) == normalised_html(posted)
+
+
+@pytest.mark.parametrize(
+    ("stored", "posted"),
+    [
+        ("<p>하나</p>", "<p>하나 둘</p>"),
+        ("<p><strong>a</strong> <em>b</em></p>", "<p><strong>a</strong><em>b</em></p>"),
+        ("<p>a b</p>", "<p>a&nbsp;b</p>"),
+        ("<p>하나</p>", "<h2>하나</h2>"),
+        ('<img src="/a.jpg" width="10">', '<img src="/a.jpg" width="20">'),
+    ],
+    ids=["text", "space-between-words", "no-break-space", "tag", "attribute"],
+)
+def test_a_change_a_reader_can_see_is_a_difference(stored, posted):
+    assert normalised_html(stored) != normalised_html(posted)

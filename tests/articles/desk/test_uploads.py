@@ -1,6 +1,7 @@
 """The upload pipeline (newsroom/pictures.py) and the editor's upload view that runs it."""
 
 import io
+import re
 import struct
 import zlib
 from html import unescape
@@ -304,7 +305,41 @@ def test_editor_page_loads_our_upload_glue(client, reporter_user):
     assert "/ckeditor/" not in html.replace("/static/ckeditor/", "")
 
 
+@pytest.mark.django_db
+def test_the_editor_shows_pictures_at_most_as_wide_as_its_column(client, reporter_user):
+    """A 1600-px picture with width="1600" fits the editing area (CKEditor's contentsCss)."""
+    client.force_login(reporter_user)
+    html = unescape(client.get(ADD_URL).content.decode())
+    styles = re.search(r'"contentsCss": \[([^\]]*)\]', html).group(1)
+    # The editor's own styles first, ours after them.
+    assert styles == (
+        '"/static/ckeditor/ckeditor/contents.css", "/static/articles/admin/editor-content.css"'
+    )
+    response = client.get("/static/articles/admin/editor-content.css")
+    assert response.status_code == 200
+    css = b"".join(response.streaming_content).decode()
+    assert "img { max-width: 100%; height: auto; }" in css
+
+
 # --- the lead image in the admin --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lead_and_body_pictures_are_scaled_by_one_rule(
+    client, csrf_client, desk_user, settings, media_root
+):
+    wide = image_bytes("JPEG", size=(2400, 1200))
+    csrf_client.force_login(desk_user)
+    url = post_upload(csrf_client, wide).json()["url"]
+    body_picture = Image.open(media_root / url.removeprefix(settings.MEDIA_URL))
+    client.force_login(desk_user)
+    data = form_data(Article(title="넓은 대표 사진"), section="")
+    data["lead_image"] = upload(wide, name="wide.jpg")
+    assert client.post(ADD_URL, data).status_code == 302
+    with Article.objects.get(title="넓은 대표 사진").lead_image.open("rb") as picture:
+        lead_picture = Image.open(picture)
+        lead_size = lead_picture.size
+    assert body_picture.size == lead_size == (settings.ARTICLE_IMAGE_MAX_WIDTH, 800)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,66 @@
+"""The article editor in Chromium: a wide photo stays inside the editing area."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from .browser import DESKTOP, PHONE, horizontal_overflow, screenshot, sign_in
+
+# The editor's upload (articles/uploads.py), as the image button sends it: by XHR, with the
+# form's CSRF token.
+UPLOAD = """async (bytes) => {
+    const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+    const form = new FormData();
+    form.append('upload', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'wide.jpg');
+    const answer = await fetch('/admin/articles/article/upload/',
+        {method: 'POST', body: form, headers: {'X-CSRFToken': token}});
+    return (await answer.json()).url;
+}"""
+SET_BODY = "html => new Promise(done => CKEDITOR.instances.id_body.setData(html, {callback: done}))"
+EDITING_AREA = """() => {
+    const doc = document.querySelector('iframe.cke_wysiwyg_frame').contentDocument;
+    const images = [...doc.images].filter(image => image.naturalWidth > 1);
+    return {
+        width: doc.documentElement.clientWidth,
+        scrollWidth: doc.documentElement.scrollWidth,
+        natural: images.map(image => image.naturalWidth),
+        shown: images.map(image => image.getBoundingClientRect().right),
+    };
+}"""
+
+
+def wide_photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2400, 1350), (40, 90, 150)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_a_wide_photo_is_shown_at_the_editing_areas_width(new_page, server, size, viewport):
+    page = new_page(viewport=viewport, is_mobile=viewport is PHONE)
+    sign_in(page, "reporter", server.password)
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/articles/article/add/")
+    page.wait_for_function("() => window.CKEDITOR?.instances.id_body?.status === 'ready'")
+
+    url = page.evaluate(UPLOAD, list(wide_photo()))
+    page.evaluate(
+        SET_BODY,
+        "<p>본문 첫 문단입니다.</p>"
+        f'<figure class="figure"><img alt="" height="900" src="{url}" width="1600" />'
+        "<figcaption>가로 1600픽셀 사진</figcaption></figure>"
+        f'<p><img alt="" height="900" src="{url}" width="1600" /></p>',
+    )
+    page.frame_locator("iframe.cke_wysiwyg_frame").locator(f'img[src="{url}"]').last.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelector('iframe.cke_wysiwyg_frame').contentDocument.images]"
+        ".filter(image => image.naturalWidth > 1).length === 2"
+    )
+
+    area = page.evaluate(EDITING_AREA)
+    assert area["natural"] == [1600, 1600]  # stored at the pipeline's width
+    assert all(right <= area["width"] for right in area["shown"]), area
+    assert area["scrollWidth"] == area["width"], area
+    assert horizontal_overflow(page) is None
+    screenshot(page, f"editor-wide-photo-{size}")
