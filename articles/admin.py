@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 
+from . import presence, services, uploads
 from . import search as article_search
-from . import services, uploads
 from .forms import ArticleAdminForm, ReporterAdminForm
 from .models import Article, ArticleEvent, Reporter, Section, Tag
 from .pagination import EstimatedCountPaginator
@@ -87,6 +87,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     extra_views = (
         ("upload/", "upload_view", "upload"),
         ("<path:object_id>/preview/", "preview_view", "preview"),
+        ("<path:object_id>/presence/", "presence_view", "presence"),
     )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -341,6 +342,8 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         context["workflow_moves"] = [(move, services.MOVE_LABELS[move]) for move in moves]
         if obj is not None:
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
+            editing = self.has_change_permission(request, obj)
+            context.update(presence.form_context(article=obj, user=request.user, editing=editing))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- preview ----------------------------------------------------------------------------
@@ -360,6 +363,32 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         response["X-Robots-Tag"] = "noindex, nofollow"
         add_never_cache_headers(response)
         return response
+
+    def presence_view(self, request, object_id):
+        """The form's heartbeat (articles/presence.py): records that this user has the article
+        open, or has left it, and answers with the others who have it open. Only those who may
+        change the article count as editing; one who may only view it is told, not counted."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            article = (
+                Article.objects.visible_to(request.user)
+                .defer("body", "search_document")
+                .get(pk=unquote(object_id))
+            )
+        except (Article.DoesNotExist, ValueError, ValidationError):
+            raise Http404("열 수 있는 기사가 없습니다.") from None
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if request.POST.get("left"):
+            presence.leave(article_id=article.pk, user=request.user)
+            return HttpResponse(status=204)
+        editors = presence.others_editing(
+            article_id=article.pk,
+            user=request.user,
+            record=self.has_change_permission(request, article),
+        )
+        return JsonResponse(presence.as_json(editors))
 
     # --- bulk actions for the desk ----------------------------------------------------------
 

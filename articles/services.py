@@ -23,7 +23,8 @@ PUBLISH_PERMISSION = "articles.publish_article"
 HEADLINE_PERMISSION = "articles.set_headline"
 
 
-def _actor_name(user) -> str:
+def display_name(user) -> str:
+    """How the desk names a user: their byline, else their full name, else the username."""
     if user is None:
         return ""
     reporter = getattr(user, "reporter", None)
@@ -34,7 +35,7 @@ def _actor_name(user) -> str:
 
 def record_event(*, article: Article, action: str, by, note: str = "") -> ArticleEvent:
     return ArticleEvent.objects.create(
-        article=article, action=action, actor=by, actor_name=_actor_name(by), note=note[:300]
+        article=article, action=action, actor=by, actor_name=display_name(by), note=note[:300]
     )
 
 
