@@ -307,16 +307,9 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             obj.created_by = request.user
         edited = form.edited_fields() if change else []
         obj.note_edit(edited)
+        if set(edited) & set(services.REVISED_FIELDS):
+            services.revision_ensure_base(article_id=obj.pk)
         super().save_model(request, obj, form, change)
-        if not change:
-            services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)
-        elif edited:
-            services.record_event(
-                article=obj,
-                action=ArticleEvent.Action.EDITED,
-                by=request.user,
-                note=", ".join(str(form.fields[name].label or name) for name in edited),
-            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -325,6 +318,16 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             reporter = _own_byline(request.user)
             if reporter is not None:
                 article.reporters.add(reporter)
+        # Recorded once the byline and tags are stored too, so the new 판 holds them; the
+        # workflow step below then acts on that 판.
+        edited = form.edited_fields() if change else []
+        services.article_record_save(
+            article=article,
+            by=request.user,
+            created=not change,
+            edited=edited,
+            note=", ".join(str(form.fields[name].label or name) for name in edited),
+        )
         move = form.requested_move()
         if move is None:
             return
