@@ -8,8 +8,16 @@ per-object change and delete permissions, read-only fields per role, actions wit
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -18,11 +26,21 @@ from django.utils.safestring import mark_safe
 
 from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
+from newsroom.params import ascii_int
 
 from . import presence, services, uploads
+from . import revisions as article_revisions
 from . import search as article_search
 from .forms import ArticleAdminForm, ReporterAdminForm
-from .models import Article, ArticleEvent, Reporter, Section, Tag
+from .models import (
+    EDIT_ANY_PERMISSION,
+    Article,
+    ArticleEvent,
+    ArticleRevision,
+    Reporter,
+    Section,
+    Tag,
+)
 from .pagination import EstimatedCountPaginator
 from .richtext import sanitize_html
 
@@ -88,6 +106,13 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         ("upload/", "upload_view", "upload"),
         ("<path:object_id>/preview/", "preview_view", "preview"),
         ("<path:object_id>/presence/", "presence_view", "presence"),
+        ("<path:object_id>/revisions/", "revisions_view", "revisions"),
+        ("<path:object_id>/revisions/compare/", "revisions_compare_view", "revisions_compare"),
+        (
+            "<path:object_id>/revisions/<int:number>/restore/",
+            "revision_restore_view",
+            "revision_restore",
+        ),
     )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -307,16 +332,9 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             obj.created_by = request.user
         edited = form.edited_fields() if change else []
         obj.note_edit(edited)
+        if set(edited) & set(services.REVISED_FIELDS):
+            services.revision_ensure_base(article_id=obj.pk)
         super().save_model(request, obj, form, change)
-        if not change:
-            services.record_event(article=obj, action=ArticleEvent.Action.CREATED, by=request.user)
-        elif edited:
-            services.record_event(
-                article=obj,
-                action=ArticleEvent.Action.EDITED,
-                by=request.user,
-                note=", ".join(str(form.fields[name].label or name) for name in edited),
-            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -325,6 +343,16 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             reporter = _own_byline(request.user)
             if reporter is not None:
                 article.reporters.add(reporter)
+        # Recorded once the byline and tags are stored too, so the new 판 holds them; the
+        # workflow step below then acts on that 판.
+        edited = form.edited_fields() if change else []
+        services.article_record_save(
+            article=article,
+            by=request.user,
+            created=not change,
+            edited=edited,
+            note=", ".join(str(form.fields[name].label or name) for name in edited),
+        )
         move = form.requested_move()
         if move is None:
             return
@@ -344,6 +372,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
             editing = self.has_change_permission(request, obj)
             context.update(presence.form_context(article=obj, user=request.user, editing=editing))
+            if self.may_compare(request, obj):
+                context["revisions_url"] = reverse(
+                    "admin:articles_article_revisions", args=[obj.pk]
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- preview ----------------------------------------------------------------------------
@@ -389,6 +421,127 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             record=self.has_change_permission(request, article),
         )
         return JsonResponse(presence.as_json(editors))
+
+    # --- revisions (판): list, compare, restore ----------------------------------------------
+
+    REVISIONS_PER_PAGE = 50
+
+    def may_compare(self, request, article) -> bool:
+        """The desk, and the article's own reporters: nobody else reads its earlier 판."""
+        user = request.user
+        if not self.has_view_or_change_permission(request):
+            return False
+        return user.has_perm(EDIT_ANY_PERMISSION) or article.is_owned_by(user)
+
+    def _revisions_article(self, request, object_id) -> Article:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            article = (
+                Article.objects.visible_to(request.user)
+                .defer("body", "search_document")
+                .get(pk=unquote(object_id))
+            )
+        except (Article.DoesNotExist, ValueError, ValidationError):
+            raise Http404("열 수 있는 기사가 없습니다.") from None
+        if not self.may_compare(request, article):
+            raise PermissionDenied
+        return article
+
+    def _revisions_context(self, request, article, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "article": article,
+            "may_restore": self.has_change_permission(request, article),
+            "revisions_url": reverse("admin:articles_article_revisions", args=[article.pk]),
+            "compare_url": reverse("admin:articles_article_revisions_compare", args=[article.pk]),
+        }
+
+    def revisions_view(self, request, object_id):
+        """The article's 판, newest first, a page at a time: who saved each and when, and the
+        workflow steps taken on it. Only what the list shows is read; no body."""
+        article = self._revisions_article(request, object_id)
+        revisions = (
+            article.revisions.only(*ArticleRevision.METADATA_FIELDS)
+            .order_by("-number")
+            .prefetch_related(
+                Prefetch(
+                    "events",
+                    queryset=ArticleEvent.objects.only(
+                        "id", "revision_id", "action", "actor_name", "at"
+                    ).order_by("at", "id"),
+                )
+            )
+        )
+        page = Paginator(revisions, self.REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        context = {
+            **self._revisions_context(request, article, f"‘{article.title}’의 판"),
+            "page": page,
+            "rows": rows,
+            "newest_number": rows[0].number if page.number == 1 and rows else None,
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def revisions_compare_view(self, request, object_id):
+        """Two 판 side by side (?a=older&b=newer; by default the newest and the one before)."""
+        article = self._revisions_article(request, object_id)
+        newest = article.revisions.only("number").first()
+        if newest is None:
+            raise Http404("이 기사에는 아직 저장된 판이 없습니다.")
+        newer = ascii_int(request.GET.get("b") or "") or newest.number
+        older = ascii_int(request.GET.get("a") or "") or max(newer - 1, 1)
+        older, newer = sorted((older, newer))
+        found = {r.number: r for r in article.revisions.filter(number__in={older, newer})}
+        if older not in found or newer not in found:
+            raise Http404("그런 판이 없습니다.")
+        diffs = article_revisions.compare(found[older], found[newer])
+        context = {
+            **self._revisions_context(request, article, f"‘{article.title}’ 판 비교"),
+            "older": found[older],
+            "newer": found[newer],
+            "newest_number": newest.number,
+            "diffs": diffs,
+            "unchanged": not any(diff.changed for diff in diffs),
+            "numbers": range(newest.number, 0, -1) if newest.number <= 500 else None,
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions_compare.html", context)
+
+    def revision_restore_view(self, request, object_id, number):
+        """Put an older 판 back (POST, after a confirmation page that shows what changes)."""
+        article = self._revisions_article(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied("이 기사를 복원할 권한이 없습니다.")
+        revision = article.revisions.filter(number=number).first()
+        if revision is None:
+            raise Http404("그런 판이 없습니다.")
+        revisions_url = reverse("admin:articles_article_revisions", args=[article.pk])
+        if request.method == "POST":
+            try:
+                restored = services.article_restore(
+                    article=article, revision=revision, by=request.user
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                return HttpResponseRedirect(revisions_url)
+            self.message_user(
+                request,
+                f"{revision.number}판을 복원했습니다 (새 {restored.number}판).",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        current = article.revisions.first()
+        diffs = article_revisions.compare(current, revision)
+        context = {
+            **self._revisions_context(request, article, f"{revision.number}판으로 복원"),
+            "revision": revision,
+            "current": current,
+            "diffs": diffs,
+            "unchanged": not any(diff.changed for diff in diffs),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
 
     # --- bulk actions for the desk ----------------------------------------------------------
 

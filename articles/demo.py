@@ -20,7 +20,7 @@ from newsroom.pictures import thumbnail_of
 
 from .demo_content import ARTICLES, REPORTERS
 from .models import Article, ArticleEvent, Reporter, Section, Tag
-from .services import fill_missing_lead_thumbnails, record_event
+from .services import article_record_save, fill_missing_lead_thumbnails, record_event
 
 SECTION_COLOURS = {
     "행정": (31, 78, 121),
@@ -128,7 +128,7 @@ def load(*, now=None) -> dict[str, int]:
             article.reporters.set([reporters[data["reporter"]]])
             article.tags.set(_tags(data["tags"]))
             author = reporters[data["reporter"]].user
-            record_event(article=article, action=ArticleEvent.Action.CREATED, by=author)
+            article_record_save(article=article, by=author, created=True, edited=[])
             record_event(article=article, action=ArticleEvent.Action.PUBLISHED, by=_desk_user())
             created += 1
         by_section.setdefault(data["section"], []).append(article)
@@ -174,7 +174,7 @@ def _work_in_progress(reporter: Reporter, sections: dict[str, Section]) -> int:
             created_by=reporter.user,
         )  # fmt: skip
         article.reporters.set([reporter])
-        record_event(article=article, action=ArticleEvent.Action.CREATED, by=reporter.user)
+        article_record_save(article=article, by=reporter.user, created=True, edited=[])
         if status == Article.Status.SUBMITTED:
             record_event(article=article, action=ArticleEvent.Action.SUBMITTED, by=reporter.user)
         created += 1

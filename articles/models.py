@@ -461,6 +461,76 @@ class Article(models.Model):
         return self.reporters.filter(user_id=user.pk).exists()
 
 
+class ArticleRevision(models.Model):
+    """An article's content as one save left it (판): what a reader sees plus its tags, who saved
+    it and when. Written by articles.services on every save that changes content; never edited.
+    The section, byline and tags are kept by name too, so an old 판 still reads right after a
+    section is renamed or a reporter leaves."""
+
+    article = models.ForeignKey(
+        Article, verbose_name="기사", on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField("판")
+    title = models.CharField("제목", max_length=120)
+    subtitle = models.TextField("부제", blank=True)
+    # Sanitized HTML, as it was stored on the article.
+    body = models.TextField("본문", blank=True)
+    section = models.ForeignKey(
+        Section,
+        verbose_name="섹션",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    section_name = models.CharField("섹션명", max_length=50, blank=True)
+    # [{"id": reporter id, "name": byline name}, …] in byline order.
+    byline = models.JSONField("기자", default=list, blank=True)
+    tags = models.JSONField("태그", default=list, blank=True)
+    lead_image = models.CharField("대표 사진", max_length=255, blank=True)
+    lead_image_thumbnail = models.CharField("대표 사진 썸네일", max_length=255, blank=True)
+    lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
+    lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="저장한 사람",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_name = models.CharField("저장한 사람 이름", max_length=150, blank=True)
+    created_at = models.DateTimeField("저장 일시", default=timezone.now)
+    note = models.CharField("내용", max_length=300, blank=True)
+
+    # What the revisions list shows of each: the bodies stay in the database.
+    METADATA_FIELDS = (
+        "id",
+        "article_id",
+        "number",
+        "title",
+        "created_by_name",
+        "created_at",
+        "note",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "기사 판"
+        verbose_name_plural = "기사 판"
+        constraints = [
+            # Also the index the history page reads an article's revisions from, newest first.
+            models.UniqueConstraint(fields=["article", "number"], name="article_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}판 · {self.title}"
+
+    @property
+    def byline_names(self) -> list[str]:
+        return [entry.get("name", "") for entry in self.byline]
+
+
 class ArticleEvent(models.Model):
     """One step in an article's history: who did what, and when. Written by articles.services."""
 
@@ -474,6 +544,7 @@ class ArticleEvent(models.Model):
         WITHDRAWN = "withdrawn", "게재중지"
         HEADLINE_SET = "headline_set", "헤드라인 지정"
         HEADLINE_CLEARED = "headline_cleared", "헤드라인 해제"
+        RESTORED = "restored", "복원"
 
     article = models.ForeignKey(
         Article, verbose_name="기사", on_delete=models.CASCADE, related_name="events"
@@ -491,6 +562,15 @@ class ArticleEvent(models.Model):
     actor_name = models.CharField("작업자 이름", max_length=150, blank=True)
     at = models.DateTimeField("일시", default=timezone.now, db_index=True)
     note = models.CharField("내용", max_length=300, blank=True)
+    # The 판 the step made (an edit, a restore) or acted on (submit, publish, headline …).
+    revision = models.ForeignKey(
+        ArticleRevision,
+        verbose_name="판",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -10,11 +10,20 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from newsroom.pictures import ImageRejected, thumbnail_of
 
-from .models import EDIT_ANY_PERMISSION, Article, ArticleEvent
+from .models import (
+    EDIT_ANY_PERMISSION,
+    Article,
+    ArticleEvent,
+    ArticleRevision,
+    Reporter,
+    Section,
+    Tag,
+)
 
 Status = Article.Status
 Action = ArticleEvent.Action
@@ -33,10 +42,148 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def record_event(*, article: Article, action: str, by, note: str = "") -> ArticleEvent:
+def record_event(
+    *,
+    article: Article,
+    action: str,
+    by,
+    note: str = "",
+    revision: ArticleRevision | None = None,
+) -> ArticleEvent:
+    """One step in the article's history, linked to the 판 it made or acted on (by default the
+    article's newest)."""
+    if revision is None:
+        revision = article.revisions.only("pk").first()
     return ArticleEvent.objects.create(
-        article=article, action=action, actor=by, actor_name=display_name(by), note=note[:300]
+        article=article,
+        action=action,
+        actor=by,
+        actor_name=display_name(by),
+        note=note[:300],
+        revision=revision,
     )
+
+
+# --- revisions (판) ----------------------------------------------------------------------------
+
+# What a 판 keeps: a change to any of these makes a new one.
+REVISED_FIELDS = (*Article.CONTENT_FIELDS, "tags")
+
+
+def revision_snapshot(*, article: Article) -> dict:
+    """The article's content as stored now, as the fields of an ArticleRevision."""
+    section = article.section if article.section_id else None
+    return {
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "body": article.body,
+        "section_id": article.section_id,
+        "section_name": section.name if section else "",
+        "byline": [
+            {"id": pk, "name": name}
+            for pk, name in article.reporters.order_by("pk").values_list("pk", "name")
+        ],
+        "tags": list(article.tags.order_by("name").values_list("name", flat=True)),
+        "lead_image": article.lead_image.name or "",
+        "lead_image_thumbnail": article.lead_image_thumbnail.name or "",
+        "lead_image_caption": article.lead_image_caption,
+        "lead_image_credit": article.lead_image_credit,
+    }
+
+
+def revision_record(*, article: Article, by, note: str = "") -> ArticleRevision:
+    """Store the article's current content as its next 판. Callers hold the article's row (the
+    admin's save and article_restore lock it), so two saves cannot take the same number."""
+    last = article.revisions.aggregate(last=Max("number"))["last"] or 0
+    return ArticleRevision.objects.create(
+        article=article,
+        number=last + 1,
+        created_by=by,
+        created_by_name=display_name(by),
+        note=note[:300],
+        **revision_snapshot(article=article),
+    )
+
+
+def revision_ensure_base(*, article_id: int) -> None:
+    """An article written around the desk (an import, a script) has no 판 yet: before its first
+    edit, keep what it was, so the edit can be compared and undone."""
+    if ArticleRevision.objects.filter(article_id=article_id).exists():
+        return
+    stored = Article.objects.select_related("section").defer("search_document").get(pk=article_id)
+    revision_record(article=stored, by=None, note="이전 상태")
+
+
+@transaction.atomic
+def article_record_save(*, article: Article, by, created: bool, edited: list[str], note: str = ""):
+    """What the admin's save leaves behind, once the article and its links are stored: a new 판
+    when its content changed (always for a new article), and the 작성/수정 step linked to it. A
+    save that changes nothing records nothing."""
+    if created:
+        revision = revision_record(article=article, by=by)
+        return record_event(article=article, action=Action.CREATED, by=by, revision=revision)
+    if not edited:
+        return None
+    revision = None
+    if set(edited) & set(REVISED_FIELDS):
+        revision = revision_record(article=article, by=by)
+    return record_event(article=article, action=Action.EDITED, by=by, note=note, revision=revision)
+
+
+@transaction.atomic
+def article_restore(*, article: Article, revision: ArticleRevision, by) -> ArticleRevision:
+    """Put an older 판's content back: the article takes its fields (through the same save as
+    an edit: sanitized, a new version, the 수정 time moved once published), and the restore is
+    itself a new 판. Who may not edit the article now (a reporter, once it is published) may not
+    restore either."""
+    article = Article.objects.select_for_update().select_related("section").get(pk=article.pk)
+    if not can_edit(article=article, user=by):
+        raise PermissionDenied("이 기사를 복원할 권한이 없습니다.")
+    if revision.article_id != article.pk:
+        raise ValidationError("이 기사의 판이 아닙니다.")
+    current = revision_snapshot(article=article)
+    wanted = {
+        "title": revision.title,
+        "subtitle": revision.subtitle,
+        "body": revision.body,
+        "lead_image": revision.lead_image,
+        "lead_image_thumbnail": revision.lead_image_thumbnail,
+        "lead_image_caption": revision.lead_image_caption,
+        "lead_image_credit": revision.lead_image_credit,
+    }
+    edited = [name for name, value in wanted.items() if current[name] != value]
+    for name in edited:
+        setattr(article, name, wanted[name])
+    # Links to what no longer exists (a deleted section, tag or byline) cannot come back.
+    section = (
+        Section.objects.filter(pk=revision.section_id).first() if revision.section_id else None
+    )
+    if (section.pk if section else None) != article.section_id:
+        article.section = section
+        edited.append("section")
+    reporters = list(Reporter.objects.filter(pk__in=[e.get("id") for e in revision.byline]))
+    if {r.pk for r in reporters} != {e["id"] for e in current["byline"]}:
+        edited.append("reporters")
+    tags = list(Tag.objects.filter(name__in=revision.tags))
+    if {t.name for t in tags} != set(current["tags"]):
+        edited.append("tags")
+    if not edited:
+        raise ValidationError(f"지금 기사가 이미 {revision.number}판과 같습니다.")
+    article.note_edit(edited)
+    article.save()
+    if "reporters" in edited:
+        article.reporters.set(reporters)
+    if "tags" in edited:
+        article.tags.set(tags)
+    restored = revision_record(article=article, by=by, note=f"{revision.number}판으로 복원")
+    record_event(
+        article=article,
+        action=Action.RESTORED,
+        by=by,
+        note=f"{revision.number}판으로 복원",
+        revision=restored,
+    )
+    return restored
 
 
 def can_edit(*, article: Article, user) -> bool:
