@@ -21,7 +21,10 @@ from .test_pages import LIVE_PARTS
 pytestmark = pytest.mark.django_db
 
 Kind = CorrectionNotice.Kind
-TEXT = "본지는 8월 26일자 기사에서 지원 규모를 3조원으로 보도했으나,\n사실은 3천억원이기에 바로잡습니다."
+TEXT = (
+    "본지는 8월 26일자 기사에서 지원 규모를 3조원으로 보도했으나,\n"
+    "사실은 3천억원이기에 바로잡습니다."
+)
 
 
 @pytest.fixture
