@@ -5,6 +5,8 @@ per-object change and delete permissions, read-only fields per role, actions wit
 `allowed_permissions`, and the workflow checks in articles.forms and articles.services.
 """
 
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,12 +33,13 @@ from newsroom.params import ascii_int
 from . import presence, services, uploads
 from . import revisions as article_revisions
 from . import search as article_search
-from .forms import ArticleAdminForm, ReporterAdminForm
+from .forms import ArticleAdminForm, CorrectionNoticeAdminForm, ReporterAdminForm
 from .models import (
     EDIT_ANY_PERMISSION,
     Article,
     ArticleEvent,
     ArticleRevision,
+    CorrectionNotice,
     Reporter,
     Section,
     Tag,
@@ -265,8 +268,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         may_have_duplicates = False
         if not query.is_empty:
             queryset = queryset.filter(article_search.matching(query))
-        if request.GET.get("field_name") == "related":
-            # The related-articles picker offers only what readers can open.
+        if request.GET.get("field_name") == "related" or (
+            request.GET.get("model_name") == CorrectionNotice._meta.model_name
+        ):
+            # The related-articles and correction pickers offer only what readers can open.
             queryset = queryset.published()
         return queryset, may_have_duplicates
 
@@ -376,6 +381,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
                 context["revisions_url"] = reverse(
                     "admin:articles_article_revisions", args=[obj.pk]
                 )
+            context["correction_notices"] = list(obj.corrections.all())
+            if obj.is_public() and request.user.has_perm(services.NOTICE_ADD_PERMISSION):
+                add_url = reverse("admin:articles_correctionnotice_add")
+                context["add_correction_url"] = f"{add_url}?article={obj.pk}"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- preview ----------------------------------------------------------------------------
@@ -577,3 +586,121 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     @admin.action(description="선택한 기사의 헤드라인 해제", permissions=["headline"])
     def clear_headline_selected(self, request, queryset):
         self._bulk(request, queryset, services.article_clear_headline, "헤드라인에서 해제")
+
+
+@admin.register(CorrectionNotice)
+class CorrectionNoticeAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
+    """정정·반론·추후보도. Every save goes through articles.services (the permission checked
+    again, the article's 수정 time moved, the history written); a notice is amended with a
+    trail or withdrawn with a reason, and nobody deletes one."""
+
+    form = CorrectionNoticeAdminForm
+    list_display = ("published_at", "kind", "article", "text_column", "state_column")
+    list_display_links = ("published_at", "kind")
+    list_filter = ("kind", ("published_at", admin.DateFieldListFilter))
+    search_fields = ("article__title", "text")
+    search_help_text = "기사 제목과 정정·반론보도 내용에서 찾습니다."
+    autocomplete_fields = ("article",)
+    date_hierarchy = "published_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer("article__body", "article__search_document")
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Removal is a logged withdrawal (the 내리기 box), never a delete.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_shown:
+            return False  # a withdrawn notice stays as it was when it came down
+        return super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("article", "kind", "text")
+        fields = ["article_link", "kind", "text", "published_at", "created_by", "amended_at"]
+        fields.append("trail")
+        if obj.is_shown:
+            if self.has_change_permission(request, obj):
+                fields += ["withdraw", "withdraw_reason"]
+        else:
+            fields += ["withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "article_link", "published_at", "created_by", "amended_at", "trail",
+            "withdrawn_at", "withdrawn_by", "withdrawal_reason",
+        )  # fmt: skip
+
+    @admin.display(description="내용")
+    def text_column(self, notice):
+        return notice.text if len(notice.text) <= 60 else notice.text[:60] + "…"
+
+    @admin.display(description="상태")
+    def state_column(self, notice):
+        if not notice.is_shown:
+            return "내림"
+        return "게시 중 (수정됨)" if notice.amended_at else "게시 중"
+
+    @admin.display(description="기사")
+    def article_link(self, notice):
+        article = notice.article
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article,
+        )
+
+    @admin.display(description="이전 내용")
+    def trail(self, notice):
+        if not notice.previous:
+            return "-"
+        kinds = dict(CorrectionNotice.Kind.choices)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(datetime.fromisoformat(old['until'])):%Y-%m-%d %H:%M}",
+                    kinds.get(old["kind"], old["kind"]),
+                    old["by"] or "-",
+                    old["text"],
+                )
+                for old in reversed(notice.previous)
+            ),
+        )
+        return format_html(
+            '<table class="article-history"><thead><tr><th>바뀐 일시</th><th>종류</th>'
+            "<th>바꾼 사람</th><th>이전 내용</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = services.notice_add(
+                article=data["article"], kind=data["kind"], text=data["text"], by=request.user
+            )
+        else:
+            saved = CorrectionNotice.objects.select_related("article").get(pk=obj.pk)
+            if data.get("withdraw"):
+                services.notice_withdraw(
+                    notice=saved, by=request.user, reason=data["withdraw_reason"]
+                )
+            else:
+                services.notice_amend(
+                    notice=saved, kind=data["kind"], text=data["text"], by=request.user
+                )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related: the notice is saved whole by articles.services

@@ -6,7 +6,7 @@ changes, so a corrected title never shows up as a new item in feed readers).
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from newsroom.models import SiteInfo
 
-from .models import Article, Section
+from .models import Article, CorrectionNotice, Section
 from .templatetags.reader_tags import absolute, summary
 
 FEED_SIZE = 30
@@ -54,7 +54,11 @@ class LatestArticlesFeed(Feed):
         return _plain(f"{self._site_name()} 무단전재 및 재배포 금지")
 
     def articles(self):
-        return Article.objects.published().for_listing()
+        return (
+            Article.objects.published()
+            .for_listing()
+            .prefetch_related(Prefetch("corrections", queryset=CorrectionNotice.objects.shown()))
+        )
 
     def items(self, obj=None):
         return list(self.articles()[:FEED_SIZE])
@@ -65,7 +69,9 @@ class LatestArticlesFeed(Feed):
     def item_description(self, item):
         # The summary is plain text (it may hold `<script>` written as text in the body);
         # readers render descriptions as HTML.
-        return escape(summary(item, 300))
+        # A correction notice leads the item, as it leads the page ("[정정보도] …").
+        notices = [notice.plain for notice in item.corrections.all()]
+        return escape("\n\n".join([*notices, summary(item, 300)]))
 
     def item_link(self, item):
         return absolute(item.get_absolute_url())

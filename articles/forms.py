@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from newsroom.pictures import NewsImageFormField
 
-from .models import Article, Reporter
+from .models import Article, CorrectionNotice, Reporter
 from .richtext import has_inline_pictures
 from .services import MOVE_LABELS, available_moves
 
@@ -150,3 +150,34 @@ class ReporterAdminForm(forms.ModelForm):
     class Meta:
         model = Reporter
         fields = ("user", "name", "email", "photo", "is_active")
+
+
+class CorrectionNoticeAdminForm(forms.ModelForm):
+    """The desk's 정정·반론보도 form: a new notice names its (published) article; a standing one
+    is amended, or withdrawn with a reason (never deleted). Saved by articles.services."""
+
+    text = LinesField(
+        label="내용",
+        max_length=CorrectionNotice._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text="독자에게 보이는 그대로의 글입니다(HTML은 쓰지 않습니다). 줄바꿈은 유지됩니다.",
+    )
+    withdraw = forms.BooleanField(
+        label="내리기",
+        required=False,
+        help_text="독자 화면에서 내립니다. 기록은 지워지지 않고 이력에 남습니다.",
+    )
+    withdraw_reason = forms.CharField(label="내리는 사유", max_length=200, required=False)
+
+    class Meta:
+        model = CorrectionNotice
+        fields = ("article", "kind", "text")
+
+    def clean(self):
+        cleaned = super().clean()
+        article = cleaned.get("article")
+        if self.instance.pk is None and article is not None and not article.is_public():
+            self.add_error("article", "게재 중인 기사에만 정정·반론보도를 붙일 수 있습니다.")
+        if cleaned.get("withdraw") and not (cleaned.get("withdraw_reason") or "").strip():
+            self.add_error("withdraw_reason", "내리는 사유를 입력하세요.")
+        return cleaned

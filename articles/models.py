@@ -151,7 +151,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_article_page(self):
         """What the article page shows beside the article: its section and parent section,
-        bylines, tags and the related articles readers may see, newest first."""
+        bylines, tags, its standing correction notices and the related articles readers may
+        see, newest first."""
         return self.select_related("section__parent").prefetch_related(
             models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
             "tags",
@@ -161,6 +162,7 @@ class ArticleQuerySet(models.QuerySet):
                 .select_related("section")
                 .order_by("-published_at"),
             ),
+            models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown()),
         )
 
     def in_section(self, section):
@@ -545,6 +547,9 @@ class ArticleEvent(models.Model):
         HEADLINE_SET = "headline_set", "헤드라인 지정"
         HEADLINE_CLEARED = "headline_cleared", "헤드라인 해제"
         RESTORED = "restored", "복원"
+        CORRECTION_ADDED = "correction_added", "정정·반론보도 게시"
+        CORRECTION_AMENDED = "correction_amended", "정정·반론보도 수정"
+        CORRECTION_WITHDRAWN = "correction_withdrawn", "정정·반론보도 삭제"
 
     article = models.ForeignKey(
         Article, verbose_name="기사", on_delete=models.CASCADE, related_name="events"
@@ -579,3 +584,79 @@ class ArticleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.actor_name}"
+
+
+class CorrectionNoticeQuerySet(models.QuerySet):
+    def shown(self):
+        """The notices that stand: a withdrawn one is kept (its removal is logged), not shown."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def public(self, now=None):
+        """What readers see on /corrections/: the standing notices of public articles."""
+        return self.shown().filter(article__in=Article.objects.published(now).values("pk"))
+
+
+class CorrectionNotice(models.Model):
+    """정정보도, 반론보도 or 추후보도 attached by the desk to a published article (the press
+    arbitration act's notices). It shows on the article page as prominently as the standfirst,
+    in the article's JSON-LD and feed item, and on /corrections/. Written by articles.services:
+    amended with a trail (`previous`), withdrawn with a reason, never deleted."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "정정보도"
+        REPLY = "reply", "반론보도"
+        FOLLOW_UP = "follow_up", "추후보도"
+
+    article = models.ForeignKey(
+        Article, verbose_name="기사", on_delete=models.PROTECT, related_name="corrections"
+    )
+    kind = models.CharField("종류", max_length=12, choices=Kind.choices)
+    # Plain text: readers see it as typed, line breaks kept; it is escaped wherever it is shown.
+    text = models.TextField("내용", max_length=2000)
+    published_at = models.DateTimeField("게시 일시", default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="게시자",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    amended_at = models.DateTimeField("수정 일시", null=True, blank=True, editable=False)
+    # The earlier versions, oldest first: {"kind", "text", "until", "by"} each.
+    previous = models.JSONField("이전 내용", default=list, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField("삭제 일시", null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="삭제한 사람",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    withdrawal_reason = models.CharField("삭제 사유", max_length=200, blank=True, editable=False)
+
+    objects = CorrectionNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "정정·반론보도"
+        verbose_name_plural = "정정·반론보도"
+
+    def __str__(self) -> str:
+        return f"[{self.get_kind_display()}] {self.article.title}"
+
+    @property
+    def is_shown(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+    @property
+    def plain(self) -> str:
+        """`[정정보도] 내용`: the notice in one line of text (feeds, history)."""
+        return f"[{self.get_kind_display()}] {' '.join(self.paragraphs)}"

@@ -20,6 +20,7 @@ from .models import (
     Article,
     ArticleEvent,
     ArticleRevision,
+    CorrectionNotice,
     Reporter,
     Section,
     Tag,
@@ -310,6 +311,89 @@ def article_clear_headline(*, article: Article, by) -> Article:
     article.save(update_fields=["is_headline"])
     record_event(article=article, action=Action.HEADLINE_CLEARED, by=by)
     return article
+
+
+# --- 정정·반론·추후보도 ------------------------------------------------------------------------
+
+NOTICE_ADD_PERMISSION = "articles.add_correctionnotice"
+NOTICE_CHANGE_PERMISSION = "articles.change_correctionnotice"
+
+
+def _note_notice_edit(article: Article, now: datetime) -> None:
+    """A notice is part of what readers see: adding, amending or withdrawing one is an edit of
+    the article (the public 수정 time moves, open forms of the article become stale)."""
+    article.content_changed_at = now
+    article.save(update_fields=["content_changed_at"])
+
+
+@transaction.atomic
+def notice_add(
+    *, article: Article, kind: str, text: str, by, now: datetime | None = None
+) -> CorrectionNotice:
+    """The desk attaches a 정정보도, 반론보도 or 추후보도 to a published article."""
+    _require(by, NOTICE_ADD_PERMISSION, "정정·반론보도를 게시할 권한이 없습니다.")
+    now = now or timezone.now()
+    if not article.is_public(now):
+        raise ValidationError("게재 중인 기사에만 정정·반론보도를 붙일 수 있습니다.")
+    notice = CorrectionNotice(
+        article=article, kind=kind, text=text, published_at=now, created_by=by
+    )
+    notice.full_clean()
+    notice.save()
+    _note_notice_edit(article, now)
+    record_event(article=article, action=Action.CORRECTION_ADDED, by=by, note=notice.plain)
+    return notice
+
+
+@transaction.atomic
+def notice_amend(
+    *, notice: CorrectionNotice, kind: str, text: str, by, now: datetime | None = None
+) -> CorrectionNotice:
+    """A new wording of a standing notice; the earlier one is kept in `previous`."""
+    _require(by, NOTICE_CHANGE_PERMISSION, "정정·반론보도를 수정할 권한이 없습니다.")
+    if not notice.is_shown:
+        raise ValidationError("삭제된 정정·반론보도는 수정할 수 없습니다.")
+    if kind == notice.kind and text == notice.text:
+        return notice
+    now = now or timezone.now()
+    before = {
+        "kind": notice.kind,
+        "text": notice.text,
+        "until": now.isoformat(),
+        "by": display_name(by),
+    }
+    notice.kind, notice.text = kind, text
+    notice.full_clean()
+    notice.previous = [*notice.previous, before]
+    notice.amended_at = now
+    notice.save()
+    _note_notice_edit(notice.article, now)
+    record_event(article=notice.article, action=Action.CORRECTION_AMENDED, by=by, note=notice.plain)
+    return notice
+
+
+@transaction.atomic
+def notice_withdraw(
+    *, notice: CorrectionNotice, by, reason: str, now: datetime | None = None
+) -> CorrectionNotice:
+    """Take a notice off the site: it is kept, with who removed it, when and why."""
+    _require(by, NOTICE_CHANGE_PERMISSION, "정정·반론보도를 삭제할 권한이 없습니다.")
+    if not notice.is_shown:
+        raise ValidationError("이미 삭제된 정정·반론보도입니다.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": "삭제 사유를 입력하세요."})
+    now = now or timezone.now()
+    notice.withdrawn_at, notice.withdrawn_by, notice.withdrawal_reason = now, by, reason[:200]
+    notice.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    _note_notice_edit(notice.article, now)
+    record_event(
+        article=notice.article,
+        action=Action.CORRECTION_WITHDRAWN,
+        by=by,
+        note=f"{notice.get_kind_display()} 삭제: {reason}",
+    )
+    return notice
 
 
 WORKFLOW = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsroom.pagecache.generation import bump_generation, register_expiry
 
-from .models import Article, Reporter, Section, Tag
+from .models import Article, CorrectionNotice, Reporter, Section, Tag
 
 
 def _bump_now_and_after_commit() -> None:
@@ -70,7 +70,8 @@ def next_scheduled_publish():
 
 
 def connect() -> None:
-    for model in (Article, Section, Tag, Reporter):
+    # A correction notice is on its article's page, the feeds and /corrections/.
+    for model in (Article, Section, Tag, Reporter, CorrectionNotice):
         uid = f"articles-cache-{model.__name__}"
         post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}-delete")
         if model is not Article:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("reporter/<int:pk>/", views.reporter, name="reporter"),
     path("tag/<str:slug>/", views.tag, name="tag"),
     path("search/", views.search, name="search"),
+    path("corrections/", views.corrections, name="corrections"),
 ]

@@ -1,4 +1,5 @@
-"""The reader's pages: home, 전체기사, section, article, reporter, tag and search.
+"""The reader's pages: home, 전체기사, section, article, reporter, tag, search and the
+정정·반론보도 list.
 
 Each view picks its data through `newsroom.pagecache.generation.cached()` (keyed by the content
 generation, so
@@ -27,7 +28,7 @@ from newsroom.readers import is_reader
 
 from . import pagination, viewcounts
 from . import search as article_search
-from .models import Article, Reporter, Section, Tag
+from .models import Article, CorrectionNotice, Reporter, Section, Tag
 from .pagination import LIST_PARAMETERS
 
 HEADLINE_COUNT = 5
@@ -190,6 +191,27 @@ def tag(request, slug):
     )
 
 
+@reader_page(reads=LIST_PARAMETERS)
+def corrections(request):
+    """정정·반론·추후보도: every standing notice on a public article, newest first."""
+    return _list_page(
+        request,
+        "articles/corrections.html",
+        "corrections-list",
+        lambda: (
+            CorrectionNotice.objects.public()
+            .select_related("article")
+            .only(*CORRECTION_LIST_FIELDS)
+        ),
+    )
+
+
+# What a line of the corrections list shows: the notice, its article's title and address.
+CORRECTION_LIST_FIELDS = (
+    "kind", "text", "published_at", "amended_at", "withdrawn_at", "article__id", "article__title",
+)  # fmt: skip
+
+
 def count_view(request, article: Article | int) -> None:
     """One more view by a reader (not a bot), added atomically and in batches
     (articles.viewcounts). Runs on every request, cached page or not (the page cache's hit
@@ -215,6 +237,10 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     saved = article.pk is not None
     reporters = list(article.reporters.all()) if saved else []
     tags = list(article.tags.all()) if saved else []
+    # Prefetched standing notices on the public page; a preview reads them (withdrawn left out).
+    corrections = (
+        [notice for notice in article.corrections.all() if notice.is_shown] if saved else []
+    )
     related = list(article.related.all())[:RELATED_COUNT] if saved else []
     if preview:
         related = [item for item in related if item.is_public()]
@@ -226,6 +252,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "article_url": article.get_absolute_url() if saved else "",
         "reporters": reporters,
         "tags": tags,
+        "corrections": corrections,
         "related": related,
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",

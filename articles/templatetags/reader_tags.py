@@ -195,6 +195,18 @@ def article_json_ld(context, article, reporters, image_url=""):
     }
     if image_url:
         data["image"] = [image_url]
+    corrections = context.get("corrections")
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "name": notice.get_kind_display(),
+                "text": notice.text,
+                "datePublished": _iso(notice.published_at),
+                **({"dateModified": _iso(notice.amended_at)} if notice.amended_at else {}),
+            }
+            for notice in corrections
+        ]
     if article.section_id:
         data["articleSection"] = article.section.name
     crumbs = [{"name": "홈", "url": absolute("/")}]

@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_tag",
         "articles.add_tag",
         "articles.view_reporter",
+        "articles.view_correctionnotice",
     ],
     DESK: [
         "articles.view_article",
@@ -45,6 +46,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_reporter",
         "articles.add_reporter",
         "articles.change_reporter",
+        # 정정·반론·추후보도: added and amended by the desk; withdrawn, never deleted.
+        "articles.view_correctionnotice",
+        "articles.add_correctionnotice",
+        "articles.change_correctionnotice",
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
         # The weather ticker's stations (shown, order) and an on-demand fetch from KMA.

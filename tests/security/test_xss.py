@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils.html import escape
 from PIL import Image
 
-from articles.models import Article, Reporter, Section, Tag
+from articles.models import Article, CorrectionNotice, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
 from tests.banners.conftest import ad_tag_form, banner_form
@@ -352,6 +352,34 @@ def test_reporter_names_reach_no_page_as_markup(editor, reader, section, django_
     reader.get("/rss/")
     reader.get("/sitemap-news.xml")
     editor.every_page("/admin/articles/reporter/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+def test_correction_notices_reach_no_page_as_markup(editor, reader, section):
+    """Each vector as a 정정보도 on its own article, then amended to the vector reversed: the
+    article page, its JSON-LD, the feeds, /corrections/ and the desk's pages."""
+    for number, vector in enumerate(VECTORS):
+        article = publish(f"정정 대상 기사 {number}")
+        response = editor.client.post(
+            "/admin/articles/correctionnotice/add/",
+            {"article": article.pk, "kind": CorrectionNotice.Kind.CORRECTION, "text": vector},
+        )
+        assert response.status_code == 302, (vector, response.content.decode()[:2000])
+        notice = CorrectionNotice.objects.latest("pk")
+        html = reader.get(article.get_absolute_url(), vector)
+        if vector in TEMPLATE_PROBES:  # shown as typed, never evaluated
+            assert escape(vector) in html, vector
+        change = f"/admin/articles/correctionnotice/{notice.pk}/change/"
+        response = editor.client.post(change, {"kind": "reply", "text": vector[::-1] + vector})
+        assert response.status_code == 302, (vector, response.content.decode()[:2000])
+        reader.get(article.get_absolute_url(), vector)
+        editor.get(change, vector)
+        editor.get(f"/admin/articles/article/{article.pk}/change/", vector)
+    assert CorrectionNotice.objects.shown().count() == len(VECTORS)
+    reader.every_page("/corrections/")
+    for url in ("/rss/", f"/rss/{section.slug}/"):
+        reader.get(url)
+    editor.every_page("/admin/articles/correctionnotice/", admin=True)
     assert reader.problems + editor.problems == []
 
 
