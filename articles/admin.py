@@ -405,20 +405,25 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         add_never_cache_headers(response)
         return response
 
-    def presence_view(self, request, object_id):
-        """The form's heartbeat (articles/presence.py): records that this user has the article
-        open, or has left it, and answers with the others who have it open. Only those who may
-        change the article count as editing; one who may only view it is told, not counted."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def _visible_article(self, request, object_id) -> Article:
+        """The article of an own admin page (heartbeat, revisions), without its body: a 404 for
+        one the user may not see, as for any id that is not an article."""
         try:
-            article = (
+            return (
                 Article.objects.visible_to(request.user)
                 .defer("body", "search_document")
                 .get(pk=unquote(object_id))
             )
         except (Article.DoesNotExist, ValueError, ValidationError):
             raise Http404("열 수 있는 기사가 없습니다.") from None
+
+    def presence_view(self, request, object_id):
+        """The form's heartbeat (articles/presence.py): records that this user has the article
+        open, or has left it, and answers with the others who have it open. Only those who may
+        change the article count as editing; one who may only view it is told, not counted."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._visible_article(request, object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         if request.POST.get("left"):
@@ -445,14 +450,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     def _revisions_article(self, request, object_id) -> Article:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        try:
-            article = (
-                Article.objects.visible_to(request.user)
-                .defer("body", "search_document")
-                .get(pk=unquote(object_id))
-            )
-        except (Article.DoesNotExist, ValueError, ValidationError):
-            raise Http404("열 수 있는 기사가 없습니다.") from None
+        article = self._visible_article(request, object_id)
         if not self.may_compare(request, article):
             raise PermissionDenied
         return article
