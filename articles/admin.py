@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
@@ -593,7 +594,7 @@ class CorrectionNoticeAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     trail or withdrawn with a reason, and nobody deletes one."""
 
     form = CorrectionNoticeAdminForm
-    list_display = ("published_at", "kind", "article", "text_column", "state_column")
+    list_display = ("published_at", "kind", "article_column", "text_column", "state_column")
     list_display_links = ("published_at", "kind")
     list_filter = ("kind", ("published_at", admin.DateFieldListFilter))
     search_fields = ("article__title", "text")
@@ -640,7 +641,12 @@ class CorrectionNoticeAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
 
     @admin.display(description="내용")
     def text_column(self, notice):
-        return notice.text if len(notice.text) <= 60 else notice.text[:60] + "…"
+        return Truncator(notice.text).chars(60)
+
+    @admin.display(description="기사")
+    def article_column(self, notice):
+        # Cut like the text, so a long headline leaves the text column room to read.
+        return Truncator(notice.article.title).chars(30)
 
     @admin.display(description="상태")
     def state_column(self, notice):
