@@ -1,7 +1,7 @@
 """Keep the reader site's cache honest: any change to what readers see bumps the content
 generation (newsroom.pagecache.generation), so a published or edited article shows up at once
-everywhere.
-Saving a draft that was not public and is not now changes nothing readers see, and bumps nothing.
+everywhere. Saving a draft that was not public and is not now changes nothing readers see, and bumps
+nothing.
 
 `QuerySet.update()` sends no signal: code that changes public fields in bulk (an admin action
 that publishes several articles, say) must call `newsroom.pagecache.generation.bump_generation()`

@@ -2,9 +2,8 @@
 정정·반론보도 list.
 
 Each view picks its data through `newsroom.pagecache.generation.cached()` (keyed by the content
-generation, so
-an edit shows up at once) and renders a template; banners and the weather ticker are rendered
-live on every request, outside the cached data. Every query goes through
+generation, so an edit shows up at once) and renders a template; banners and the weather ticker are
+rendered live on every request, outside the cached data. Every query goes through
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 

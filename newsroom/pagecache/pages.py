@@ -12,15 +12,13 @@ counting and the date stay exact for every reader.
 
 `PageCacheMiddleware` sits near the top of MIDDLEWARE, so a hit skips sessions, auth, CSRF and
 the view. Only anonymous requests take part: a request with a session cookie (signed-in staff)
-neither reads nor stores pages. Only responses a view marks with `mark_cacheable()` are stored
-(200, no Set-Cookie), under the current content generation (`newsroom.pagecache.generation`), so a
-change that
-bumps the generation reaches every page at once. What the view does on every request besides
-rendering (counting an article's view) is registered as a hit action and runs on hits too.
-Live parts and hit actions are registered in the apps' `ready()`: a worker's first request may
-be a hit, before any template of that app has been loaded. The middleware also opens one
-counter batch per request (newsroom.pagecache.counters), so a page's impressions cost one round
-trip.
+neither reads nor stores pages. Only responses a view marks with `mark_cacheable()` are stored (200,
+no Set-Cookie), under the current content generation (`newsroom.pagecache.generation`), so a change
+that bumps the generation reaches every page at once. What the view does on every request besides
+rendering (counting an article's view) is registered as a hit action and runs on hits too. Live
+parts and hit actions are registered in the apps' `ready()`: a worker's first request may be a hit,
+before any template of that app has been loaded. The middleware also opens one counter batch per
+request (newsroom.pagecache.counters), so a page's impressions cost one round trip.
 """
 
 from __future__ import annotations

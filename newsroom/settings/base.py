@@ -139,12 +139,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
-# "default" holds what must never be evicted (the content generation, view and impression
-# counters, locks): its Redis runs with maxmemory-policy noeviction. "pages" holds what can be
-# rebuilt (whole pages, generation-bound fragments; newsroom.pagecache.generation.page_cache): its
-# own Redis
-# with maxmemory and allkeys-lru when PAGE_CACHE_REDIS_URL is set, else the same server, where
-# every page expires after PAGE_CACHE_SECONDS (docs/deploy.md).
+# "default" holds what must never be evicted (the content generation, view and impression counters,
+# locks): its Redis runs with maxmemory-policy noeviction. "pages" holds what can be rebuilt (whole
+# pages, generation-bound fragments; newsroom.pagecache.generation.page_cache): its own Redis with
+# maxmemory and allkeys-lru when PAGE_CACHE_REDIS_URL is set, else the same server, where every page
+# expires after PAGE_CACHE_SECONDS (docs/deploy.md).
 REDIS_URL = env_str("REDIS_URL")
 PAGE_CACHE_REDIS_URL = env_str("PAGE_CACHE_REDIS_URL")
 
@@ -351,9 +350,8 @@ BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.
 CSP_AD_SOURCES = env_list("CSP_AD_SOURCES")
-# The reader's policy (django-csp); newsroom.accounts.security adds the static and media origins
-# and the
-# editor's relaxed policy. Inline styles stay allowed: the editor's markup needs them; styles
+# The reader's policy (django-csp); newsroom.accounts.security adds the static and media origins and
+# the editor's relaxed policy. Inline styles stay allowed: the editor's markup needs them; styles
 # cannot run code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -395,14 +393,13 @@ for _network in TRUSTED_PROXY_NETWORKS:
             f"DJANGO_TRUSTED_PROXY_NETWORKS: {_network!r} is not an address or network"
         ) from None
 
-# Admin login lockouts (django-axes, newsroom/accounts/login.py), kept in the database so that a
-# Redis
-# outage never lets guesses through. Failures within the cool-off count; a lock ends
+# Admin login lockouts (django-axes, newsroom/accounts/login.py), kept in the database so that
+# a Redis outage never lets guesses through. Failures within the cool-off count; a lock ends
 # AXES_COOLOFF_MINUTES after the last failure, or when an administrator deletes the attempt
-# (사이트 보안 › 로그인 실패 기록). An address is locked first: one account from one address
-# after AXES_FAILURE_LIMIT failures, any accounts from one address after
-# AXES_ADDRESS_FAILURE_LIMIT; the account everywhere only once failures for it came from
-# AXES_ACCOUNT_ADDRESS_LIMIT addresses, so an attacker's address cannot lock the editor out.
+# (사이트 보안 › 로그인 실패 기록). An address is locked first: one account from one address after
+# AXES_FAILURE_LIMIT failures, any accounts from one address after AXES_ADDRESS_FAILURE_LIMIT;
+# the account everywhere only once failures for it came from AXES_ACCOUNT_ADDRESS_LIMIT
+# addresses, so an attacker's address cannot lock the editor out.
 AXES_HANDLER = "newsroom.accounts.login.LoginLockHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
@@ -439,9 +436,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_AGE = env_int("STAFF_SESSION_HOURS", 12) * 60 * 60
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 60)
 
-# Read replicas: each URL becomes DATABASES["replica1"], ...; newsroom.site.database.ReplicaRouter
-# sends
-# anonymous reads there, and writes, migrations, the admin and staff to the primary.
+# Read replicas: each URL becomes DATABASES["replica1"], ...;
+# newsroom.site.database.ReplicaRouter sends anonymous reads there, and writes, migrations,
+# the admin and staff to the primary.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     _alias = f"replica{_number}"
@@ -472,10 +469,9 @@ AWS_LOCATION = env_str("AWS_LOCATION", "media")
 if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN:
     MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/{AWS_LOCATION}/"
 # --- Reader site ------------------------------------------------------------------------------
-# Seconds the server keeps a page's data (article lists, an article, navigation) in the cache.
-# Any change readers must see bumps the content generation (newsroom.pagecache.generation), so this
-# is only
-# an upper bound for things that change without a save (most-read ranking).
+# Seconds the server keeps a page's data (article lists, an article, navigation) in the cache. Any
+# change readers must see bumps the content generation (newsroom.pagecache.generation), so this is
+# only an upper bound for things that change without a save (most-read ranking).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # Seconds each worker process may keep what every page reads from the shared cache (the content
 # generation, the banners' live set, the rendered ticker) without asking Redis again. A change

@@ -134,8 +134,7 @@ class DatabaseOutageMiddleware:
 
     Errors raised outside the view (a TemplateResponse rendered late, a middleware saving the
     session) reach handler500, which does the same (newsroom.site.views.server_error). Recovery
-    needs
-    nothing: Django drops a broken connection at the end of the request (CONN_HEALTH_CHECKS
+    needs nothing: Django drops a broken connection at the end of the request (CONN_HEALTH_CHECKS
     checks reused ones), so the first request after the database returns reconnects.
     """
 

@@ -1,6 +1,5 @@
 """The page cache (newsroom.pagecache.pages): an anonymous reader's page is rendered once per
-content
-generation, and what belongs to the moment (banners and their impressions, the date bar, the
+content generation, and what belongs to the moment (banners and their impressions, the date bar, the
 ticker, the article's view count) is still done for every reader."""
 
 import re

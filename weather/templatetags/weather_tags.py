@@ -5,8 +5,7 @@ the observation time and `기상청 제공`. At most one query per page, none wh
 Renders nothing when there is no reading at all, so the bar stays tidy.
 
 The ticker is a live part of the page cache (newsroom.pagecache.pages): a cached page gets the
-ticker
-of the moment it is served, so a new reading shows on every page at once and "current" turns
+ticker of the moment it is served, so a new reading shows on every page at once and "current" turns
 "stale" with time, not with the next save of an article.
 """
 
