@@ -106,6 +106,116 @@ class Reporter(models.Model):
         return f"{self.name} 기자 {self.email}"
 
 
+class PhotoQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Photos whose caption, credit or keywords contain `text` (a Korean substring)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(caption__icontains=text)
+            | models.Q(credit__icontains=text)
+            | models.Q(keywords__icontains=text)
+        )
+
+    def unused(self):
+        """Photos no article uses, as its lead photo or inside its body."""
+        return self.filter(lead_of__isnull=True, in_bodies__isnull=True)
+
+    def used(self):
+        return self.exclude(pk__in=self.unused().values("pk"))
+
+
+class Photo(models.Model):
+    """A picture of the photo library (사진): the one place a picture lives.
+
+    The file went through newsroom.pictures (verified by content, re-encoded, metadata
+    stripped). Every use on the site (card, article width, link preview, phone sizes) is a
+    PhotoRendition cut around the focal point and stored once.
+    """
+
+    image = models.ImageField(
+        "사진", upload_to="photos/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField("가로(px)", default=0, editable=False)
+    height = models.PositiveIntegerField("세로(px)", default=0, editable=False)
+    file_size = models.PositiveIntegerField("파일 크기(바이트)", default=0, editable=False)
+    caption = models.CharField("사진 설명", max_length=300, blank=True)
+    credit = models.CharField(
+        "촬영·출처", max_length=100, blank=True, help_text="사진기자 이름이나 제공처"
+    )
+    licence = models.CharField(
+        "저작권·이용 조건", max_length=200, blank=True, help_text="예: 자료사진, ○○제약 제공"
+    )
+    taken_at = models.DateTimeField("촬영 일시", null=True, blank=True)
+    keywords = models.CharField(
+        "키워드", max_length=300, blank=True, help_text="쉼표로 구분해 여러 개 입력합니다."
+    )
+    # The focal point, as fractions of the width and height (0 = left/top, 1 = right/bottom):
+    # every cropped rendition keeps it in the picture.
+    focal_x = models.FloatField("초점 가로 위치", default=0.5)
+    focal_y = models.FloatField("초점 세로 위치", default=0.5)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="올린 사람",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("올린 일시", default=timezone.now)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "사진"
+        verbose_name_plural = "사진"
+        indexes = [
+            # The library grid reads the newest 60 in this order, from the index, no sort.
+            models.Index(fields=["-uploaded_at", "-id"], name="photo_uploaded_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="photo_focal_in_picture",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name.rsplit("/", 1)[-1]
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+
+class PhotoRendition(models.Model):
+    """One stored size of a photo, cut around its focal point (articles.photos.RENDITIONS)."""
+
+    photo = models.ForeignKey(
+        Photo, verbose_name="사진", on_delete=models.CASCADE, related_name="renditions"
+    )
+    spec = models.CharField("규격", max_length=30)
+    # The focal point the file was cut for: a new focal point makes new renditions.
+    focal_key = models.CharField("초점", max_length=20)
+    file = models.ImageField("파일", upload_to="photos/renditions/%Y/%m/")
+    width = models.PositiveIntegerField("가로(px)")
+    height = models.PositiveIntegerField("세로(px)")
+
+    class Meta:
+        verbose_name = "사진 규격"
+        verbose_name_plural = "사진 규격"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "spec", "focal_key"], name="photo_rendition_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.photo_id} {self.spec}"
+
+
 # Desk editors see and edit every article; without this permission a user works on their own.
 EDIT_ANY_PERMISSION = "articles.edit_any_article"
 
@@ -272,6 +382,21 @@ class Article(models.Model):
     # Made from the lead image by newsroom.pictures when it is uploaded; cards use it.
     lead_image_thumbnail = models.ImageField(
         "대표 사진 썸네일", upload_to="articles/%Y/%m/thumbs/", blank=True, editable=False
+    )
+    # The lead photo, from the photo library; lead_image_caption (blank: the photo's own caption)
+    # is what this article says under it.
+    lead_photo = models.ForeignKey(
+        Photo,
+        verbose_name="대표 사진(사진DB)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+    )
+    # The library photos inside the body, kept in step with the body on every save: what the
+    # library's "where used" and its refusal to delete a photo in use read.
+    body_photos = models.ManyToManyField(
+        Photo, verbose_name="본문 사진", blank=True, related_name="in_bodies", editable=False
     )
     tags = models.ManyToManyField(Tag, verbose_name="태그", blank=True, related_name="articles")
     related = models.ManyToManyField(
