@@ -134,9 +134,9 @@ class Photo(models.Model):
     PhotoRendition cut around the focal point and stored once.
     """
 
-    image = models.ImageField(
-        "사진", upload_to="photos/%Y/%m/", width_field="width", height_field="height"
-    )
+    # Width and height are set by articles.services from the pipeline's result (no
+    # width_field: Django would reopen the file to fill them).
+    image = models.ImageField("사진", upload_to="photos/%Y/%m/")
     width = models.PositiveIntegerField("가로(px)", default=0, editable=False)
     height = models.PositiveIntegerField("세로(px)", default=0, editable=False)
     file_size = models.PositiveIntegerField("파일 크기(바이트)", default=0, editable=False)

@@ -121,7 +121,8 @@ def _scaled(image: Image.Image, width: int) -> Image.Image:
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
-def _encode(image: Image.Image, image_format: str) -> bytes:
+def encode_image(image: Image.Image, image_format: str) -> bytes:
+    """The pixels encoded as the pipeline stores them (also used for photo renditions)."""
     buffer = io.BytesIO()
     options = {
         "JPEG": {"quality": 85, "optimize": True, "progressive": True},
@@ -183,7 +184,7 @@ def process_image(
         first.info = {}
         return ProcessedImage(
             content=content,
-            thumbnail=_encode(_scaled(first, thumb_width), image_format),
+            thumbnail=encode_image(_scaled(first, thumb_width), image_format),
             extension=extension,
             content_type=content_type,
             width=width,
@@ -193,8 +194,8 @@ def process_image(
     main = _scaled(image, max_width)
     thumbnail = _scaled(image, thumb_width)
     return ProcessedImage(
-        content=_encode(main, image_format),
-        thumbnail=_encode(thumbnail, image_format),
+        content=encode_image(main, image_format),
+        thumbnail=encode_image(thumbnail, image_format),
         extension=extension,
         content_type=content_type,
         width=main.width,
