@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from newsroom.pictures import ImageRejected, thumbnail_of
+from newsroom.pictures import ImageRejected, process_image, thumbnail_of
 
 from .models import (
     EDIT_ANY_PERMISSION,
@@ -21,10 +21,12 @@ from .models import (
     ArticleEvent,
     ArticleRevision,
     CorrectionNotice,
+    Photo,
     Reporter,
     Section,
     Tag,
 )
+from .photos import make_renditions
 
 Status = Article.Status
 Action = ArticleEvent.Action
@@ -453,3 +455,81 @@ def fill_missing_lead_thumbnails() -> tuple[int, list[str]]:
         Article.objects.filter(pk=article.pk).update(lead_image_thumbnail=stored)
         made += 1
     return made, failed
+
+
+# The photo library (사진). -------------------------------------------------------------------
+
+PHOTO_ADD_PERMISSION = "articles.add_photo"
+
+
+class PhotoInUse(ValidationError):
+    """A photo that an article shows cannot be deleted; the message says where it is used."""
+
+
+def photo_add(
+    *,
+    upload,
+    by,
+    caption: str = "",
+    credit: str = "",
+    licence: str = "",
+    keywords: str = "",
+    taken_at: datetime | None = None,
+    focal_x: float = 0.5,
+    focal_y: float = 0.5,
+) -> Photo:
+    """Put one uploaded picture into the library: through the upload pipeline (verified by
+    content, re-encoded, metadata stripped; ImageRejected with a Korean message otherwise),
+    stored under a name of our own, with every rendition made now."""
+    if by is not None and not by.has_perm(PHOTO_ADD_PERMISSION):
+        raise PermissionDenied("사진을 올릴 권한이 없습니다.")
+    processed = process_image(upload)
+    name, _ = processed.filenames()
+    photo = Photo(
+        caption=caption.strip(),
+        credit=credit.strip(),
+        licence=licence.strip(),
+        keywords=keywords.strip(),
+        taken_at=taken_at,
+        focal_x=focal_x,
+        focal_y=focal_y,
+        uploaded_by=by,
+        width=processed.width,
+        height=processed.height,
+        file_size=len(processed.content),
+    )
+    photo.full_clean(exclude=["image"])
+    photo.image.save(name, ContentFile(processed.content), save=False)
+    photo.save()
+    make_renditions(photo)
+    return photo
+
+
+def photo_set_focal(*, photo: Photo, focal_x: float, focal_y: float, by) -> Photo:
+    """Move the focal point: the photo's cropped renditions are cut again around it."""
+    if not (0 <= focal_x <= 1 and 0 <= focal_y <= 1):
+        raise ValidationError("초점은 사진 안의 한 점이어야 합니다.")
+    photo.focal_x, photo.focal_y = round(focal_x, 3), round(focal_y, 3)
+    photo.save(update_fields=["focal_x", "focal_y"])
+    make_renditions(photo)
+    return photo
+
+
+def photo_uses(*, photo: Photo) -> list[tuple[str, Article]]:
+    """Where the photo appears: ("대표 사진" | "본문", article) pairs, newest article first."""
+    uses = [("대표 사진", a) for a in photo.lead_of.only("pk", "title", "status")]
+    uses += [("본문", a) for a in photo.in_bodies.only("pk", "title", "status")]
+    return uses
+
+
+def photo_delete(*, photo: Photo, by) -> None:
+    """Delete an unused photo with its files; a photo in use is refused, naming the articles."""
+    uses = photo_uses(photo=photo)
+    if uses:
+        where = ", ".join(f"「{article.title}」({kind})" for kind, article in uses[:5])
+        more = f" 외 {len(uses) - 5}건" if len(uses) > 5 else ""
+        raise PhotoInUse(f"기사에 쓰이고 있는 사진은 삭제할 수 없습니다: {where}{more}")
+    with transaction.atomic():
+        files = [r.file for r in photo.renditions.all()] + [photo.image]
+        photo.delete()
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
