@@ -47,7 +47,14 @@ LEAD_SRCSET = ("w480", "w800", "w1200")
 BODY_SRCSET = ("body480", "body800")
 
 
-def focal_key(photo: Photo) -> str:
+# Renditions that keep the whole picture do not depend on the focal point: their files stay
+# when it moves (article bodies link to them directly).
+WHOLE = "whole"
+
+
+def focal_key(photo: Photo, spec: str | None = None) -> str:
+    if spec is not None and not RENDITIONS[spec].crops:
+        return WHOLE
     return f"{photo.focal_x:.3f},{photo.focal_y:.3f}"
 
 
@@ -108,19 +115,21 @@ def _store(photo: Photo, name: str, image: Image.Image, image_format: str, key: 
 
 
 def make_renditions(photo: Photo, specs=None) -> dict[str, PhotoRendition]:
-    """Make (or find) the photo's renditions for its current focal point; drop those cut for
-    an earlier focal point, files included."""
-    key = focal_key(photo)
+    """Make (or find) the photo's renditions for its current focal point; drop the cropped ones
+    cut for an earlier focal point, files included."""
     names = list(specs or RENDITIONS)
-    have = {r.spec: r for r in photo.renditions.filter(focal_key=key, spec__in=names)}
+    keys = {name: focal_key(photo, name) for name in names}
+    have = {
+        r.spec: r for r in photo.renditions.filter(spec__in=names) if r.focal_key == keys[r.spec]
+    }
     missing = [name for name in names if name not in have]
     if missing:
         image, image_format = _open(photo)
         for name in missing:
             pixels = render(image, RENDITIONS[name], photo.focal_x, photo.focal_y)
-            have[name] = _store(photo, name, pixels, image_format, key)
+            have[name] = _store(photo, name, pixels, image_format, keys[name])
     if specs is None:
-        for stale in photo.renditions.exclude(focal_key=key):
+        for stale in photo.renditions.exclude(focal_key__in={focal_key(photo), WHOLE}):
             stale.file.delete(save=False)
             stale.delete()
     return have
@@ -133,10 +142,10 @@ def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
     found: dict[int, dict[str, PhotoRendition]] = {p.pk: {} for p in photos}
     if not photos:
         return found
-    keys = {p.pk: focal_key(p) for p in photos}
-    rows = PhotoRendition.objects.filter(photo__in=[p.pk for p in photos], spec__in=specs)
+    by_id = {p.pk: p for p in photos}
+    rows = PhotoRendition.objects.filter(photo__in=list(by_id), spec__in=specs)
     for rendition in rows:
-        if rendition.focal_key == keys[rendition.photo_id]:
+        if rendition.focal_key == focal_key(by_id[rendition.photo_id], rendition.spec):
             found[rendition.photo_id][rendition.spec] = rendition
     for photo in photos:
         if any(spec not in found[photo.pk] for spec in specs):

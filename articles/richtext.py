@@ -26,8 +26,11 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "target"},
-    "img": {"src", "alt", "width", "height", "title"},
-    "figure": {"class"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "title", "loading"},
+    # A library photo inside the body (the editor's picker): <figure class="photo"
+    # data-photo="id"> with the photo's caption and <span class="credit"> in its figcaption.
+    "figure": {"class", "data-photo"},
+    "span": {"class"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "iframe": {"src", "width", "height", "title", "allowfullscreen"},
@@ -36,7 +39,13 @@ ALLOWED_ATTRIBUTES = {
 # Video embeds only from these hosts, always over HTTPS.
 EMBED_HOSTS = {"www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "tv.naver.com"}
 URL_SCHEMES = {"http", "https", "mailto"}
+_SIZES = re.compile(r"^[\w\s(),.:-]*$")
 _FRAME_WITHOUT_SOURCE = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.DOTALL)
+
+
+def _picture_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"", "http", "https"} and not value.startswith("//")
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -44,14 +53,28 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         parts = urlsplit(value)
         if parts.scheme != "https" or parts.hostname not in EMBED_HOSTS:
             return None
-    if tag == "img" and attribute == "src":
+    if tag == "img" and attribute == "src" and not _picture_url(value):
         # Images come from our own uploads or from http(s); never data: or other schemes.
-        parts = urlsplit(value)
-        if parts.scheme not in {"", "http", "https"} or value.startswith("//"):
+        return None
+    if tag == "img" and attribute == "srcset":
+        # "url 480w, url 800w": every candidate's URL under the same rule as src.
+        candidates = [c.strip().split() for c in value.split(",") if c.strip()]
+        if not candidates or any(
+            len(c) != 2 or not _picture_url(c[0]) or not re.fullmatch(r"\d{1,5}w", c[1])
+            for c in candidates
+        ):
             return None
+    if tag == "img" and attribute == "sizes" and not _SIZES.match(value):
+        return None
+    if tag == "img" and attribute == "loading" and value != "lazy":
+        return None
+    if tag == "figure" and attribute == "data-photo" and not value.isdigit():
+        return None
+    if tag == "span" and attribute == "class" and value != "credit":
+        return None
     if tag == "a" and attribute == "target" and value != "_blank":
         return None
-    if tag == "figure" and attribute == "class" and value not in {"image", "figure"}:
+    if tag == "figure" and attribute == "class" and value not in {"image", "figure", "photo"}:
         return None
     return value
 
