@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 # make run is the development server: debug on unless the caller says otherwise.
-RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+# The site knows the address it is served on (canonical links, og:url, feeds, sitemaps,
+# robots.txt): SITE_URL follows PORT unless the caller sets it.
+RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 .DEFAULT_GOAL := help
 .PHONY: help install run setup demo test test-postgres lint format lock clean

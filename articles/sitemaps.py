@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
@@ -89,3 +90,18 @@ class NewsSitemap(SiteUrlSitemap):
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}
+
+
+def index(request, **kwargs):
+    """The sitemap index on SITE_URL's host, like the sitemaps it lists (Django's own index
+    names the host the request came in on)."""
+    response = sitemap_views.index(request, **kwargs)
+    site = urlsplit(settings.SITE_URL)
+    response.context_data["sitemaps"] = [
+        sitemap_views.SitemapIndexItem(
+            urlsplit(item.location)._replace(scheme=site.scheme, netloc=site.netloc).geturl(),
+            item.last_mod,
+        )
+        for item in response.context_data["sitemaps"]
+    ]
+    return response

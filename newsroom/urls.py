@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles import sitemaps as article_sitemaps
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
@@ -30,7 +31,7 @@ urlpatterns = [
     path("robots.txt", cache_response("robots")(article_views.robots_txt), name="robots-txt"),
     path(
         "sitemap.xml",
-        cache_response("sitemap-index")(sitemap_views.index),
+        cache_response("sitemap-index")(article_sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),

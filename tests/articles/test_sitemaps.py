@@ -108,3 +108,18 @@ def test_sitemap_query_ceiling(client, make_article, django_assert_max_num_queri
     ):
         with django_assert_max_num_queries(6):
             assert client.get(url).status_code == 200
+
+
+def test_sitemap_index_and_its_sitemaps_name_site_url_whatever_host_was_asked(
+    client, make_article, settings
+):
+    settings.SITE_URL = "https://news.example.kr"
+    settings.ALLOWED_HOSTS = ["internal.example", "news.example.kr"]
+    make_article()
+    response = client.get("/sitemap.xml", HTTP_HOST="internal.example")
+    assert response.status_code == 200
+    index_urls = locs(ET.fromstring(response.content))
+    assert index_urls and all(u.startswith("https://news.example.kr/sitemap-") for u in index_urls)
+    articles = client.get("/sitemap-articles.xml", HTTP_HOST="internal.example")
+    article_urls = locs(ET.fromstring(articles.content))
+    assert article_urls and all(u.startswith("https://news.example.kr/") for u in article_urls)
