@@ -2,7 +2,6 @@
 run gives the server makes every absolute link name that port."""
 
 import os
-import shlex
 import subprocess
 import sys
 from pathlib import Path
