@@ -181,7 +181,7 @@ def article_json_ld(context, article, reporters, image_url=""):
         "author": [
             {
                 "@type": "Person",
-                "name": f"{reporter.name} 기자",
+                "name": reporter.name,
                 "url": absolute(reporter.get_absolute_url()),
             }
             for reporter in reporters

@@ -255,7 +255,9 @@ def test_article_page_has_share_links_print_and_font_buttons_without_outside_scr
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
 
 
-def test_article_page_has_news_article_json_ld_in_korean_time(client, full_article, browser):
+def test_article_page_has_news_article_json_ld_in_korean_time(
+    client, full_article, reporter, browser
+):
     html = html_of(client.get(full_article.get_absolute_url(), **browser))
     data = json_ld(html)
     assert data["@type"] == "NewsArticle"
@@ -263,7 +265,8 @@ def test_article_page_has_news_article_json_ld_in_korean_time(client, full_artic
     assert data["datePublished"] == "2025-08-26T14:05:00+09:00"
     assert data["dateModified"].endswith("+09:00")
     assert data["image"][0].endswith(full_article.lead_image.url)
-    assert data["author"][0]["name"].endswith("기자")
+    # The person's name: "기자" belongs to the byline text, not to the name.
+    assert data["author"][0]["name"] == reporter.name
     assert data["publisher"]["@type"] == "Organization"
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     breadcrumb = json.loads(scripts[1])
