@@ -1,5 +1,5 @@
-"""The reader's pages: home, 전체기사, section, article, reporter, tag, search and the
-정정·반론보도 list.
+"""The reader's pages: home, 전체기사, section, article, reporter, tag, search, the
+정정·반론보도 list and the policy pages (이용약관, 개인정보처리방침 …).
 
 Each view picks its data through `newsroom.pagecache.generation.cached()` (keyed by the content
 generation, so an edit shows up at once) and renders a template; banners and the weather ticker are
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from newsroom import pagecache
 from newsroom.pagecache.generation import cached
 from newsroom.readers import is_reader
+from newsroom.site.models import PolicyPage
 
 from . import pagination, viewcounts
 from . import search as article_search
@@ -209,6 +210,17 @@ def corrections(request):
 CORRECTION_LIST_FIELDS = (
     "kind", "text", "published_at", "amended_at", "withdrawn_at", "article__id", "article__title",
 )  # fmt: skip
+
+
+@reader_page
+def policy(request, kind):
+    """개인정보처리방침, 청소년보호정책, 이용약관, 이메일무단수집거부: one page each."""
+    if kind not in PolicyPage.Kind.values:
+        raise Http404("없는 페이지입니다.")
+    page = cached(f"policy:{kind}", lambda: PolicyPage.objects.filter(kind=kind).first())
+    if page is None:
+        raise Http404("아직 게시되지 않은 페이지입니다.")
+    return render(request, "newsroom/policy.html", {"policy": page})
 
 
 def count_view(request, article: Article | int) -> None:

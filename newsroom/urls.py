@@ -47,6 +47,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
         name="sitemap-section",
     ),
+    path("policy/<slug:kind>/", article_views.policy, name="policy"),
     path("rss/", cache_response("feed")(LatestArticlesFeed()), name="feed-all"),
     path("rss/<slug:slug>/", cache_response("feed")(SectionFeed()), name="feed-section"),
     path("", include("articles.urls")),

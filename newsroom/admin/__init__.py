@@ -4,7 +4,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from newsroom.accounts.login import StaffLoginForm
-from newsroom.site.models import SiteInfo
+from newsroom.site.models import PolicyPage, SiteInfo
 
 from .mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 
@@ -16,6 +16,18 @@ class SiteInfoAdmin(NewsroomModelAdmin):
     def has_add_permission(self, request):
         # One row only: the footer shows the first one.
         return super().has_add_permission(request) and not SiteInfo.objects.exists()
+
+
+@admin.register(PolicyPage)
+class PolicyPageAdmin(NewsroomModelAdmin):
+    """The policy pages: administrators only (no role is given their permissions)."""
+
+    list_display = ("__str__", "effective_on", "updated_at")
+    ordering = ("kind",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Each kind has one page and its address follows the kind: fixed once created.
+        return ("kind",) if obj else ()
 
 
 # Password and second factor in one form; failures lock the address, then the account

@@ -277,7 +277,27 @@ CKEDITOR_CONFIGS = {
             "showblocks,pagebreak,liststyle,stylescombo,selectall"
         ),
         "image2_captionedClass": "figure",
-    }
+    },
+    # The policy pages (개인정보처리방침 …): text, headings, lists, tables and links only.
+    "policy": {
+        "language": "ko",
+        "height": 480,
+        "width": "100%",
+        "toolbar": "Policy",
+        "toolbar_Policy": [
+            ["Format"],
+            ["Bold", "Italic", "Underline", "-", "RemoveFormat"],
+            ["NumberedList", "BulletedList", "-", "Blockquote"],
+            ["Link", "Unlink", "Table", "HorizontalRule"],
+            ["Undo", "Redo", "Source", "Maximize"],
+        ],
+        "format_tags": "p;h2;h3;h4",
+        "removePlugins": (
+            "image,image2,about,preview,exportpdf,wsc,scayt,forms,flash,templates,save,print,"
+            "newpage,smiley,colorbutton,colordialog,copyformatting,font,justify,bidi,language,"
+            "div,find,showblocks,pagebreak,liststyle,stylescombo,selectall,iframe,uploadimage"
+        ),
+    },
 }
 # ckeditor.W001 (bundled CKEditor 4 has unfixed issues) is answered by server-side sanitizing.
 SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]

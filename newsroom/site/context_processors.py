@@ -1,6 +1,10 @@
 from django.conf import settings
 
-from .models import SiteInfo
+from .models import PolicyPage, SiteInfo
+
+# The footer's links to the policy pages: the same on every page, no query. The privacy policy
+# is set apart, as the 개인정보 보호위원회's guidance asks of its link.
+POLICY_KINDS = [(kind, kind.label, kind == PolicyPage.Kind.PRIVACY) for kind in PolicyPage.ORDER]
 
 
 def site(request):
@@ -13,4 +17,13 @@ def site(request):
         "site_info": info,
         "site_title": title,
         "site_description": (info.tagline if info else "") or title,
+        # Called by the footer only (error pages render without the site's URLs).
+        "policy_links": policy_links,
     }
+
+
+def policy_links() -> list[dict]:
+    return [
+        {"url": PolicyPage(kind=kind).get_absolute_url(), "label": label, "prominent": bold}
+        for kind, label, bold in POLICY_KINDS
+    ]

@@ -97,3 +97,19 @@ def ensure_site_info():
             youth_protection_officer="이수현",
         )
     return info
+
+
+def ensure_policy_pages():
+    """The four policy pages with placeholder text, where the paper has none yet."""
+    from datetime import date
+
+    from django.utils.html import escape
+
+    from .demo_content import DEMO_POLICIES
+    from .models import PolicyPage
+
+    for kind, sections in DEMO_POLICIES.items():
+        body = "".join(f"<h2>{escape(h)}</h2><p>{escape(p)}</p>" for h, p in sections)
+        PolicyPage.objects.get_or_create(
+            kind=kind, defaults={"body": body, "effective_on": date(2026, 1, 1)}
+        )

@@ -1,12 +1,12 @@
 """Keep the site's details honest: the publisher's footer, feeds and sitemaps (which carry the
-paper's name) show a `SiteInfo` change at once."""
+paper's name) show a `SiteInfo` or policy page change at once."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
 from newsroom.pagecache.generation import bump_generation
 
-from .models import SITE_INFO_CACHE_KEY, SiteInfo
+from .models import SITE_INFO_CACHE_KEY, PolicyPage, SiteInfo
 
 
 def _forget_site_info(sender, **kwargs):
@@ -14,6 +14,13 @@ def _forget_site_info(sender, **kwargs):
     bump_generation()
 
 
+def _policy_changed(sender, **kwargs):
+    # The page and every footer that links it show the change at once.
+    bump_generation()
+
+
 def connect() -> None:
     post_save.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-save")
     post_delete.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-delete")
+    post_save.connect(_policy_changed, sender=PolicyPage, dispatch_uid="policy-page-save")
+    post_delete.connect(_policy_changed, sender=PolicyPage, dispatch_uid="policy-page-delete")

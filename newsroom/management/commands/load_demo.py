@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles import demo as articles_demo
 from banners import demo as banners_demo
-from newsroom.site.demo import ensure_demo_accounts, ensure_site_info
+from newsroom.site.demo import ensure_demo_accounts, ensure_policy_pages, ensure_site_info
 from newsroom.site.roles import ensure_roles
 from weather import demo as weather_demo
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             )
         ensure_roles()
         ensure_site_info()
+        ensure_policy_pages()
         accounts = ensure_demo_accounts()
         counts = articles_demo.load()
         self.stdout.write(
