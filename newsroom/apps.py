@@ -59,6 +59,8 @@ class NewsroomConfig(AppConfig):
         post_migrate.connect(_ensure_roles, dispatch_uid="newsroom.ensure_roles")
 
         from .pagecache import pages as pagecache
+        from .site.breaking import render_breaking
         from .templatetags.newsroom_tags import render_date_bar
 
         pagecache.register_live_part("date", render_date_bar)
+        pagecache.register_live_part("breaking", render_breaking)

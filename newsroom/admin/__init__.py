@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from newsroom.accounts.login import StaffLoginForm
-from newsroom.site.models import PolicyPage, SiteInfo
+from newsroom.site.models import BreakingNews, PolicyPage, SiteInfo
 
 from .mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 
@@ -28,6 +31,34 @@ class PolicyPageAdmin(NewsroomModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Each kind has one page and its address follows the kind: fixed once created.
         return ("kind",) if obj else ()
+
+
+@admin.register(BreakingNews)
+class BreakingNewsAdmin(NewsroomModelAdmin):
+    """속보: the desk sets a one-line banner over every page; it goes away by itself."""
+
+    list_display = ("headline", "state_label", "starts_at", "expires_at", "created_by")
+    list_filter = ("is_active",)
+    search_fields = ("headline",)
+    fields = ("headline", "link", "starts_at", "expires_at", "is_active")
+    # A usual 속보 stays up for a few hours; the desk can change it.
+    DEFAULT_HOURS = 3
+
+    @admin.display(description="상태")
+    def state_label(self, obj):
+        return obj.state
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        initial.setdefault("starts_at", now)
+        initial.setdefault("expires_at", now + timedelta(hours=self.DEFAULT_HOURS))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 # Password and second factor in one form; failures lock the address, then the account

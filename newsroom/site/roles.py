@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.change_correctionnotice",
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
+        # 속보: a one-line banner over every page, set and taken down by the desk.
+        *(f"newsroom.{action}_breakingnews" for action in ("view", "add", "change", "delete")),
         # The weather ticker's stations (shown, order) and an on-demand fetch from KMA.
         "weather.view_station",
         "weather.change_station",

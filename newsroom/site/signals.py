@@ -6,7 +6,8 @@ from django.db.models.signals import post_delete, post_save
 
 from newsroom.pagecache.generation import bump_generation
 
-from .models import SITE_INFO_CACHE_KEY, PolicyPage, SiteInfo
+from . import breaking
+from .models import SITE_INFO_CACHE_KEY, BreakingNews, PolicyPage, SiteInfo
 
 
 def _forget_site_info(sender, **kwargs):
@@ -19,8 +20,15 @@ def _policy_changed(sender, **kwargs):
     bump_generation()
 
 
+def _breaking_changed(sender, **kwargs):
+    # A live part: no page is thrown away, every page shows the new banner when next served.
+    breaking.forget()
+
+
 def connect() -> None:
     post_save.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-save")
     post_delete.connect(_forget_site_info, sender=SiteInfo, dispatch_uid="site-info-delete")
     post_save.connect(_policy_changed, sender=PolicyPage, dispatch_uid="policy-page-save")
     post_delete.connect(_policy_changed, sender=PolicyPage, dispatch_uid="policy-page-delete")
+    post_save.connect(_breaking_changed, sender=BreakingNews, dispatch_uid="breaking-save")
+    post_delete.connect(_breaking_changed, sender=BreakingNews, dispatch_uid="breaking-delete")

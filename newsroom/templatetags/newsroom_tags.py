@@ -26,6 +26,12 @@ def korean_date_bar(context) -> str:
     return pagecache.live_part(context.get("request"), "date")
 
 
+@register.simple_tag(takes_context=True)
+def breaking_news(context) -> str:
+    """The 속보 banner (newsroom.site.breaking), filled per request on cached pages too."""
+    return pagecache.live_part(context.get("request"), "breaking")
+
+
 @register.filter
 def korean_datetime(value: datetime | None) -> str:
     """`2025.08.26 14:05` in Korea's time, as bylines show 입력/수정 times."""
