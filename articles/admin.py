@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F, Max, Prefetch
 from django.http import (
     Http404,
     HttpResponse,
@@ -41,12 +41,15 @@ from .models import (
     ArticleEvent,
     ArticleRevision,
     CorrectionNotice,
+    FeedPartner,
+    PartnerFetch,
     Reporter,
     Section,
     Tag,
 )
 from .pagination import EstimatedCountPaginator
 from .richtext import sanitize_html
+from .templatetags.reader_tags import absolute
 
 Status = Article.Status
 
@@ -708,3 +711,82 @@ class CorrectionNoticeAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # nothing related: the notice is saved whole by articles.services
+
+
+@admin.register(FeedPartner)
+class FeedPartnerAdmin(NewsroomModelAdmin):
+    """Partners of the full-text feed (articles/syndication.py): administrators only (no role is
+    given these permissions). A key is shown once, when it is issued; only its hash is kept."""
+
+    list_display = ("name", "key_prefix", "key_state", "issued_at", "last_fetch")
+    search_fields = ("name",)
+    fields = ("name", "contact", "memo", "key_prefix", "issued_at", "revoked_at")
+    readonly_fields = ("key_prefix", "issued_at", "revoked_at")
+    actions = ["revoke_keys", "issue_new_key"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(latest_fetch=Max("fetches__fetched_at"))
+
+    @admin.display(description="키 상태")
+    def key_state(self, obj):
+        return "사용 중" if obj.is_active else "폐기됨"
+
+    @admin.display(description="마지막으로 가져간 시각", ordering="latest_fetch")
+    def last_fetch(self, obj):
+        return (
+            timezone.localtime(obj.latest_fetch).strftime("%Y-%m-%d %H:%M")
+            if obj.latest_fetch
+            else "-"
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj._issued_key = obj.issue_key()
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._key_page(request, obj, obj._issued_key)
+
+    def _key_page(self, request, partner, key):
+        response = TemplateResponse(
+            request,
+            "admin/articles/feedpartner/key_issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{partner.name}: 제휴 피드 키 발급",
+                "opts": self.model._meta,
+                "partner": partner,
+                "key": key,
+                "feed_url": absolute(reverse("feed-partner")),
+            },
+        )
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description="선택한 제휴처의 키 폐기")
+    def revoke_keys(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request, f"키 {count}개를 폐기했습니다. 그 키로는 더 이상 피드를 가져갈 수 없습니다."
+        )
+
+    @admin.action(description="새 키 발급 (한 곳만 선택)")
+    def issue_new_key(self, request, queryset):
+        partners = list(queryset[:2])
+        if len(partners) != 1:
+            self.message_user(request, "새 키는 제휴처 한 곳씩 발급합니다.", messages.ERROR)
+            return None
+        partner = partners[0]
+        key = partner.issue_key()
+        partner.save(update_fields=["key_hash", "key_prefix", "issued_at", "revoked_at"])
+        return self._key_page(request, partner, key)
+
+
+@admin.register(PartnerFetch)
+class PartnerFetchAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
+    """Every fetch of the partner feed (read-only)."""
+
+    list_display = ("fetched_at", "partner", "items")
+    list_filter = ("partner",)
+    list_select_related = ("partner",)
+    date_hierarchy = "fetched_at"

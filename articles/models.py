@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
@@ -785,3 +788,70 @@ class CorrectionNotice(models.Model):
     def plain(self) -> str:
         """`[정정보도] 내용`: the notice in one line of text (feeds, history)."""
         return f"[{self.get_kind_display()}] {' '.join(self.paragraphs)}"
+
+
+class FeedPartnerQuerySet(models.QuerySet):
+    def with_key(self, key: str):
+        """The partner holding `key`, if its key is still valid (not revoked)."""
+        return self.filter(key_hash=FeedPartner.hash_key(key), revoked_at__isnull=True)
+
+
+class FeedPartner(models.Model):
+    """A portal or partner site that carries our articles: it reads the full-text partner feed
+    with a key an administrator issued. Only the key's hash is stored; the key itself is shown
+    once, when it is issued."""
+
+    name = models.CharField("제휴처", max_length=100, unique=True)
+    contact = models.CharField("담당자 연락처", max_length=200, blank=True)
+    memo = models.TextField("메모", blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, so staff can tell keys apart without the key.
+    key_prefix = models.CharField("키 앞자리", max_length=8, editable=False)
+    issued_at = models.DateTimeField("키 발급", default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField("키 폐기", null=True, blank=True, editable=False)
+
+    objects = FeedPartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "제휴 피드 파트너"
+        verbose_name_plural = "제휴 피드 파트너"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Keys are 256 random bits: a plain hash is enough to make a stolen table useless.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def issue_key(self) -> str:
+        """A new key for this partner (the old one stops working); returns it, stores its hash."""
+        key = f"nrp_{secrets.token_urlsafe(32)}"
+        self.key_hash = self.hash_key(key)
+        self.key_prefix = key[:8]
+        self.issued_at = timezone.now()
+        self.revoked_at = None
+        return key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PartnerFetch(models.Model):
+    """One fetch of the partner feed: who, when, how many items."""
+
+    partner = models.ForeignKey(
+        FeedPartner, verbose_name="제휴처", on_delete=models.CASCADE, related_name="fetches"
+    )
+    fetched_at = models.DateTimeField("가져간 시각", default=timezone.now, db_index=True)
+    items = models.PositiveIntegerField("기사 수")
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        verbose_name = "제휴 피드 기록"
+        verbose_name_plural = "제휴 피드 기록"
+
+    def __str__(self) -> str:
+        return f"{self.partner} {timezone.localtime(self.fetched_at):%Y-%m-%d %H:%M}"

@@ -97,6 +97,39 @@ def sanitize_html(html: str) -> str:
     return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
 
 
+def syndication_html(html: str, *, absolute) -> str:
+    """A body for partners' sites (the full-text feed): cleaned by the same allowlist once more,
+    with every link and picture address made absolute by `absolute(url)`, since a partner's page
+    is not on our host."""
+    if not html:
+        return ""
+
+    def filter_and_absolutize(tag: str, attribute: str, value: str) -> str | None:
+        value = _filter_attribute(tag, attribute, value)
+        if value is None:
+            return None
+        if (tag, attribute) in {("img", "src"), ("a", "href")} and value.startswith("/"):
+            return absolute(value)
+        if tag == "img" and attribute == "srcset":
+            candidates = (c.strip().split() for c in value.split(",") if c.strip())
+            return ", ".join(
+                f"{absolute(url) if url.startswith('/') else url} {width}"
+                for url, width in candidates
+            )
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=filter_and_absolutize,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
+
+
 _INLINE_PICTURE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*data:", re.IGNORECASE)
 
 

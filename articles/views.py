@@ -338,6 +338,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /search/",
         "Disallow: /ckeditor/",
+        "Disallow: /partner/",
         "",
         f"Sitemap: {absolute('/sitemap.xml')}",
         f"Sitemap: {absolute('/sitemap-news.xml')}",

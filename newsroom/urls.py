@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles import sitemaps as article_sitemaps
+from articles import syndication
 from articles import views as article_views
 from articles.feeds import LatestArticlesFeed, SectionFeed
 from articles.sitemaps import SITEMAPS, NewsSitemap
@@ -50,6 +51,8 @@ urlpatterns = [
     path("policy/<slug:kind>/", article_views.policy, name="policy"),
     path("rss/", cache_response("feed")(LatestArticlesFeed()), name="feed-all"),
     path("rss/<slug:slug>/", cache_response("feed")(SectionFeed()), name="feed-section"),
+    # The full-text feed for partners: their key only, private, every fetch logged.
+    path("partner/rss/", syndication.partner_feed, name="feed-partner"),
     path("", include("articles.urls")),
 ]
 

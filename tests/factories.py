@@ -13,9 +13,8 @@ def publish(title: str, *, ago: timedelta = timedelta(hours=1), **fields) -> Art
     if "section" not in fields:
         fields["section"] = Section.objects.get(slug="policy")
     fields.setdefault("published_at", timezone.now() - ago)
-    return Article.objects.create(
-        title=title, body="<p>본문</p>", status=Article.Status.PUBLISHED, **fields
-    )
+    fields.setdefault("body", "<p>본문</p>")
+    return Article.objects.create(title=title, status=Article.Status.PUBLISHED, **fields)
 
 
 def site_info(**fields) -> SiteInfo:

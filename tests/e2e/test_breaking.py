@@ -12,9 +12,7 @@ HEADLINE = "[속보] 식약처, 위고비 유사 제품 긴급 회수 명령"
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_desk_sets_breaking_news_and_a_cached_page_shows_it_within_a_second(
-    new_page, server
-):
+def test_the_desk_sets_breaking_news_and_a_cached_page_shows_it_within_a_second(new_page, server):
     reader = new_page()
     first = reader.goto("/")
     first_etag = first.headers.get("etag")
