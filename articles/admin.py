@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Prefetch
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -45,6 +45,7 @@ from .models import (
     PartnerFetch,
     Reporter,
     Section,
+    Series,
     Tag,
 )
 from .pagination import EstimatedCountPaginator
@@ -74,6 +75,23 @@ class ReporterAdmin(NewsroomModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "email", "user__username")
     list_select_related = ("user",)
+
+
+@admin.register(Series)
+class SeriesAdmin(NewsroomModelAdmin):
+    """기획·연재: the desk names a series; articles join it from their own form (분류)."""
+
+    list_display = ("title", "published_parts", "created_at")
+    search_fields = ("title",)
+    fields = ("title", "description")
+
+    def get_queryset(self, request):
+        published = Count("articles", filter=Q(articles__in=Article.objects.published()))
+        return super().get_queryset(request).annotate(parts=published)
+
+    @admin.display(description="게재된 편", ordering="parts")
+    def published_parts(self, obj):
+        return obj.parts
 
 
 @admin.register(Tag)
@@ -164,7 +182,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             {"fields": ("title", "subtitle", "section", "reporters", "body", "expected_version")},
         ),
         ("대표 사진", {"fields": ("lead_image", "lead_image_caption", "lead_image_credit")}),
-        ("분류", {"fields": ("tags", "related")}),
+        ("분류", {"fields": ("tags", "series", "related")}),
         ("게재", {"fields": ("status", "published_at", "is_headline", "headline_order")}),
         (
             "정보",

@@ -16,10 +16,11 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from newsroom.pagecache.generation import bump_generation
 from newsroom.pictures import thumbnail_of
 
-from .demo_content import ARTICLES, REPORTERS
-from .models import Article, ArticleEvent, Reporter, Section, Tag
+from .demo_content import ARTICLES, REPORTERS, SERIES
+from .models import Article, ArticleEvent, Reporter, Section, Series, Tag
 from .services import article_record_save, fill_missing_lead_thumbnails, record_event
 
 SECTION_COLOURS = {
@@ -137,6 +138,7 @@ def load(*, now=None) -> dict[str, int]:
             if not article.related.exists():
                 article.related.set([a for a in articles[position + 1 : position + 3]])
     created += _work_in_progress(reporters[0], sections)
+    _series()
     fill_missing_lead_thumbnails()  # demo articles loaded before thumbnails existed
     total = len(ARTICLES) + len(WORK_IN_PROGRESS)
     return {"articles_created": created, "articles": total, "reporters": len(reporters)}
@@ -158,6 +160,16 @@ WORK_IN_PROGRESS = [
         "<p>지역 거점병원 응급실의 전문의 충원 현황을 점검했다.</p>",
     ),
 ]
+
+
+def _series() -> None:
+    """The demo's 기획·연재, made once; parts already in a series are left where they are."""
+    for data in SERIES:
+        series, _ = Series.objects.get_or_create(
+            title=data["title"], defaults={"description": data["description"]}
+        )
+        Article.objects.filter(title__in=data["parts"], series__isnull=True).update(series=series)
+    bump_generation()  # update() sends no signal
 
 
 def _desk_user():

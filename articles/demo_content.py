@@ -720,3 +720,20 @@ ARTICLES = [
         "headline": False,
     },
 ]
+
+# 기획·연재: demo series, each naming its parts by title (readers see them in publication order).
+SERIES = [
+    {
+        "title": "지역 필수의료, 무너지는 현장을 가다",
+        "description": (
+            "응급실과 중소병원, 의료 인력이 부족한 지역의 현장을 찾아 필수의료 공백의 원인과 "
+            "해법을 짚는 기획 연재입니다."
+        ),
+        "parts": [
+            "지방 중소병원 경영난 가중…응급실 축소 운영 잇따라",
+            '간호인력 배치기준 강화 앞두고 병원계 "인건비 지원 필요"',
+            '[인터뷰] 이도현 교수 "지역 응급의료망 재설계해야"',
+            "복지부, 필수의료 지역수가 시범사업 내년 상반기 착수",
+        ],
+    },
+]

@@ -37,7 +37,7 @@ class ArticleAdminForm(forms.ModelForm):
         # The admin's fieldsets pick and order the fields; these are all the editable ones.
         fields = (
             "title", "subtitle", "section", "reporters", "body", "lead_image",
-            "lead_image_caption", "lead_image_credit", "tags", "related", "published_at",
+            "lead_image_caption", "lead_image_credit", "tags", "series", "related", "published_at",
             "is_headline", "headline_order",
         )  # fmt: skip
         field_classes = {"subtitle": LinesField}

@@ -79,6 +79,26 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class Series(models.Model):
+    """기획·연재: articles the desk groups under one title, read in the order they were
+    published ("연재 3/7", previous and next on each article, a page listing them)."""
+
+    title = models.CharField("연재 제목", max_length=100)
+    description = models.TextField("소개", max_length=500, blank=True)
+    created_at = models.DateTimeField("만든 일시", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "기획·연재"
+        verbose_name_plural = "기획·연재"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:series", kwargs={"pk": self.pk})
+
+
 class Reporter(models.Model):
     """A byline: linked to the user account the reporter signs in with."""
 
@@ -263,10 +283,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_article_page(self):
-        """What the article page shows beside the article: its section and parent section,
-        bylines, tags, its standing correction notices and the related articles readers may
+        """What the article page shows beside the article: its section and parent section, its
+        series, bylines, tags, its standing correction notices and the related articles readers may
         see, newest first."""
-        return self.select_related("section__parent").prefetch_related(
+        return self.select_related("section__parent", "series").prefetch_related(
             models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
             "tags",
             models.Prefetch(
@@ -400,6 +420,14 @@ class Article(models.Model):
     # library's "where used" and its refusal to delete a photo in use read.
     body_photos = models.ManyToManyField(
         Photo, verbose_name="본문 사진", blank=True, related_name="in_bodies", editable=False
+    )
+    series = models.ForeignKey(
+        Series,
+        verbose_name="기획·연재",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
     )
     tags = models.ManyToManyField(Tag, verbose_name="태그", blank=True, related_name="articles")
     related = models.ManyToManyField(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsroom.pagecache.generation import bump_generation, register_expiry
 
-from .models import Article, CorrectionNotice, Reporter, Section, Tag
+from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
 
 
 def _bump_now_and_after_commit() -> None:
@@ -71,7 +71,7 @@ def next_scheduled_publish():
 
 def connect() -> None:
     # A correction notice is on its article's page, the feeds and /corrections/.
-    for model in (Article, Section, Tag, Reporter, CorrectionNotice):
+    for model in (Article, Section, Tag, Reporter, CorrectionNotice, Series):
         uid = f"articles-cache-{model.__name__}"
         post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}-delete")
         if model is not Article:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tag/<str:slug>/", views.tag, name="tag"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
+    path("series/<int:pk>/", views.series, name="series"),
 ]

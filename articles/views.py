@@ -28,7 +28,7 @@ from newsroom.site.models import PolicyPage
 
 from . import pagination, viewcounts
 from . import search as article_search
-from .models import Article, CorrectionNotice, Reporter, Section, Tag
+from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
 from .pagination import LIST_PARAMETERS
 
 HEADLINE_COUNT = 5
@@ -206,6 +206,54 @@ def corrections(request):
     )
 
 
+@reader_page(reads=LIST_PARAMETERS)
+def series(request, pk):
+    """기획·연재: the series' published articles, first part first."""
+    series = _found(
+        f"series:{pk}", lambda: Series.objects.filter(pk=pk).first(), "없는 기획·연재입니다."
+    )
+    return _list_page(
+        request,
+        "articles/series.html",
+        f"series-list:{pk}",
+        lambda: (
+            Article.objects.published()
+            .for_listing()
+            .filter(series=series)
+            .order_by("published_at", "id")
+        ),
+        series=series,
+        show_section=True,
+    )
+
+
+def series_place(article: Article) -> dict | None:
+    """Where the article stands in its series: "연재 3/7", the previous and the next part
+    (published parts only, in the order they were published). One cached query per series."""
+    if not article.series_id or not article.is_public():
+        return None
+    parts = cached(
+        f"series-parts:{article.series_id}",
+        lambda: list(
+            Article.objects.published()
+            .filter(series_id=article.series_id)
+            .order_by("published_at", "id")
+            .values("id", "title")
+        ),
+    )
+    ids = [part["id"] for part in parts]
+    if article.pk not in ids:
+        return None
+    index = ids.index(article.pk)
+    return {
+        "series": article.series,
+        "number": index + 1,
+        "total": len(parts),
+        "previous": parts[index - 1] if index > 0 else None,
+        "next": parts[index + 1] if index + 1 < len(parts) else None,
+    }
+
+
 # What a line of the corrections list shows: the notice, its article's title and address.
 CORRECTION_LIST_FIELDS = (
     "kind", "text", "published_at", "amended_at", "withdrawn_at", "article__id", "article__title",
@@ -268,6 +316,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,
+        "series_place": series_place(article) if saved else None,
     }
 
 

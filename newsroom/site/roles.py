@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.add_tag",
         "articles.view_reporter",
         "articles.view_correctionnotice",
+        "articles.view_series",
     ],
     DESK: [
         "articles.view_article",
@@ -46,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_reporter",
         "articles.add_reporter",
         "articles.change_reporter",
+        # 기획·연재: named and described by the desk; a reporter puts an article in one.
+        *(f"articles.{action}_series" for action in ("view", "add", "change", "delete")),
         # 정정·반론·추후보도: added and amended by the desk; withdrawn, never deleted.
         "articles.view_correctionnotice",
         "articles.add_correctionnotice",
