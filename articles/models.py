@@ -79,6 +79,21 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class SeriesQuerySet(models.QuerySet):
+    def with_parts(self, now=None):
+        """Series with at least one published part, annotated with how many (`parts`) and the
+        latest part's time (`latest_at`), the series updated last first."""
+        public = _public(now, prefix="articles__")
+        return (
+            self.annotate(
+                parts=models.Count("articles", filter=public),
+                latest_at=models.Max("articles__published_at", filter=public),
+            )
+            .filter(parts__gt=0)
+            .order_by("-latest_at", "-id")
+        )
+
+
 class Series(models.Model):
     """기획·연재: articles the desk groups under one title, read in the order they were
     published ("연재 3/7", previous and next on each article, a page listing them)."""
@@ -86,6 +101,8 @@ class Series(models.Model):
     title = models.CharField("연재 제목", max_length=100)
     description = models.TextField("소개", max_length=500, blank=True)
     created_at = models.DateTimeField("만든 일시", auto_now_add=True)
+
+    objects = SeriesQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -243,8 +260,15 @@ class PhotoRendition(models.Model):
 EDIT_ANY_PERMISSION = "articles.edit_any_article"
 
 
-def _public(now=None) -> models.Q:
-    return models.Q(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+def _public(now=None, *, prefix: str = "") -> models.Q:
+    """Readers may see it: published, and its time has come (`prefix` reaches an article
+    through a relation, e.g. "articles__")."""
+    return models.Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": now or timezone.now(),
+        }
+    )
 
 
 def _owned_by(user) -> models.Q:

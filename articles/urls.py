@@ -13,5 +13,6 @@ urlpatterns = [
     path("tag/<str:slug>/", views.tag, name="tag"),
     path("search/", views.search, name="search"),
     path("corrections/", views.corrections, name="corrections"),
+    path("series/", views.series_index, name="series-index"),
     path("series/<int:pk>/", views.series, name="series"),
 ]

@@ -206,6 +206,13 @@ def corrections(request):
     )
 
 
+@reader_page
+def series_index(request):
+    """기획·연재: every series with a published part, the one updated last first."""
+    shelf = cached("series-index", lambda: list(Series.objects.with_parts()))
+    return render(request, "articles/series_index.html", {"series_list": shelf})
+
+
 @reader_page(reads=LIST_PARAMETERS)
 def series(request, pk):
     """기획·연재: the series' published articles, first part first."""

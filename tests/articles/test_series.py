@@ -166,3 +166,16 @@ def test_the_demo_fills_a_series(client):
     assert series.articles.count() == 4
     html = client.get(series.get_absolute_url()).content.decode()
     assert "모두 4건" in html
+
+
+def test_the_series_index_lists_series_with_published_parts_latest_first(client, series):
+    parts(series, 2)
+    older = Series.objects.create(title="의약품 품절 대란")
+    publish("품절 1편", ago=timedelta(days=3), series=older)
+    Series.objects.create(title="아직 빈 연재")
+    html = client.get("/series/").content.decode()
+    assert html.index("지역 필수의료") < html.index("의약품 품절 대란")
+    assert "아직 빈 연재" not in html
+    assert "2편 · 최근" in html and "1편 · 최근" in html
+    # Every page links it from the top bar.
+    assert '<a href="/series/">기획·연재</a>' in client.get("/").content.decode()

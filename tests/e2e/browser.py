@@ -105,8 +105,35 @@ def open_section(page) -> None:
     page.wait_for_url("**/section/**")
 
 
+def open_policy(page) -> None:
+    """The first policy page the footer links (이용약관)."""
+    page.goto("/")
+    page.locator('footer a[href^="/policy/"]').first.click()
+    page.wait_for_url("**/policy/**")
+
+
+def open_series(page) -> None:
+    """The first series, through the top bar's 기획·연재."""
+    page.goto("/")
+    page.locator('.topbar a[href="/series/"]').click()
+    page.wait_for_url("**/series/")
+    page.locator('main a[href^="/series/"]').first.click()
+    page.wait_for_url("**/series/*/")
+
+
+def open_series_part(page) -> None:
+    """The first part of the first series (the article page with the series' box)."""
+    open_series(page)
+    page.locator('main a[href^="/news/"]').first.click()
+    page.wait_for_url("**/news/**")
+
+
 READER_PAGES = {
     "home": lambda page: page.goto("/"),
     "section": open_section,
     "article": open_article,
+    "policy": open_policy,
+    "series": open_series,
+    "series-part": open_series_part,
+    "corrections": lambda page: page.goto("/corrections/"),
 }

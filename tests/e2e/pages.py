@@ -19,8 +19,22 @@ def first_link(html: str, prefix: str) -> str:
 
 
 def reader_pages(server: Server) -> dict[str, str]:
-    """Full URLs of the home page, the first article it lists and that article's section."""
+    """Full URLs of the home page, the first article it lists and that article's section, the
+    first policy page of the footer, the first series of the top bar's 기획·연재 and its
+    first part, and the corrections list."""
     home = f"{server.url}/"
-    article = server.url + first_link(fetch(home), "/news/")
+    home_html = fetch(home)
+    article = server.url + first_link(home_html, "/news/")
     section = server.url + first_link(fetch(article), "/section/")
-    return {"home": home, "section": section, "article": article}
+    policy = server.url + first_link(home_html, "/policy/")
+    series = server.url + first_link(fetch(f"{server.url}/series/"), "/series/")
+    series_part = server.url + first_link(fetch(series), "/news/")
+    return {
+        "home": home,
+        "section": section,
+        "article": article,
+        "policy": policy,
+        "series": series,
+        "series-part": series_part,
+        "corrections": f"{server.url}/corrections/",
+    }

@@ -23,7 +23,7 @@ VIEWS = {
         "has_touch": True,
     },
 }
-PAGES = ["home", "article"]
+PAGES = ["home", "article", "series", "series-part", "policy"]
 MAX_BYTES = 300_000
 
 
