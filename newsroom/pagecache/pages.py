@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -245,6 +246,57 @@ def _serve(request, page: CachedPage) -> HttpResponse:
     return response
 
 
+# --- One render per missing page ----------------------------------------------------------------
+
+# How long a render lock lives if its holder never lets go (a worker killed mid-render).
+RENDER_LOCK_SECONDS = 10
+
+
+def _lock_key(key: str) -> str:
+    return f"{key}:rendering"
+
+
+def _claim_render(key: str) -> bool:
+    """True when this request should render the page: it took the page's render lock, or no
+    lock can be had (the cache is down, or the holder let go in the meantime)."""
+    lock = _lock_key(key)
+    try:
+        return (
+            bool(page_cache().add(lock, 1, RENDER_LOCK_SECONDS)) or page_cache().get(lock) is None
+        )
+    except Exception:  # a cache that fails must cost the reader nothing but the render
+        logger.warning("page cache render lock unavailable", exc_info=True)
+        return True
+
+
+def _release_render(key: str) -> None:
+    # Stored or not (a 404, a query the view does not read), the lock goes: nothing is left
+    # behind for a page that is not kept, and whoever waits renders it at once.
+    try:
+        page_cache().delete(_lock_key(key))
+    except Exception:
+        logger.warning("page cache render lock not released", exc_info=True)
+
+
+def _await_render(request, key: str) -> HttpResponse | None:
+    """Wait for the request that is rendering this page; its page when it is stored, None when
+    the wait is over (the renderer failed, could not store it, or took too long)."""
+    deadline = time.monotonic() + settings.PAGE_CACHE_RENDER_WAIT_MS / 1000
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+        try:
+            page = page_cache().get(key)
+            if isinstance(page, CachedPage):
+                return _serve(request, page)
+            if page_cache().get(_lock_key(key)) is None:
+                return None
+        except Exception:
+            return None
+    return None
+
+
 class PageCacheMiddleware:
     """Answers anonymous readers from the page cache; stores the pages views mark cacheable.
 
@@ -270,6 +322,19 @@ class PageCacheMiddleware:
         page = page_cache().get(key) if key else None
         if isinstance(page, CachedPage):
             return _serve(request, page)
+        # A miss renders once: other readers of the same page wait for that render.
+        if key and not _claim_render(key):
+            waited = _await_render(request, key)
+            if waited is not None:
+                return waited
+            key = None  # rendered here, stored by the request that holds the lock (or nobody)
+        try:
+            return self._render(request, key)
+        finally:
+            if key:
+                _release_render(key)
+
+    def _render(self, request, key: str | None) -> HttpResponse:
         setattr(request, CAPTURE_ATTRIBUTE, True)
         response = self.get_response(request)
         setattr(request, CAPTURE_ATTRIBUTE, False)

@@ -497,6 +497,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # generation, the banners' live set, the rendered ticker) without asking Redis again. A change
 # made in another process shows up after at most this long; 0 asks the shared cache every time.
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
+# A page missing from the cache is rendered by one request; readers asking for it meanwhile wait
+# up to this many milliseconds for that render (then render it themselves: a stuck or crashed
+# renderer never holds a page up for longer).
+PAGE_CACHE_RENDER_WAIT_MS = env_int("PAGE_CACHE_RENDER_WAIT_MS", 3000)
 # Article views are added up in each worker and written at most this often (articles.viewcounts);
 # 0 writes every view with its own UPDATE.
 ARTICLE_VIEW_FLUSH_SECONDS = env_int("ARTICLE_VIEW_FLUSH_SECONDS", 2)

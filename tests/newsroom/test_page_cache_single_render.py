@@ -1,0 +1,153 @@
+"""A miss under load renders once (issue 18): when many readers ask for the same page that is not
+in the cache, one request renders it and the others get that result; a renderer that cannot store
+its page, a crashed renderer and a cache that fails never hold readers up for long."""
+
+import threading
+import time
+
+import pytest
+from django.http import HttpResponse
+
+from newsroom.pagecache import pages as pagecache
+from newsroom.pagecache.generation import bump_generation, page_cache
+from newsroom.pagecache.pages import PageCacheMiddleware, mark_cacheable, page_key
+
+pytestmark = pytest.mark.django_db
+
+READERS = 16
+
+
+class SlowView:
+    """A page that takes `seconds` to render; counts its renders."""
+
+    def __init__(self, seconds=0.2, *, cacheable=True, status=200):
+        self.seconds, self.cacheable, self.status = seconds, cacheable, status
+        self.renders = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request):
+        with self._lock:
+            self.renders += 1
+        if self.seconds:
+            time.sleep(self.seconds)
+        response = HttpResponse(
+            f"<p>render {self.renders}</p>", content_type="text/html", status=self.status
+        )
+        if self.cacheable:
+            mark_cacheable(response)
+        return response
+
+
+def at_once(middleware, rf, path="/slow/", readers=READERS):
+    """`readers` requests for `path`, started together; their responses."""
+    start = threading.Barrier(readers)
+    responses = [None] * readers
+
+    def read(index):
+        request = rf.get(path)
+        start.wait()
+        responses[index] = middleware(request)
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return responses
+
+
+@pytest.fixture(autouse=True)
+def generation(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    bump_generation()
+
+
+def test_sixteen_readers_of_a_missing_page_cause_one_render(rf):
+    view = SlowView()
+    responses = at_once(PageCacheMiddleware(view), rf)
+    assert view.renders == 1
+    assert {r.status_code for r in responses} == {200}
+    assert {r.content for r in responses} == {b"<p>render 1</p>"}
+
+
+def test_the_render_lock_is_gone_once_the_page_is_stored(rf):
+    middleware = PageCacheMiddleware(SlowView(0))
+    request = rf.get("/slow/")
+    middleware(request)
+    key = page_key(rf.get("/slow/"))
+    assert page_cache().get(key) is not None
+    assert page_cache().get(f"{key}:rendering") is None
+
+
+def test_a_page_that_is_not_stored_is_rendered_by_every_reader_and_leaves_no_lock(rf):
+    view = SlowView(0.05, cacheable=False)
+    responses = at_once(PageCacheMiddleware(view), rf, readers=4)
+    assert view.renders == 4
+    assert {r.status_code for r in responses} == {200}
+    key = page_key(rf.get("/slow/"))
+    assert page_cache().get(key) is None and page_cache().get(f"{key}:rendering") is None
+
+
+def test_a_crashed_renderers_lock_holds_readers_up_no_longer_than_the_wait(rf, settings):
+    settings.PAGE_CACHE_RENDER_WAIT_MS = 100
+    key = page_key(rf.get("/slow/"))
+    page_cache().set(f"{key}:rendering", 1, 60)  # its holder died without letting go
+    view = SlowView(0)
+    started = time.monotonic()
+    response = PageCacheMiddleware(view)(rf.get("/slow/"))
+    assert response.status_code == 200 and view.renders == 1
+    assert time.monotonic() - started < 5  # the wait, not the lock's lifetime
+
+
+def test_a_renderer_that_fails_lets_the_waiting_readers_render(rf, settings):
+    settings.PAGE_CACHE_RENDER_WAIT_MS = 5000
+
+    class FailsFirst(SlowView):
+        def __call__(self, request):
+            if self.renders == 0:
+                with self._lock:
+                    self.renders += 1
+                time.sleep(0.1)
+                raise RuntimeError("the database went away")
+            return super().__call__(request)
+
+    view = FailsFirst(0)
+    middleware = PageCacheMiddleware(view)
+    results = []
+
+    def read():
+        try:
+            results.append(middleware(rf.get("/slow/")).status_code)
+        except RuntimeError:
+            results.append("error")
+
+    first = threading.Thread(target=read)
+    first.start()
+    time.sleep(0.02)
+    second = threading.Thread(target=read)
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert sorted(map(str, results)) == ["200", "error"]
+
+
+def test_a_failing_cache_costs_a_render_not_a_wait(rf, monkeypatch):
+    class Broken:
+        def get(self, *args, **kwargs):
+            return None
+
+        def add(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        def set(self, *args, **kwargs):
+            return None  # as django-redis answers with IGNORE_EXCEPTIONS
+
+        def delete(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(pagecache, "page_cache", lambda: Broken())
+    monkeypatch.setattr(pagecache.time, "sleep", lambda s: pytest.fail("waited on a dead cache"))
+    view = SlowView(0)
+    middleware = PageCacheMiddleware(view)
+    assert middleware(rf.get("/slow/")).status_code == 200
+    assert view.renders == 1
