@@ -100,7 +100,7 @@ screenshots: install e2e-browser ## The README's screenshots (home and article, 
 
 # --- Speed ---
 .PHONY: bench
-bench: install ## Load test under gunicorn + wrk on PostgreSQL, page cache cold and warm (BENCH_SIZES=1000,100000)
+bench: install ## Load test under gunicorn + wrk on PostgreSQL: cold, warm, long tail, edits (BENCH_SIZES=1000,100000; BENCH_BASELINE=<rev> for A/B)
 	$(BIN)/python scripts/bench.py
 
 .PHONY: profile-pages

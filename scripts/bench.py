@@ -13,10 +13,24 @@ Three passes per size, each page loaded by wrk for BENCH_DURATION seconds after 
 - "cold": the same under BENCH_CONNECTIONS connections (4: two per core, so requests queue).
 - "warm": the page cache on (Redis, shared by the workers), BENCH_WARM_CONNECTIONS (8).
 
+Two more loads in the warm pass:
+- "long tail": every request a different article (a shuffled list of every published article's
+  address, each wrk thread from its own place in it, a fresh part of it for every run), as
+  crawlers and readers walk an archive: nearly every request is the first for its page.
+- "home + edits": the home page while an editor process saves a published article's title
+  every second through the ORM (what a desk edit does to the caches).
+
+A/B: with BENCH_BASELINE=<git revision> the same run also loads a checkout of that revision
+(extracted to var/bench-baseline/<revision>, its own databases `…_base` and its own Redis
+database), and every load runs on both, alternating, BENCH_ROUNDS times (2); the tables give
+each side's median and the ratio. The baseline runs with this checkout's virtualenv.
+
 Environment: BENCH_SIZES (comma separated), BENCH_DATABASE_URL, BENCH_DURATION (seconds per
 URL, 8), BENCH_CONNECTIONS (4), BENCH_WARM_CONNECTIONS (8), BENCH_THREADS (wrk threads, 2),
-BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123), BENCH_REDIS_URL
-(redis://127.0.0.1:6379/14; flushed before each run), BENCH_OUT (var/bench).
+BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123; the baseline uses the next port),
+BENCH_REDIS_URL (redis://127.0.0.1:6379/14; the baseline uses the database below it; flushed
+before each pass), BENCH_BASELINE, BENCH_ROUNDS (2), BENCH_PAGES (comma separated labels to
+load, default all), BENCH_OUT (var/bench).
 """
 
 import json
@@ -31,6 +45,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +63,29 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+@dataclass
+class Side:
+    """One checkout under test: this one ("now") or the baseline revision ("base")."""
+
+    name: str
+    root: Path
+    database_template: str
+    port: int
+    redis_url: str
+    server: subprocess.Popen | None = None
+
+    def database_url(self, size: int) -> str:
+        url = self.database_template.replace("{size}", str(size))
+        if self.name == "now":
+            return url
+        parts = urllib.parse.urlsplit(url)
+        return urllib.parse.urlunsplit(parts._replace(path=parts.path + "_base"))
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 def django_env(database_url: str, **extra: str) -> dict:
     environment = {
         **os.environ,
@@ -57,7 +95,6 @@ def django_env(database_url: str, **extra: str) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         # Plain http on 127.0.0.1: secure-only cookies would never come back.
         "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_STATIC_ROOT": str(ROOT / "var" / "bench-static"),
         **extra,
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
@@ -65,17 +102,35 @@ def django_env(database_url: str, **extra: str) -> dict:
     return environment
 
 
-def manage(database_url: str, *args: str, **extra: str) -> str:
+def manage(side: Side, database_url: str, *args: str, **extra: str) -> str:
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=django_env(database_url, **extra),
+        cwd=side.root,
+        env=django_env(
+            database_url, DJANGO_STATIC_ROOT=str(side.root / "var" / "bench-static"), **extra
+        ),
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        fail(f"manage.py {' '.join(args)} failed: {result.stderr.strip().splitlines()[-1:]}")
+        fail(f"{side.name}: manage.py {' '.join(args)} failed: {result.stderr.strip()[-300:]}")
     return result.stdout
+
+
+def baseline_checkout(revision: str) -> Path:
+    """The baseline revision's files in var/bench-baseline/<commit> (extracted once)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    if not commit:
+        fail(f"BENCH_BASELINE={revision} is not a revision of this repository")
+    folder = ROOT / "var" / "bench-baseline" / commit[:12]
+    if not (folder / "manage.py").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def psql(database_url: str, sql: str) -> str:
@@ -104,10 +159,11 @@ def ensure_database(database_url: str) -> None:
         fail(f"PostgreSQL is not reachable at {admin_url}: {str(error).strip()}")
 
 
-def prepare(size: int, database_url: str) -> None:
+def prepare(side: Side, size: int) -> str:
+    database_url = side.database_url(size)
     ensure_database(database_url)
-    manage(database_url, "migrate", "--noinput", "-v", "0")
-    manage(database_url, "load_demo", "--allow-production")
+    manage(side, database_url, "migrate", "--noinput", "-v", "0")
+    manage(side, database_url, "load_demo", "--allow-production")
     existing = psql(
         database_url,
         "SELECT count(*) FROM articles_article_reporters ar JOIN articles_reporter r "
@@ -116,15 +172,51 @@ def prepare(size: int, database_url: str) -> None:
     )[0][0]
     missing = size - existing
     if missing > 0:
-        print(f"  generating {missing:,} articles (have {existing:,})", flush=True)
+        print(f"  {side.name}: generating {missing:,} articles (have {existing:,})", flush=True)
     started = time.monotonic()
     # Run even when nothing is missing: the command also rebuilds a search index that a stopped
     # run left dropped (and drops and builds it itself around a big load).
-    manage(database_url, "generate_articles", str(size), "--batch-size", "5000")
+    manage(side, database_url, "generate_articles", str(size), "--batch-size", "5000")
     if missing > 0:
         print(f"  generated in {time.monotonic() - started:.0f} s", flush=True)
         psql(database_url, "VACUUM ANALYZE")
-    manage(database_url, "collectstatic", "--noinput", "-v", "0")
+    manage(side, database_url, "collectstatic", "--noinput", "-v", "0")
+    return database_url
+
+
+def article_paths(database_url: str, out: Path) -> Path:
+    """Every published article's address, shuffled (the same order on every side), one a line:
+    what the long-tail load walks."""
+    rows = psql(
+        database_url,
+        "SELECT id FROM articles_article WHERE status = 'published' AND published_at <= now() "
+        "ORDER BY md5(id::text)",
+    )
+    path = out / "long-tail-paths.txt"
+    path.write_text("".join(f"/news/{row[0]}/\n" for row in rows))
+    return path
+
+
+# wrk's Lua: each thread walks its own stretch of the list, from BENCH_PATHS_OFFSET on, so no
+# address is asked twice in a run (while the list lasts).
+LONG_TAIL_LUA = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local offset = tonumber(os.getenv("BENCH_PATHS_OFFSET") or "0")
+local threads = 0
+function setup(thread)
+  thread:set("number", threads)
+  threads = threads + 1
+end
+function init(args)
+  stride = math.floor(#paths / 16)
+  index = offset + number * stride
+end
+function request()
+  index = index + 1
+  return wrk.format("GET", paths[(index % #paths) + 1])
+end
+"""
 
 
 def pick_urls(database_url: str) -> list[tuple[str, str]]:
@@ -168,9 +260,12 @@ def pick_urls(database_url: str) -> list[tuple[str, str]]:
     return urls
 
 
-def start_server(database_url: str, port: int, workers: int, redis_url: str, cache_seconds: int):
+def start_server(side: Side, database_url: str, workers: int, cache_seconds: int):
     environment = django_env(
-        database_url, REDIS_URL=redis_url, PAGE_CACHE_SECONDS=str(cache_seconds)
+        database_url,
+        REDIS_URL=side.redis_url,
+        PAGE_CACHE_SECONDS=str(cache_seconds),
+        DJANGO_STATIC_ROOT=str(side.root / "var" / "bench-static"),
     )
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
     process = subprocess.Popen(
@@ -178,27 +273,55 @@ def start_server(database_url: str, port: int, workers: int, redis_url: str, cac
             gunicorn,
             "newsroom.wsgi",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"127.0.0.1:{side.port}",
             "--workers",
             str(workers),
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=side.root,
         env=environment,
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+            urllib.request.urlopen(f"{side.base}/", timeout=5)
             return process
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if process.poll() is not None:
-                fail("gunicorn exited at start")
+                fail(f"{side.name}: gunicorn exited at start")
             time.sleep(0.3)
     stop_server(process)
-    fail("gunicorn did not answer within 30 s")
+    fail(f"{side.name}: gunicorn did not answer within 30 s")
+
+
+class Editor:
+    """A desk editor saving a published article's title every second (through the ORM, so the
+    save invalidates what it invalidates in production), while a load runs."""
+
+    SCRIPT = (
+        "import time, itertools\n"
+        "from articles.models import Article\n"
+        "article = Article.objects.published().order_by('-published_at')[10]\n"
+        "title = article.title\n"
+        "for n in itertools.count():\n"
+        "    article.title = f'{title} ({n % 2})'\n"
+        "    article.save()\n"
+        "    time.sleep(1)\n"
+    )
+
+    def __init__(self, side: Side, database_url: str):
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "shell", "-c", self.SCRIPT],
+            cwd=side.root,
+            env=django_env(database_url, REDIS_URL=side.redis_url, PAGE_CACHE_SECONDS="300"),
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        stop_server(self.process)
 
 
 def stop_server(process) -> None:
@@ -222,12 +345,19 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _REQUESTS = re.compile(r"(\d+) requests in")
 
 
-def wrk(url: str, *, duration: int, connections: int, threads: int) -> dict:
+def wrk(
+    url: str, *, duration: int, connections: int, threads: int, script: Path | None = None,
+    environment: dict | None = None,
+) -> dict:  # fmt: skip
+    command = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s"]
+    if script:
+        command += ["-s", str(script)]
     result = subprocess.run(
-        ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s", url],
+        [*command, url],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, **(environment or {})},
     )
     out = result.stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -258,82 +388,129 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def run_size(size: int, settings: dict) -> list[dict]:
-    database_url = settings["database_url"].replace("{size}", str(size))
+def run_size(size: int, sides: list[Side], settings: dict) -> list[dict]:
     if "{size}" not in settings["database_url"] and len(settings["sizes"]) > 1:
         fail("with several BENCH_SIZES, BENCH_DATABASE_URL needs {size}")
-    print(f"\n== {size:,} generated articles: {urllib.parse.urlsplit(database_url).path[1:]}")
-    prepare(size, database_url)
-    urls = pick_urls(database_url)
+    print(f"\n== {size:,} generated articles")
+    databases = {side.name: prepare(side, size) for side in sides}
+    urls = pick_urls(databases["now"])
+    out = settings["out"]
+    paths = article_paths(databases["now"], out)
+    script = out / "long-tail.lua"
+    script.write_text(LONG_TAIL_LUA)
+    wanted = settings["pages"]
     rows = []
     passes = (
         ("cold 1", 0, 1),
         ("cold", 0, settings["connections"]),
         ("warm", 300, settings["warm_connections"]),
     )
+    loads = [(label, path, None) for label, path in urls]
+    warm_loads = [*loads, ("long tail", "/", "long-tail"), ("home + edits", "/", "edits")]
     for mode, cache_seconds, connections in passes:
-        flush_redis(settings["redis_url"])
-        server = start_server(
-            database_url, settings["port"], settings["workers"], settings["redis_url"],
-            cache_seconds,
-        )  # fmt: skip
+        for side in sides:
+            flush_redis(side.redis_url)
+            side.server = start_server(
+                side, databases[side.name], settings["workers"], cache_seconds
+            )
+        offset = 0
         try:
-            base = f"http://127.0.0.1:{settings['port']}"
-            for label, path in urls:
-                status = check_status(base + path)
-                if status not in (200, 302):
-                    fail(f"{label} {path} answered {status}")
-                # Warm-up: every worker has its connections, templates and (warm) cache.
-                wrk(base + path, duration=2, connections=max(connections, 3), threads=1)
-                result = wrk(
-                    base + path,
-                    duration=settings["duration"],
-                    connections=connections,
-                    threads=min(settings["threads"], connections),
-                )
-                row = {"size": size, "mode": mode, "page": label, "path": path, **result}
-                rows.append(row)
-                print(format_row(row), flush=True)
+            for label, path, kind in warm_loads if mode == "warm" else loads:
+                if wanted and label not in wanted:
+                    continue
+                for round_number in range(settings["rounds"]):
+                    for side in sides:
+                        result = load(side, databases[side.name], path, kind, connections,
+                                      settings, script, paths, offset)  # fmt: skip
+                        offset += 20_000 if kind == "long-tail" else 0
+                        row = {"size": size, "mode": mode, "page": label, "path": path,
+                               "side": side.name, "round": round_number + 1, **result}  # fmt: skip
+                        rows.append(row)
+                        print(format_row(row), flush=True)
         finally:
-            stop_server(server)
+            for side in sides:
+                stop_server(side.server)
     return rows
+
+
+def load(side, database_url, path, kind, connections, settings, script, paths, offset) -> dict:
+    url = side.base + path
+    if kind != "long-tail":
+        status = check_status(url)
+        if status not in (200, 302):
+            fail(f"{side.name}: {path} answered {status}")
+        # Warm-up: every worker has its connections, templates and (warm) cache.
+        wrk(url, duration=2, connections=max(connections, 3), threads=1)
+    threads = min(settings["threads"], connections)
+    if kind == "long-tail":
+        environment = {"BENCH_PATHS": str(paths), "BENCH_PATHS_OFFSET": str(offset)}
+        return wrk(url, duration=settings["duration"], connections=connections, threads=threads,
+                   script=script, environment=environment)  # fmt: skip
+    editor = Editor(side, database_url) if kind == "edits" else None
+    try:
+        return wrk(url, duration=settings["duration"], connections=connections, threads=threads)
+    finally:
+        if editor:
+            editor.stop()
 
 
 def format_ms(value) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-HEADER = f"{'page':<24} {'cache':<6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+HEADER = (
+    f"{'page':<20} {'cache':<6} {'side':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+)
 
 
 def format_row(row: dict) -> str:
     return (
-        f"{row['page']:<24} {row['mode']:<6} {row['rps']:>9.1f} {format_ms(row['p50']):>8} "
-        f"{format_ms(row['p99']):>8} {row['errors']:>7}"
+        f"{row['page']:<20} {row['mode']:<6} {row['side']:<5} {row['rps']:>9.1f} "
+        f"{format_ms(row['p50']):>8} {format_ms(row['p99']):>8} {row['errors']:>7}"
     )
 
 
+def summary(rows: list[dict]) -> dict | None:
+    """The median of a side's rounds (req/s, and the latencies of that round)."""
+    if not rows:
+        return None
+    ordered = sorted(rows, key=lambda r: r["rps"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def markdown_table(rows: list[dict]) -> str:
-    """One row per page, the three passes side by side, for docs/performance.md."""
+    """One row per page and side, the three passes side by side (medians of the rounds), and
+    with a baseline a row with the ratio now/base of the requests per second."""
     modes = ["cold 1", "cold", "warm"]
-    head = ["page"] + [f"{m} {c}" for m in modes for c in ("req/s", "p50 ms", "p99 ms")]
-    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
-    pages = list(dict.fromkeys(row["page"] for row in rows))
-    for page in pages:
-        cells = [page]
-        for mode in modes:
-            row = next((r for r in rows if r["page"] == page and r["mode"] == mode), None)
-            if row is None:
-                cells += ["-", "-", "-"]
-            else:
-                cells += [f"{row['rps']:,.0f}", format_ms(row["p50"]), format_ms(row["p99"])]
-        lines.append("| " + " | ".join(cells) + " |")
+    sides = list(dict.fromkeys(row["side"] for row in rows))
+    head = ["page", "side"] + [f"{m} {c}" for m in modes for c in ("req/s", "p50 ms", "p99 ms")]
+    lines = ["| " + " | ".join(head) + " |", "|---|---" + "|---:" * (len(head) - 2) + "|"]
+    for page in dict.fromkeys(row["page"] for row in rows):
+        medians = {}
+        for side in sides:
+            cells = [page, side]
+            for mode in modes:
+                found = [r for r in rows if (r["page"], r["mode"], r["side"]) == (page, mode, side)]
+                row = medians[side, mode] = summary(found)
+                if row is None:
+                    cells += ["-", "-", "-"]
+                else:
+                    cells += [f"{row['rps']:,.0f}", format_ms(row["p50"]), format_ms(row["p99"])]
+            lines.append("| " + " | ".join(cells) + " |")
+        if len(sides) == 2:
+            cells = [page, "now/base"]
+            for mode in modes:
+                now, base = medians["now", mode], medians["base", mode]
+                ratio = f"×{now['rps'] / base['rps']:.2f}" if now and base and base["rps"] else "-"
+                cells += [ratio, "", ""]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
     if shutil.which("wrk") is None:
         fail("wrk is missing: install it with `sudo apt-get install wrk` (Debian/Ubuntu)")
+    redis_url = env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     settings = {
         "sizes": [int(s) for s in env("BENCH_SIZES", "1000").replace("_", "").split(",") if s],
         "database_url": env(
@@ -344,29 +521,42 @@ def main() -> None:
         "warm_connections": int(env("BENCH_WARM_CONNECTIONS", "8")),
         "threads": int(env("BENCH_THREADS", "2")),
         "workers": int(env("BENCH_WORKERS", "3")),
-        "port": int(env("BENCH_PORT", "8123")),
-        "redis_url": env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "rounds": int(env("BENCH_ROUNDS", "2")),
+        "pages": {p.strip() for p in env("BENCH_PAGES", "").split(",") if p.strip()},
+        "out": ROOT / env("BENCH_OUT", "var/bench"),
     }
-    out = ROOT / env("BENCH_OUT", "var/bench")
-    out.mkdir(parents=True, exist_ok=True)
+    settings["out"].mkdir(parents=True, exist_ok=True)
+    port = int(env("BENCH_PORT", "8123"))
+    sides = [Side("now", ROOT, settings["database_url"], port, redis_url)]
+    baseline = os.environ.get("BENCH_BASELINE")
+    if baseline:
+        parts = urllib.parse.urlsplit(redis_url)
+        number = int(parts.path.lstrip("/") or 0)
+        base_redis = urllib.parse.urlunsplit(parts._replace(path=f"/{max(number - 1, 0)}"))
+        if base_redis == redis_url:
+            fail("BENCH_REDIS_URL must name a Redis database above 0 (the baseline's is below)")
+        root = baseline_checkout(baseline)
+        sides.append(Side("base", root, settings["database_url"], port + 1, base_redis))
+        print(f"A/B: now = this checkout, base = {baseline} ({root.relative_to(ROOT)})")
+    else:
+        settings["rounds"] = int(env("BENCH_ROUNDS", "1"))
     print(
         f"wrk: {settings['threads']} threads, {settings['connections']} connections, "
-        f"{settings['duration']} s per page; gunicorn: {settings['workers']} workers; "
-        f"{os.cpu_count()} CPUs"
+        f"{settings['duration']} s per page, {settings['rounds']} round(s); gunicorn: "
+        f"{settings['workers']} workers; {os.cpu_count()} CPUs"
     )
     all_rows = []
     for size in settings["sizes"]:
         print(HEADER)
-        rows = run_size(size, settings)
+        rows = run_size(size, sides, settings)
         all_rows += rows
-        (out / f"bench-{size}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
-    print("\n" + HEADER.replace("page", "size / page", 1))
-    for row in all_rows:
-        print(f"{row['size']:>9,} " + format_row(row))
+        (settings["out"] / f"bench-{size}.json").write_text(
+            json.dumps(rows, ensure_ascii=False, indent=1)
+        )
     for size in settings["sizes"]:
         print(f"\n{size:,} articles:\n")
         print(markdown_table([row for row in all_rows if row["size"] == size]))
-    print(f"\nJSON per size in {out}/")
+    print(f"\nJSON per size in {settings['out']}/")
 
 
 if __name__ == "__main__":
