@@ -66,9 +66,10 @@ def generated_article(number: int) -> GeneratedArticle:
     subtitle, subtitle_grams = _piece(SUBTITLE, subject, topic)
     grams = [title_grams, subtitle_grams]
     paragraphs = []
-    for _ in range(rng.randint(5, 8)):
+    # A news article's length: 17–21 paragraphs of 4–5 sentences, 2,000+ syllables of body.
+    for _ in range(rng.randint(17, 21)):
         sentences = []
-        for _ in range(rng.randint(2, 4)):
+        for _ in range(rng.randint(4, 5)):
             html, sentence_grams = _piece(
                 rng.choice(SENTENCES), rng.choice(SUBJECTS), rng.choice(TOPICS)
             )

@@ -195,3 +195,17 @@ def test_postgres_a_second_run_waits_for_the_first():
         release.join()
     assert "기다립니다" in err and waited >= 0.5
     assert "3건을 추가했습니다" in out
+
+
+def test_generated_bodies_have_a_news_articles_length():
+    """The benchmarks measure articles of realistic length: 2,000+ syllables of body."""
+    import re
+
+    from articles.richtext import plain_text
+    from articles.scale import generated_article
+
+    syllables = [
+        len(re.findall(r"[\uac00-\ud7a3]", plain_text(generated_article(number).body)))
+        for number in range(300)
+    ]
+    assert min(syllables) >= 2000
