@@ -19,9 +19,9 @@ from newsroom.pagecache.generation import generation
 from newsroom.timezones import KST
 from tests.user_agents import NOT_READERS
 
-# Rendered live on every page with a cold cache: the banner slots (one query for all slots)
-# and the weather ticker (one query).
-LIVE_PARTS = 2
+# Rendered live on every page with a cold cache: the banner slots (one query for all slots),
+# the weather ticker (one query) and the 속보 banner (one query).
+LIVE_PARTS = 3
 
 pytestmark = pytest.mark.django_db
 
