@@ -41,6 +41,9 @@ class IssueArticleInline(VisibleChoicesMixin, admin.TabularInline):
             kwargs.setdefault("error_messages", {})["invalid_choice"] = NOT_PUBLIC
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
     def _editable(self, request, obj) -> bool:
         return obj is None or obj.is_editable
 

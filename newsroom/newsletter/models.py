@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from articles.models import Article
 from newsroom.timezones import KST
@@ -181,7 +182,10 @@ class IssueArticle(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.article_id)
+        # What the desk weighs when ordering (the compose screen shows it above each row).
+        article = self.article
+        when = timezone.localtime(article.published_at) if article.published_at else None
+        return f"{when:%m.%d %H:%M} 게재 · 조회 {article.view_count:,}" if when else "미게재"
 
 
 class Delivery(models.Model):

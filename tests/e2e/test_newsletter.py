@@ -8,8 +8,9 @@ import secrets
 
 from playwright.sync_api import expect
 
-from .browser import PHONE, horizontal_overflow, screenshot, sign_in
+from .browser import horizontal_overflow, screenshot, sign_in
 
+PHONE = {"width": 390, "height": 844}
 CONFIRM_LINK = re.compile(r"(http://127\.0\.0\.1:\d+/newsletter/confirm/[^\s]+/)")
 
 
