@@ -12,6 +12,7 @@ from newsroom.media import media_urlpatterns
 from newsroom.pagecache.generation import cache_response
 
 from .accounts import views as account_views
+from .newsletter import views as newsletter_views
 from .site import views as site_views
 
 admin.site.site_header = f"{settings.SITE_NAME} 편집국"
@@ -49,6 +50,15 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("policy/<slug:kind>/", article_views.policy, name="policy"),
+    # The newsletter: subscribe, confirm and unsubscribe by the signed links of its mails.
+    path("newsletter/", newsletter_views.subscribe, name="newsletter"),
+    path("newsletter/sent/", newsletter_views.subscribe_sent, name="newsletter-sent"),
+    path("newsletter/confirm/<str:token>/", newsletter_views.confirm, name="newsletter-confirm"),
+    path(
+        "newsletter/unsubscribe/<str:token>/",
+        newsletter_views.unsubscribe,
+        name="newsletter-unsubscribe",
+    ),
     path("rss/", cache_response("feed")(LatestArticlesFeed()), name="feed-all"),
     path("rss/<slug:slug>/", cache_response("feed")(SectionFeed()), name="feed-section"),
     # The full-text feed for partners: their key only, private, every fetch logged.

@@ -9,7 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from newsroom.accounts.login import StaffLoginForm
 from newsroom.site.models import BreakingNews, PolicyPage, SiteInfo
 
-from .mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
+from . import newsletter  # noqa: F401  (the newsletter's issues and subscribers)
+from .mixins import AdministratorsOnlyMixin, NewsroomModelAdmin, ReadOnlyAdminMixin
 
 
 @admin.register(SiteInfo)
@@ -64,16 +65,6 @@ class BreakingNewsAdmin(NewsroomModelAdmin):
 # Password and second factor in one form; failures lock the address, then the account
 # (django-axes, newsroom/accounts/login.py).
 admin.site.login_form = StaffLoginForm
-
-
-class AdministratorsOnlyMixin:
-    """Screens for administrators (superusers) alone, whatever permissions a group is given."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
 
 
 # django-otp's own admins show keys and QR codes; ours show only who has which device.

@@ -28,6 +28,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class AdministratorsOnlyMixin:
+    """Screens for administrators (superusers) alone, whatever permissions a group is given."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 class VisibleLinksField(ModelMultipleChoiceField):
     """A many-to-many choice whose form never shows the links the user may not see (the save
     keeps them): only a difference among the visible ones is a change."""

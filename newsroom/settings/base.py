@@ -511,3 +511,36 @@ ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_MB", 10) * 1024 * 1024
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 50_000_000)
 ARTICLE_IMAGE_MAX_WIDTH = env_int("ARTICLE_IMAGE_MAX_WIDTH", 1600)
 ARTICLE_IMAGE_THUMB_WIDTH = env_int("ARTICLE_IMAGE_THUMB_WIDTH", 480)
+# --- Email and the newsletter (newsroom/newsletter/) -----------------------------------------
+# Django's email framework over SMTP: the host's own relay (Postfix on localhost:25) by default,
+# or a provider's submission port with EMAIL_USE_TLS and a login. `make run` without EMAIL_HOST
+# prints mails on the console instead (the confirmation link is there to click).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+# Seconds an SMTP connect or reply may take: a stuck relay stops a send run, not forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Days a confirmation link stays good; an address not confirmed by then is deleted.
+NEWSLETTER_CONFIRM_DAYS = env_int("NEWSLETTER_CONFIRM_DAYS", 7)
+# The subscribe form: posts per client address an hour, confirmation mails per address a day.
+NEWSLETTER_SUBSCRIBE_PER_HOUR = env_int("NEWSLETTER_SUBSCRIBE_PER_HOUR", 10)
+NEWSLETTER_CONFIRMATIONS_PER_DAY = env_int("NEWSLETTER_CONFIRMATIONS_PER_DAY", 3)
+# send_newsletter: addresses per batch (one SMTP connection each) and seconds between batches
+# (a provider's rate limit); a delivery claimed this many minutes ago by a run that never
+# finished it is "unknown" (docs/operations.md).
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
+NEWSLETTER_BATCH_PAUSE_SECONDS = env_int("NEWSLETTER_BATCH_PAUSE_SECONDS", 0)
+NEWSLETTER_UNKNOWN_AFTER_MINUTES = env_int("NEWSLETTER_UNKNOWN_AFTER_MINUTES", 10)

@@ -57,6 +57,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "newsroom.change_siteinfo",
         # 속보: a one-line banner over every page, set and taken down by the desk.
         *(f"newsroom.{action}_breakingnews" for action in ("view", "add", "change", "delete")),
+        # The newsletter: composed, tested and sent by the desk (subscribers: administrators).
+        *(
+            f"newsroom.{action}_{model}"
+            for model in ("issue", "issuearticle")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "newsroom.send_issue",
         # The weather ticker's stations (shown, order) and an on-demand fetch from KMA.
         "weather.view_station",
         "weather.change_station",

@@ -136,4 +136,5 @@ READER_PAGES = {
     "series": open_series,
     "series-part": open_series_part,
     "corrections": lambda page: page.goto("/corrections/"),
+    "newsletter": lambda page: page.goto("/newsletter/"),
 }

@@ -18,9 +18,25 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def smtp_server():
+    """A real SMTP server the newsroom's server sends its mail to (the newsletter journey reads
+    what arrives)."""
+    from tests.smtp import SMTPServer
+
+    smtp = SMTPServer().start()
+    yield smtp
+    smtp.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, smtp_server):
+    mail = {
+        "EMAIL_HOST": smtp_server.host,
+        "EMAIL_PORT": str(smtp_server.port),
+        "NEWSLETTER_FROM_EMAIL": "메디팜뉴스 뉴스레터 <newsletter@example.com>",
+    }
     try:
-        server = start_server(tmp_path_factory.mktemp("newsroom-e2e"))
+        server = start_server(tmp_path_factory.mktemp("newsroom-e2e"), env=mail)
     except ServerError as exc:
         pytest.exit(f"e2e: the newsroom server did not start: {exc}", returncode=1)
     yield server

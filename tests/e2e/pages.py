@@ -21,7 +21,7 @@ def first_link(html: str, prefix: str) -> str:
 def reader_pages(server: Server) -> dict[str, str]:
     """Full URLs of the home page, the first article it lists and that article's section, the
     first policy page of the footer, the first series of the top bar's 기획·연재 and its
-    first part, and the corrections list."""
+    first part, the corrections list and the newsletter's subscribe form."""
     home = f"{server.url}/"
     home_html = fetch(home)
     article = server.url + first_link(home_html, "/news/")
@@ -37,4 +37,5 @@ def reader_pages(server: Server) -> dict[str, str]:
         "series": series,
         "series-part": series_part,
         "corrections": f"{server.url}/corrections/",
+        "newsletter": f"{server.url}/newsletter/",
     }

@@ -22,7 +22,7 @@ from .server import REPO, demo_server
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-PAGES = ["home", "article", "policy", "series", "corrections"]
+PAGES = ["home", "article", "policy", "series", "corrections", "newsletter"]
 
 
 def min_score() -> int:

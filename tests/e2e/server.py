@@ -35,10 +35,16 @@ class Server:
     password: str
     workdir: Path
     process: subprocess.Popen = field(repr=False)
+    env: dict[str, str] = field(repr=False, default_factory=dict)
 
     @property
     def log(self) -> Path:
         return self.workdir / "server.log"
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against this server's database (what cron does in
+        production: `send_newsletter`); returns its output."""
+        return _manage(self.env, *args)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -86,7 +92,7 @@ def server_env(*, workdir: Path, port: int, password: str) -> dict[str, str]:
     return env
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
+def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
@@ -98,6 +104,7 @@ def _manage(env: dict[str, str], *args: str) -> None:
     if result.returncode != 0:
         last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
         raise ServerError(f"manage.py {' '.join(args)} failed: {last}")
+    return result.stdout
 
 
 def _wait_until_up(server: Server) -> None:
@@ -120,12 +127,13 @@ def _wait_until_up(server: Server) -> None:
     )
 
 
-def start_server(workdir: Path) -> Server:
-    """Prepare a fresh demo newsroom in `workdir` and serve it; the caller stops it."""
+def start_server(workdir: Path, *, env: dict[str, str] | None = None) -> Server:
+    """Prepare a fresh demo newsroom in `workdir` and serve it; the caller stops it. `env`
+    adds settings (the journeys' SMTP server: EMAIL_HOST, EMAIL_PORT)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     password = secrets.token_urlsafe(16)
-    env = server_env(workdir=workdir, port=port, password=password)
+    env = {**server_env(workdir=workdir, port=port, password=password), **(env or {})}
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     _manage(env, "load_demo", "--allow-production", "--no-logins")
@@ -150,7 +158,11 @@ def start_server(workdir: Path) -> Server:
             stderr=subprocess.STDOUT,
         )
     server = Server(
-        url=f"http://127.0.0.1:{port}", password=password, workdir=workdir, process=process
+        url=f"http://127.0.0.1:{port}",
+        password=password,
+        workdir=workdir,
+        process=process,
+        env=env,
     )
     _wait_until_up(server)
     return server

@@ -69,3 +69,31 @@ def redis_cache_settings(redis_url):
     keys = list(client.scan_iter(f"{prefix}*"))
     if keys:
         client.delete(*keys)
+
+
+# --- The newsletter's mail: a real SMTP server -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """Django's SMTP backend pointed at the test's own SMTP server, emptied for the test."""
+    smtp_server.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    settings.NEWSLETTER_FROM_EMAIL = "메디팜뉴스 뉴스레터 <newsletter@example.com>"
+    settings.SITE_URL = "http://testserver"
+    yield smtp_server
+    smtp_server.clear()

@@ -471,3 +471,53 @@ def test_reader_inputs_reach_no_page_as_markup(reader, section):
         ):
             reader.get(url, vector)
     assert reader.problems == []
+
+
+# --- the desk: newsletter issues --------------------------------------------------------------
+
+
+def test_newsletter_fields_reach_no_page_or_mail_as_markup(editor, reader, section):
+    """Each vector as an issue's title and introduction, through the admin's form: the admin's
+    pages, the preview, and the mail's HTML as a reader gets it. A reader's address field takes
+    the vector too (the form's answer must hold it inertly)."""
+    from newsroom.newsletter.mail import IssueMail
+    from newsroom.newsletter.models import Issue, Subscriber
+
+    publish("보건복지부, 필수의료 지원 대책 발표", section=section)
+    refused = 0
+    subscriber = Subscriber(pk=1, email="reader@example.com")
+    for vector in VECTORS:
+        response = editor.client.post(
+            "/admin/newsroom/issue/add/",
+            {
+                "title": vector[:120],
+                "period": "week",
+                "edition_date": "2026-12-01",
+                "introduction": f"{vector}\n\n{vector[::-1]}",
+                "items-TOTAL_FORMS": "0",
+                "items-INITIAL_FORMS": "0",
+            },
+        )
+        if response.status_code == 200:  # a title with a control character is refused
+            assert "줄바꿈이나 제어 문자" in response.content.decode(), vector
+            refused += 1
+            continue
+        assert response.status_code == 302, (vector, response.content.decode()[:2000])
+        issue = Issue.objects.latest("pk")
+        base = f"/admin/newsroom/issue/{issue.pk}/"
+        editor.get(base + "change/", vector)
+        preview = editor.get(base + "preview/", vector)
+        if vector in TEMPLATE_PROBES:  # shown as typed, never evaluated
+            assert escape(vector) in preview, vector
+        message = IssueMail(issue).message_for(subscriber)
+        html = message.alternatives[0][0]
+        editor.problems += [f"mail [{vector[:60]!r}]: {part}" for part in executable_parts(html)]
+        assert "\n" not in message.subject and "\r" not in message.subject
+        reader.check(
+            reader.client.post("/newsletter/", {"email": vector, "consent": "on"}),
+            "/newsletter/",
+            vector,
+        )
+    assert refused < len(VECTORS) // 10
+    editor.every_page("/admin/newsroom/issue/", admin=True)
+    assert reader.problems + editor.problems == []
