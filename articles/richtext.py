@@ -139,9 +139,18 @@ def has_inline_pictures(html: str) -> bool:
     return bool(_INLINE_PICTURE.search(html or ""))
 
 
+# Where one block of text ends and the next begins: a space in the plain text, so paragraphs do
+# not run together ("전망이다.복지부는").
+_BLOCK_BOUNDARY = re.compile(
+    r"<br\s*/?>|</?(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|div|table|tr|td|th|caption|hr)\b",
+    re.IGNORECASE,
+)
+
+
 def plain_text(html: str) -> str:
     """The text of a body without markup, for snippets, search and descriptions."""
-    text = nh3.clean(html or "", tags=set(), attributes={})
+    spaced = _BLOCK_BOUNDARY.sub(lambda tag: " " + tag.group(0), html or "")
+    text = nh3.clean(spaced, tags=set(), attributes={})
     return " ".join(html_lib.unescape(text).split())
 
 

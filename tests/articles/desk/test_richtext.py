@@ -10,6 +10,7 @@ from articles.richtext import (
     ALLOWED_TAGS,
     EMBED_HOSTS,
     normalised_html,
+    plain_text,
     sanitize_html,
 )
 
@@ -189,3 +190,17 @@ def test_a_body_serialised_another_way_reads_the_same(stored, posted):
 )
 def test_a_change_a_reader_can_see_is_a_difference(stored, posted):
     assert normalised_html(stored) != normalised_html(posted)
+
+
+@pytest.mark.parametrize(
+    "html, text",
+    [
+        ("<p>전망이다.</p><p>복지부는 밝혔다.</p>", "전망이다. 복지부는 밝혔다."),
+        ("<p>첫 줄<br>둘째 줄</p>", "첫 줄 둘째 줄"),
+        ("<ul><li>하나</li><li>둘</li></ul><h2>소제목</h2>", "하나 둘 소제목"),
+        ("<p>보건<strong>복지</strong>부</p>", "보건복지부"),
+    ],
+    ids=["paragraphs", "line break", "list and heading", "inline marks join"],
+)
+def test_plain_text_keeps_blocks_apart_and_words_together(html, text):
+    assert plain_text(html) == text
