@@ -24,8 +24,9 @@ class LeadPhotoWidget(forms.Widget):
         return forms.Media(css={"all": [PHOTO_PICKER_FILES["css"]]}, js=[PHOTO_PICKER_FILES["js"]])
 
     def id_for_label(self, id_):
-        # The label leads to the button that opens the picker (the value itself is hidden).
-        return f"{id_}_choose" if id_ else id_
+        # No <label for>: the value is hidden, and a label pointing at a button would replace
+        # the button's own name. The field is a group named 대표 사진 instead.
+        return None
 
     def chosen(self, value) -> tuple[Photo | None, object]:
         """The chosen photo and its thumbnail rendition (two queries), or (None, None)."""

@@ -42,7 +42,8 @@ def test_an_empty_field_offers_to_choose_or_upload(db):
     assert re.search(r'<figure class="lead-photo__preview" hidden>\s*<img alt=""', html)
     assert "사진 고르기·올리기" in html
     assert re.search(r'class="button lead-photo__clear"[^>]*hidden>지우기', html)
-    assert LeadPhotoWidget().id_for_label("id_lead_photo") == "id_lead_photo_choose"
+    assert 'role="group" aria-label="대표 사진"' in html
+    assert LeadPhotoWidget().id_for_label("id_lead_photo") is None  # no label on a button
 
 
 def test_a_chosen_photo_shows_its_thumbnail_and_caption_as_text(
