@@ -56,7 +56,7 @@ def photo_picker(page, server) -> bytes:
     """The body's image button pressed in a new article: the picker over the editor."""
     sign_in(page, "reporter", server.password)
     page.wait_for_url("**/admin/")
-    page.goto(f"{server.url}/admin/articles/article/add/")
+    page.goto("/admin/articles/article/add/")
     page.wait_for_function("() => window.CKEDITOR?.instances.id_body?.status === 'ready'")
     page.locator("#id_title").fill("희귀질환 신약 접근성 개선안 국회 토론회")
     page.locator(".cke_button__image").click()
@@ -82,6 +82,7 @@ def main() -> int:
             )
             for view, options in VIEWS.items():
                 context = browser.new_context(
+                    base_url=server.url,
                     locale="ko-KR",
                     timezone_id="Asia/Seoul",
                     # A still picture: the weather ticker does not scroll.
