@@ -31,7 +31,7 @@ from newsroom.admin.mixins import NewsroomModelAdmin, ReadOnlyAdminMixin
 from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 from newsroom.params import ascii_int
 
-from . import presence, services, uploads
+from . import picker, presence, services
 from . import revisions as article_revisions
 from . import search as article_search
 from .forms import ArticleAdminForm, CorrectionNoticeAdminForm, ReporterAdminForm
@@ -128,7 +128,8 @@ class MineFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     extra_views = (
-        ("upload/", "upload_view", "upload"),
+        ("photos/", "photo_search_view", "photo_search"),
+        ("photos/upload/", "photo_upload_view", "photo_upload"),
         ("<path:object_id>/preview/", "preview_view", "preview"),
         ("<path:object_id>/presence/", "presence_view", "presence"),
         ("<path:object_id>/revisions/", "revisions_view", "revisions"),
@@ -409,11 +410,17 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
                 context["add_correction_url"] = f"{add_url}?article={obj.pk}"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    # --- preview ----------------------------------------------------------------------------
+    # --- the photo picker's JSON (articles/picker.py) -----------------------------------------
 
-    def upload_view(self, request):
-        """The editor's picture upload (CKEditor's JSON protocol), see articles/uploads.py."""
-        return uploads.upload(request)
+    def photo_search_view(self, request):
+        """The picker's search of the photo library (GET ?q=&page=)."""
+        return picker.search(request)
+
+    def photo_upload_view(self, request):
+        """The picker's upload into the photo library (POST multipart)."""
+        return picker.upload(request)
+
+    # --- preview ----------------------------------------------------------------------------
 
     def preview_view(self, request, object_id):
         """The article exactly as readers will see it, before it is published. Staff only."""

@@ -10,6 +10,7 @@ from newsroom.pictures import NewsImageFormField
 from .models import Article, CorrectionNotice, Reporter
 from .richtext import has_inline_pictures
 from .services import MOVE_LABELS, available_moves
+from .widgets import LeadPhotoWidget
 
 TITLE_MAX = Article._meta.get_field("title").max_length
 SUBTITLE_MAX = Article._meta.get_field("subtitle").max_length
@@ -57,6 +58,10 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+        if "lead_photo" in self.fields:
+            # Chosen from the photo library, or uploaded into it, with the editor's picker.
+            self.fields["lead_photo"].widget = LeadPhotoWidget()
+            self.fields["lead_photo"].help_text = ""
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")

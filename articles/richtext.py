@@ -213,39 +213,65 @@ def normalised_html(html: str) -> str:
     return "".join(out)
 
 
-class EditorWidget(CKEditorWidget):
-    """CKEditor plus our glue (uploads by XHR with the CSRF token, see editor.js).
+# The body's image button: our CKEditor plugin (photo-plugin.js) opens our photo picker
+# (photo-picker.js), which searches the library or uploads into it and inserts a <figure>.
+PHOTO_PLUGIN = "newsroomphoto"
+PHOTO_PLUGIN_FILE = "articles/admin/photo-plugin.js"
+PHOTO_PICKER_FILES = {
+    "js": "articles/admin/photo-picker.js",
+    "css": "articles/admin/photo-picker.css",
+}
 
-    django-ckeditor's own upload and browse views (ckeditor_uploader) are not installed: the
-    image dialog's upload tab and pasted or dropped pictures go to our view under the admin
-    (ArticleAdmin.upload_view, running articles.uploads), and there is no "browse server"
-    button (no filebrowserBrowseUrl).
+
+def photo_picker_urls() -> dict[str, str]:
+    """The picker's JSON endpoints (articles/picker.py, under the admin)."""
+    return {
+        "search": reverse("admin:articles_article_photo_search"),
+        "upload": reverse("admin:articles_article_photo_upload"),
+    }
+
+
+class EditorWidget(CKEditorWidget):
+    """CKEditor with our photo picker on its image button.
+
+    CKEditor's own image dialogs, file browser and upload plugins are removed (CKEDITOR_CONFIGS
+    in settings: no image/image2, filebrowser, uploadimage, uploadwidget, filetools; no
+    filebrowser*Url, no uploadUrl) and django-ckeditor's upload and browse views are not
+    installed: a picture enters a body only from the photo library, through the picker.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.photos = PHOTO_PLUGIN in self.config.get("extraPlugins", "").split(",")
+
     def _set_config(self):
-        upload_url = reverse("admin:articles_article_upload")
-        self.config.setdefault("filebrowserUploadUrl", upload_url)
-        # Pasted or dropped pictures go through our upload view too (the uploadimage plugin);
-        # without it they would sit in the body as data: URLs, which the sanitizer removes.
-        self.config.setdefault("uploadUrl", upload_url)
-        # Uploads by XHR, so editor.js can add Django's CSRF token (a form post cannot).
-        self.config.setdefault("filebrowserUploadMethod", "xhr")
+        # django-ckeditor's defaults size a file browser window; there is no file browser.
+        for key in [key for key in self.config if key.startswith("filebrowser")]:
+            del self.config[key]
         # The editing area's styles: CKEditor's own, then ours (pictures at the column's width).
         self.config.setdefault(
             "contentsCss",
             [static("ckeditor/ckeditor/contents.css"), static("articles/admin/editor-content.css")],
         )
-        plugins = [p for p in self.config.get("extraPlugins", "").split(",") if p]
-        if "uploadimage" not in plugins:
-            self.config["extraPlugins"] = ",".join([*plugins, "uploadimage"])
+        if self.photos:
+            urls = photo_picker_urls()
+            self.config["photoSearchUrl"] = urls["search"]
+            self.config["photoUploadUrl"] = urls["upload"]
+            # CKEditor loads our plugin from our static files (a hashed name in production).
+            folder, name = static(PHOTO_PLUGIN_FILE).rsplit("/", 1)
+            self.external_plugin_resources = [(PHOTO_PLUGIN, f"{folder}/", name)]
         super()._set_config()
 
     @property
     def media(self):
-        # One list, so our glue is guaranteed to load after ckeditor.js (merging two Media
-        # objects leaves the order between them open).
         base = super().media
-        return Media(css=base._css, js=[*base._js, "articles/admin/editor.js"])
+        if not self.photos:
+            return base
+        # One list, so the picker loads after ckeditor.js (merging two Media objects leaves the
+        # order between them open).
+        css = {**base._css}
+        css["all"] = [*css.get("all", []), PHOTO_PICKER_FILES["css"]]
+        return Media(css=css, js=[*base._js, PHOTO_PICKER_FILES["js"]])
 
 
 class EditorFormField(RichTextFormField):

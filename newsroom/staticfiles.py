@@ -16,14 +16,12 @@ PACKAGE_PREFIX = "ckeditor/"
 EDITOR = "ckeditor/ckeditor/"
 
 # Plugins with files of their own that the editor loads when it starts or when our toolbar's
-# buttons, dialogs, pasting and uploading need them (the rest are inside ckeditor.js).
+# buttons, dialogs and pasting need them (the rest are inside ckeditor.js).
 EDITOR_PLUGINS = (
     "a11yhelp",  # Alt+0, the keyboard help
     "clipboard",  # the paste dialog
     "dialog",
-    "filetools",  # uploads by XHR
     "iframe",  # embedded players shown as placeholders, and kept
-    "image2",
     "lineutils",
     "link",
     "magicline",
@@ -37,9 +35,7 @@ EDITOR_PLUGINS = (
     "table",
     "tableselection",
     "tabletools",
-    "uploadimage",
-    "uploadwidget",
-    "widget",
+    "widget",  # our photo plugin's <figure> (articles/static/articles/admin/photo-plugin.js)
 )
 LANGUAGES = ("ko", "en")
 EXTENSIONS = (".js", ".css", ".png", ".gif")

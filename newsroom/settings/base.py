@@ -249,8 +249,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Rich text (django-ckeditor) --------------------------------------------------------------
 # CKEditor 4 filters only in the browser; articles.richtext sanitizes on the server.
-# Pictures are uploaded through our own view under the admin (articles/uploads.py); the
-# library's ckeditor_uploader app is not installed.
+# Pictures come only from the photo library: the image button opens our picker (the
+# newsroomphoto plugin, articles/static/articles/admin/photo-plugin.js). CKEditor's image
+# dialogs, file browser and upload plugins are removed, no filebrowser*Url or uploadUrl is set,
+# and the library's ckeditor_uploader app is not installed.
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "ko",
@@ -267,16 +269,19 @@ CKEDITOR_CONFIGS = {
             ["Source", "Maximize"],
         ],
         "format_tags": "p;h2;h3;h4",
-        "extraPlugins": "image2",
-        # Only the plugins our toolbar, pasting and uploading use (newsroom/staticfiles.py
-        # collects only their files). preview: CVE-2024-24816. iframe stays: it keeps the
-        # embedded players the sanitizer allows, shown as placeholders while editing.
+        "extraPlugins": "newsroomphoto",
+        # Only the plugins our toolbar and pasting use (newsroom/staticfiles.py collects only
+        # their files). preview: CVE-2024-24816. iframe stays: it keeps the embedded players
+        # the sanitizer allows, shown as placeholders while editing.
         "removePlugins": (
-            "image,about,preview,exportpdf,wsc,scayt,forms,flash,templates,save,print,newpage,"
+            "image,image2,filebrowser,uploadimage,uploadwidget,filetools,"
+            "about,preview,exportpdf,wsc,scayt,forms,flash,templates,save,print,newpage,"
             "smiley,colorbutton,colordialog,copyformatting,font,justify,bidi,language,div,find,"
             "showblocks,pagebreak,liststyle,stylescombo,selectall"
         ),
-        "image2_captionedClass": "figure",
+        # Pictures written before the library (<figure class="figure|image">, a plain <img>)
+        # stay editable without CKEditor's image plugins.
+        "extraAllowedContent": "figure(image,figure); img[!src,alt,width,height]; figcaption",
     },
     # The policy pages (개인정보처리방침 …): text, headings, lists, tables and links only.
     "policy": {
@@ -295,7 +300,8 @@ CKEDITOR_CONFIGS = {
         "removePlugins": (
             "image,image2,about,preview,exportpdf,wsc,scayt,forms,flash,templates,save,print,"
             "newpage,smiley,colorbutton,colordialog,copyformatting,font,justify,bidi,language,"
-            "div,find,showblocks,pagebreak,liststyle,stylescombo,selectall,iframe,uploadimage"
+            "div,find,showblocks,pagebreak,liststyle,stylescombo,selectall,iframe,uploadimage,"
+            "uploadwidget,filetools,filebrowser"
         ),
     },
 }

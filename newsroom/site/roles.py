@@ -27,6 +27,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_reporter",
         "articles.view_correctionnotice",
         "articles.view_series",
+        # The photo library: search it and upload into it from the article form's picker.
+        "articles.view_photo",
+        "articles.add_photo",
     ],
     DESK: [
         "articles.view_article",
@@ -53,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_correctionnotice",
         "articles.add_correctionnotice",
         "articles.change_correctionnotice",
+        "articles.view_photo",
+        "articles.add_photo",
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
         # 속보: a one-line banner over every page, set and taken down by the desk.

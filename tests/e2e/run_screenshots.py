@@ -1,14 +1,15 @@
 """`make screenshots`: the README's pictures of the demo newsroom, taken in Debian's Chromium
-from a production-like server: the home and an article page, the first screen on a desktop
-(1280×900) and on a phone (390×844, at 2× density), as optimised PNGs in docs/screenshots/
-(each well under 300 KB, so they can live in git)."""
+from a production-like server: the home and an article page, and the article editor with its
+photo picker open (signed in as the demo reporter), the first screen on a desktop (1280×900)
+and on a phone (390×844, at 2× density), as optimised PNGs in docs/screenshots/ (each well
+under 300 KB, so they can live in git)."""
 
 import io
 import sys
 
 from PIL import Image
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, missing_chromium_message
+from .browser import CHROMIUM, CHROMIUM_ARGS, missing_chromium_message, sign_in
 from .conftest import reader_user_agent
 from .pages import reader_pages
 from .server import REPO, demo_server
@@ -42,6 +43,31 @@ def small_png(png: bytes, *, width: int) -> bytes:
     return buffer.getvalue()
 
 
+def save(png: bytes, name: str, view: str, width: int) -> None:
+    png = small_png(png, width=width)
+    path = FOLDER / f"{name}-{view}.png"
+    path.write_bytes(png)
+    print(f"{path.relative_to(REPO)}  {len(png) // 1024} KB")
+    if len(png) > MAX_BYTES:
+        sys.exit(f"{path} is {len(png)} bytes, more than {MAX_BYTES}")
+
+
+def photo_picker(page, server) -> bytes:
+    """The body's image button pressed in a new article: the picker over the editor."""
+    sign_in(page, "reporter", server.password)
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/articles/article/add/")
+    page.wait_for_function("() => window.CKEDITOR?.instances.id_body?.status === 'ready'")
+    page.locator("#id_title").fill("희귀질환 신약 접근성 개선안 국회 토론회")
+    page.locator(".cke_button__image").click()
+    status = page.locator("dialog.photo-picker [role=status]")
+    page.wait_for_function(
+        "el => el.textContent && !el.textContent.includes('…')", arg=status.element_handle()
+    )
+    page.wait_for_load_state("networkidle")
+    return page.screenshot()
+
+
 def main() -> int:
     if not CHROMIUM.exists():
         sys.exit(missing_chromium_message())
@@ -56,6 +82,7 @@ def main() -> int:
             )
             for view, options in VIEWS.items():
                 context = browser.new_context(
+                    base_url=server.url,
                     locale="ko-KR",
                     timezone_id="Asia/Seoul",
                     # A still picture: the weather ticker does not scroll.
@@ -64,15 +91,12 @@ def main() -> int:
                     **options,
                 )
                 page = context.new_page()
+                width = options["viewport"]["width"]
                 for name in PAGES:
                     page.goto(urls[name])
                     page.wait_for_load_state("networkidle")
-                    png = small_png(page.screenshot(), width=options["viewport"]["width"])
-                    path = FOLDER / f"{name}-{view}.png"
-                    path.write_bytes(png)
-                    print(f"{path.relative_to(REPO)}  {len(png) // 1024} KB")
-                    if len(png) > MAX_BYTES:
-                        sys.exit(f"{path} is {len(png)} bytes, more than {MAX_BYTES}")
+                    save(page.screenshot(), name, view, width)
+                save(photo_picker(page, server), "photo-picker", view, width)
                 context.close()
             browser.close()
     return 0

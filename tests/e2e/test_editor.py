@@ -1,4 +1,4 @@
-"""The article editor in Chromium: a wide photo stays inside the editing area."""
+"""The article editor in Chromium: a wide library photo stays inside the editing area."""
 
 import io
 
@@ -7,15 +7,17 @@ from PIL import Image
 
 from .browser import DESKTOP, PHONE, horizontal_overflow, screenshot, sign_in
 
-# The editor's upload (articles/uploads.py), as the image button sends it: by XHR, with the
-# form's CSRF token.
+# The photo picker's upload into the library (articles/picker.py), as the picker sends it: by
+# fetch, with the form's CSRF token; the answer's photo as the picker inserts it.
 UPLOAD = """async (bytes) => {
     const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
     const form = new FormData();
-    form.append('upload', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'wide.jpg');
-    const answer = await fetch('/admin/articles/article/upload/',
+    form.append('file', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'wide.jpg');
+    form.append('caption', '가로 2400픽셀 사진');
+    const answer = await fetch('/admin/articles/article/photos/upload/',
         {method: 'POST', body: form, headers: {'X-CSRFToken': token}});
-    return (await answer.json()).url;
+    const photo = (await answer.json()).photo;
+    return {src: photo.body.src, figure: NewsroomPhotoPicker.figureHtml(photo)};
 }"""
 SET_BODY = "html => new Promise(done => CKEDITOR.instances.id_body.setData(html, {callback: done}))"
 EDITING_AREA = """() => {
@@ -44,13 +46,15 @@ def test_a_wide_photo_is_shown_at_the_editing_areas_width(new_page, server, size
     page.goto("/admin/articles/article/add/")
     page.wait_for_function("() => window.CKEDITOR?.instances.id_body?.status === 'ready'")
 
-    url = page.evaluate(UPLOAD, list(wide_photo()))
+    photo = page.evaluate(UPLOAD, list(wide_photo()))
+    url = photo["src"]
+    # A library photo as the picker inserts it, and a picture of an older body written at
+    # 1600 px with its width attribute.
     page.evaluate(
         SET_BODY,
         "<p>본문 첫 문단입니다.</p>"
-        f'<figure class="figure"><img alt="" height="900" src="{url}" width="1600" />'
-        "<figcaption>가로 1600픽셀 사진</figcaption></figure>"
-        f'<p><img alt="" height="900" src="{url}" width="1600" /></p>',
+        + photo["figure"]
+        + f'<p><img alt="" height="900" src="{url}" width="1600" /></p>',
     )
     page.frame_locator("iframe.cke_wysiwyg_frame").locator(f'img[src="{url}"]').last.wait_for()
     page.wait_for_function(
@@ -59,7 +63,10 @@ def test_a_wide_photo_is_shown_at_the_editing_areas_width(new_page, server, size
     )
 
     area = page.evaluate(EDITING_AREA)
-    assert area["natural"] == [1600, 1600]  # stored at the pipeline's width
+    # The older picture is the 800-px body rendition at width="1600"; the figure's picture is
+    # whichever candidate of its srcset the browser chose for the area's width.
+    assert area["natural"][1] == 800
+    assert len(area["shown"]) == 2
     assert all(right <= area["width"] for right in area["shown"]), area
     assert area["scrollWidth"] == area["width"], area
     assert horizontal_overflow(page) is None

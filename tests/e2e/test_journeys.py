@@ -67,9 +67,9 @@ class ArticleAdmin:
         self.page.locator(".messagelist").wait_for()
         assert not self.page.locator(".errornote").is_visible(), self.page.locator(".errornote")
 
-    def write_body(self, *, text: str, bold: str, link: str, image, alt: str, caption: str):
+    def write_body(self, *, text: str, bold: str, link: str, image, caption: str, credit: str):
         """Write in CKEditor 4 the way a reporter does: typing, Ctrl+B, the link dialog and
-        the image dialog's upload tab, then a caption under the picture."""
+        the image button's photo picker (upload into the photo library, with a caption)."""
         page = self.page
         editor = page.frame_locator("iframe.cke_wysiwyg_frame")
         editor.locator("body").click()
@@ -89,23 +89,14 @@ class ArticleAdmin:
         page.keyboard.press("Enter")
 
         page.locator(".cke_button__image").click()
-        dialog.get_by_role("tab", name="업로드").click()
-        upload_form = dialog.frame_locator("iframe.cke_dialog_ui_input_file")
-        upload_form.locator('input[type="file"]').set_input_files(str(image))
-        dialog.locator(".cke_dialog_ui_fileButton").click()  # 서버로 전송
-        # After the upload CKEditor returns to the first tab with the file's address filled in.
-        url = dialog.get_by_label("URL")
-        url.wait_for()
-        page.wait_for_function(
-            "input => input.value.includes('/media/')", arg=url.element_handle(), timeout=15_000
-        )
-        dialog.get_by_label("대체 문자열").fill(alt)
-        dialog.get_by_label("이미지 설명 넣기").check()  # a <figure> with a <figcaption>
-        dialog.locator(".cke_dialog_ui_button_ok").click()
-        dialog.wait_for(state="hidden")
-        editor.locator("figure figcaption").click()
-        page.keyboard.press("Control+A")
-        page.keyboard.type(caption)
+        picker = page.get_by_role("dialog", name="본문에 사진 넣기")
+        picker.get_by_role("tab", name="새 사진 올리기").click()
+        picker.get_by_label("사진 파일").set_input_files(str(image))
+        picker.get_by_label("사진 설명 (필수)").fill(caption)
+        picker.get_by_label("촬영·출처").fill(credit)
+        picker.get_by_role("button", name="올리고 본문에 넣기").click()
+        picker.wait_for(state="detached", timeout=15_000)
+        editor.locator("figure.photo figcaption", has_text=caption).wait_for()
 
 
 def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_it(
@@ -133,8 +124,8 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
         bold=bold,
         link=link,
         image=image_file(tmp_path, "meeting.png", (960, 540), (40, 90, 160)),
-        alt="회의실에 모인 관계자들",
         caption=caption,
+        credit="식약처 제공",
     )
     reporter.locator("#id_lead_image").set_input_files(
         str(image_file(tmp_path, "lead.png", (1200, 675), (200, 80, 60)))

@@ -26,9 +26,8 @@ LOADED = (
     "ckeditor/ckeditor/plugins/a11yhelp/dialogs/a11yhelp.js",
     "ckeditor/ckeditor/plugins/a11yhelp/dialogs/lang/ko.js",
     "ckeditor/ckeditor/plugins/dialog/styles/dialog.css",
-    "ckeditor/ckeditor/plugins/image2/plugin.js",
-    "ckeditor/ckeditor/plugins/image2/dialogs/image2.js",
-    "ckeditor/ckeditor/plugins/image2/lang/ko.js",
+    "ckeditor/ckeditor/plugins/widget/plugin.js",
+    "ckeditor/ckeditor/plugins/lineutils/plugin.js",
     "ckeditor/ckeditor/plugins/link/dialogs/link.js",
     "ckeditor/ckeditor/plugins/magicline/images/icon.png",
     "ckeditor/ckeditor/plugins/specialchar/dialogs/specialchar.js",
@@ -37,7 +36,6 @@ LOADED = (
     "ckeditor/ckeditor/plugins/tableselection/styles/tableselection.css",
     "ckeditor/ckeditor/plugins/pastefromword/filter/default.js",
     "ckeditor/ckeditor/plugins/pastetools/filter/common.js",
-    "ckeditor/ckeditor/plugins/uploadimage/plugin.js",
 )
 PAGES_OF_THE_PACKAGE = (
     "ckeditor/ckeditor/plugins/preview/preview.html",
@@ -112,3 +110,15 @@ def test_the_plugins_we_do_not_use_are_dropped_from_the_editor():
     } <= removed  # fmt: skip
     assert removed.isdisjoint(EDITOR_PLUGINS)
     assert removed.isdisjoint(config["extraPlugins"].split(","))
+
+
+def test_ckeditors_image_dialogs_file_browser_and_uploads_are_neither_loaded_nor_served():
+    """The body's image button opens our photo picker; CKEditor's own image plugins, file
+    browser and upload plugins are removed from the editor and their files are not collected."""
+    config = django_settings.CKEDITOR_CONFIGS["default"]
+    retired = {"image", "image2", "filebrowser", "uploadimage", "uploadwidget", "filetools"}
+    assert retired <= set(config["removePlugins"].split(","))
+    assert not [key for key in config if key.startswith("filebrowser") or key == "uploadUrl"]
+    editor = [path.replace("\\", "/") for path in found_paths()]
+    for plugin in retired:
+        assert not [p for p in editor if p.startswith(f"ckeditor/ckeditor/plugins/{plugin}/")]

@@ -1,8 +1,9 @@
 """Every route the URL conf exposes under /admin/ and /ckeditor/, walked by GET and POST as an
 anonymous visitor and as an ad manager (issue 13): anonymous reaches nothing but the login page,
-the ad manager never reaches the article admin or the editor's upload, and nothing answers under
-/ckeditor/ (django-ckeditor's own upload and browse views are not installed; the editor's files
-are static, under /static/ckeditor/)."""
+the ad manager never reaches the article admin or the editor's photo picker, and nothing answers
+under /ckeditor/ (django-ckeditor's own upload and browse views are not installed; the editor's
+files are static, under /static/ckeditor/). The legacy editor upload (articles/uploads.py) is
+gone: pictures enter a body only through the picker's endpoints (articles/picker.py)."""
 
 import io
 import itertools
@@ -15,7 +16,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLResolver, get_resolver
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils.regex_helper import normalize
 from PIL import Image
 
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.django_db
 WALKED = ("/admin/", "/ckeditor/")
 # The one page an anonymous visitor may open.
 ANONYMOUS_PAGES = {"/admin/login/"}
-UPLOAD_URL = "/admin/articles/article/upload/"
+SEARCH_URL = "/admin/articles/article/photos/"
+UPLOAD_URL = "/admin/articles/article/photos/upload/"
+LEGACY_UPLOAD_URL = "/admin/articles/article/upload/"
 
 
 def route_regexes(resolver=None, prefix: str = ""):
@@ -80,8 +83,11 @@ def a_picture() -> SimpleUploadedFile:
 def request(client, method: str, path: str):
     if method == "get":
         return client.get(path)
-    # A picture rides along, so a view that stores uploads would store one.
-    return client.post(path, {"upload": a_picture(), "title": "x"})
+    # A picture rides along (under the names both the old and the new upload read), so a view
+    # that stores uploads would store one.
+    return client.post(
+        path, {"upload": a_picture(), "file": a_picture(), "caption": "x", "title": "x"}
+    )
 
 
 def stored_files(media_root) -> list[Path]:
@@ -98,12 +104,16 @@ def ad_manager(db):
     return user
 
 
-def test_the_walk_covers_the_admin_and_the_editors_upload():
+def test_the_walk_covers_the_admin_and_the_editors_photo_picker():
     paths = walked_paths()
     assert len(paths) > 50  # every model admin's list, add, change, delete, history …
-    assert {"/admin/", "/admin/login/", UPLOAD_URL, "/admin/articles/article/1/change/"} <= set(
-        paths
-    )
+    assert {
+        "/admin/",
+        "/admin/login/",
+        SEARCH_URL,
+        UPLOAD_URL,
+        "/admin/articles/article/1/change/",
+    } <= set(paths)
 
 
 def test_no_route_exists_under_ckeditor():
@@ -125,7 +135,7 @@ def test_an_anonymous_visitor_reaches_only_the_login_page(client, method, media_
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_an_ad_manager_never_reaches_the_article_admin_or_the_editors_upload(
+def test_an_ad_manager_never_reaches_the_article_admin_or_the_editors_picker(
     client, ad_manager, method, media_root
 ):
     reached = {}
@@ -159,21 +169,36 @@ def test_django_ckeditors_upload_and_browse_views_are_gone(
     assert stored_files(media_root) == []
 
 
-def test_an_ad_manager_cannot_upload_an_editor_picture(client, ad_manager, media_root):
+def test_an_ad_manager_cannot_upload_or_search_the_editors_photos(client, ad_manager, media_root):
     client.force_login(ad_manager)
-    response = client.post(UPLOAD_URL, {"upload": a_picture()})
+    response = client.post(UPLOAD_URL, {"file": a_picture(), "caption": "x"})
     assert response.status_code == 403
+    assert client.get(SEARCH_URL).status_code == 403
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_legacy_editor_upload_is_gone(client, superuser, method, media_root):
+    """articles/uploads.py (CKEditor's JSON upload protocol) was retired with the picker: its
+    address is only an article id that does not exist, for every account."""
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:articles_article_upload")
+    client.force_login(superuser)
+    response = request(client, method, LEGACY_UPLOAD_URL)
+    assert response.status_code in (301, 302)
+    assert "application/json" not in response.get("Content-Type", "")
     assert stored_files(media_root) == []
 
 
 def test_ckeditors_callback_number_is_never_written_back(admin_client, media_root):
     """django-ckeditor's form-post answer wrote `?CKEditorFuncNum=` into an inline script."""
     marker = "1);alert(document.domain)//"
-    for path in ("/ckeditor/upload/anything", UPLOAD_URL):
+    for path in ("/ckeditor/upload/anything", LEGACY_UPLOAD_URL, UPLOAD_URL):
         response = admin_client.post(
             f"{path}?CKEditor=id_body&CKEditorFuncNum={quote(marker)}&langCode=ko",
-            {"upload": a_picture()},
+            {"upload": a_picture(), "file": a_picture(), "caption": "x"},
         )
         assert marker not in response.content.decode(), path
         assert "callFunction" not in response.content.decode(), path
-    assert response.json()["uploaded"] == 1  # our view took the picture, and answered JSON
+    assert response.status_code == 201  # the picker took the picture, and answered JSON
+    assert response.json()["photo"]["id"]

@@ -13,13 +13,15 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles.models import Article, Reporter
+from articles.models import Article, Photo, Reporter
 from banners.models import Banner
 from tests.banners.conftest import banner_form
 
 from .conftest import article_form
 
 pytestmark = pytest.mark.django_db
+
+PICKER_UPLOAD_URL = "/admin/articles/article/photos/upload/"
 
 SCRIPT = b'<script>alert(document.cookie)</script><?php system($_GET["c"]); ?>'
 
@@ -71,12 +73,14 @@ def lead_image(client, upload, **_):
 
 
 def editor_upload(client, upload, **_):
-    response = client.post("/admin/articles/article/upload/", {"upload": upload})
+    """The editor's photo picker: into the photo library (articles/picker.py)."""
+    response = client.post(PICKER_UPLOAD_URL, {"file": upload, "caption": "사진", "credit": "연합"})
     answer = response.json()
-    if not answer["uploaded"]:
-        return None, answer["error"]["message"]
-    name = answer["url"].removeprefix("/media/")
-    return (Path(_["media_root"]) / name).read_bytes(), ""
+    if response.status_code != 201:
+        assert response.status_code == 400, answer
+        return None, answer["error"]
+    photo = Photo.objects.get(pk=answer["photo"]["id"])
+    return photo.image.read(), ""
 
 
 def reporter_photo(client, upload, **_):
@@ -183,7 +187,8 @@ def test_a_file_over_the_size_limit_is_refused(send, door, settings, media_root)
 
 def test_the_editor_upload_answers_json_a_browser_cannot_render_as_html(admin_client):
     upload = SimpleUploadedFile("x.jpg", REFUSED["html named .jpg"][1], "image/jpeg")
-    response = admin_client.post("/admin/articles/article/upload/", {"upload": upload})
+    response = admin_client.post(PICKER_UPLOAD_URL, {"file": upload, "caption": "사진"})
+    assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
     json.loads(response.content)

@@ -383,6 +383,55 @@ def test_correction_notices_reach_no_page_as_markup(editor, reader, section):
     assert reader.problems + editor.problems == []
 
 
+# --- editors: the photo picker (caption and credit) -------------------------------------------
+
+
+def picker_figure(photo: dict) -> str:
+    """The <figure> the picker inserts (photo-picker.js builds it as nodes: text stays text)."""
+    body = photo["body"]
+    return (
+        f'<figure class="photo" data-photo="{photo["id"]}"><img src="{escape(body["src"])}" '
+        f'srcset="{escape(body["srcset"])}" sizes="{escape(body["sizes"])}" '
+        f'alt="{escape(photo["caption"])}" width="{body["width"]}" height="{body["height"]}">'
+        f"<figcaption>{escape(photo['caption'])} "
+        f'<span class="credit">{escape(photo["credit"])}</span></figcaption></figure>'
+    )
+
+
+def test_photo_captions_and_credits_reach_no_page_as_markup(editor, reader, section):
+    """Each vector as the caption and credit of a photo uploaded through the editor's picker:
+    the JSON answers carry it as a string, the lead photo field shows it as text, and the body
+    the picker builds from it is stored and shown with nothing executable."""
+    from articles.widgets import LeadPhotoWidget
+
+    upload_url = "/admin/articles/article/photos/upload/"
+    photos = []
+    for vector in VECTORS:
+        caption, credit = vector.strip()[:300], vector.strip()[:100]
+        upload = SimpleUploadedFile("p.jpg", picture(size=(64, 48)), content_type="image/jpeg")
+        response = editor.client.post(
+            upload_url, {"file": upload, "caption": caption, "credit": credit}
+        )
+        assert response.status_code == 201, (vector, response.content.decode()[:500])
+        assert response["Content-Type"] == "application/json"
+        photo = response.json()["photo"]
+        assert (photo["caption"], photo["credit"]) == (caption, credit), vector
+        html = LeadPhotoWidget().render("lead_photo", photo["id"], {"id": "id_lead_photo"})
+        editor.problems += [
+            f"lead photo field [{vector[:60]!r}]: {p}" for p in executable_parts(html)
+        ]
+        photos.append(photo)
+    found = editor.client.get("/admin/articles/article/photos/", {"page": "1"})
+    assert found["Content-Type"] == "application/json"
+    article = publish("사진 설명 검사", section=section)
+    article.body = "<p>본문</p>" + "".join(picker_figure(photo) for photo in photos)
+    article.save()
+    html = reader.get(article.get_absolute_url())
+    assert html.count('<figure class="photo"') == len(VECTORS)
+    editor.get(f"/admin/articles/article/{article.pk}/change/")
+    assert reader.problems + editor.problems == []
+
+
 # --- ad managers: banners ---------------------------------------------------------------------
 
 

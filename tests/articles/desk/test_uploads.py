@@ -1,4 +1,4 @@
-"""The upload pipeline (newsroom/pictures.py) and the editor's upload view that runs it."""
+"""The upload pipeline (newsroom/pictures.py), the editing area's pictures and the lead image."""
 
 import io
 import re
@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.utils.crypto import get_random_string
 from PIL import ExifTags, Image
 
-from articles.models import Article
+from articles.models import Article, Photo
 from newsroom.pictures import ImageRejected, process_image
 
 from .helpers import ADD_URL, form_data, image_bytes
-
-UPLOAD_URL = "/admin/articles/article/upload/"
 
 
 def stored_files(media_root) -> list[Path]:
@@ -167,142 +163,8 @@ def test_an_empty_file_is_refused_in_korean():
         process_image(upload(b""))
 
 
-# --- the editor's upload view -----------------------------------------------------------------
-
-
-@pytest.fixture
-def csrf_client():
-    client = Client(enforce_csrf_checks=True)
-    token = get_random_string(32)
-    client.cookies["csrftoken"] = token
-    client.csrf_token = token
-    return client
-
-
-def post_upload(client, data, **extra):
-    return client.post(
-        UPLOAD_URL,
-        {"upload": upload(data)},
-        HTTP_X_CSRFTOKEN=getattr(client, "csrf_token", ""),
-        **extra,
-    )
-
-
-@pytest.mark.django_db
-def test_reporter_uploads_a_picture_and_gets_its_url(csrf_client, reporter_user, media_root):
-    csrf_client.force_login(reporter_user)
-    response = post_upload(csrf_client, jpeg_with_orientation_and_gps())
-    assert response.status_code == 200
-    body = response.json()
-    assert body["uploaded"] == 1
-    assert body["url"].startswith("/media/uploads/")
-    files = sorted(stored_files(media_root))
-    assert len(files) == 2  # the picture and its thumbnail
-    assert any(path.name.endswith("_thumb.jpg") for path in files)
-    picture = next(path for path in files if not path.name.endswith("_thumb.jpg"))
-    assert body["url"].endswith(picture.name)
-    assert b"Exif" not in picture.read_bytes()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"GIF89a but not really", "이미지 파일이 아니거나"),
-        (png_claiming_size(30000, 30000), "픽셀 수가 너무 많습니다"),
-    ],
-    ids=["non-image", "bomb"],
-)
-def test_refused_upload_answers_in_korean_and_stores_nothing(
-    csrf_client, reporter_user, media_root, data, message
-):
-    csrf_client.force_login(reporter_user)
-    response = post_upload(csrf_client, data)
-    assert response.status_code == 200  # CKEditor shows our message only on a 200
-    assert response.json()["uploaded"] == 0
-    assert message in response.json()["error"]["message"]
-    assert stored_files(media_root) == []
-
-
-@pytest.mark.django_db
-def test_upload_over_the_size_limit_stores_nothing(
-    csrf_client, reporter_user, media_root, settings
-):
-    settings.ARTICLE_IMAGE_MAX_BYTES = 1024 * 1024
-    csrf_client.force_login(reporter_user)
-    response = post_upload(csrf_client, b"\xff\xd8" + b"0" * (1024 * 1024 + 10))
-    assert response.json()["uploaded"] == 0
-    assert "MB 이하의 사진만" in response.json()["error"]["message"]
-    assert stored_files(media_root) == []
-
-
-@pytest.mark.django_db
-def test_upload_without_the_csrf_token_is_refused(reporter_user, media_root):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(reporter_user)
-    response = client.post(UPLOAD_URL, {"upload": upload(image_bytes())})
-    assert response.status_code == 403
-    assert stored_files(media_root) == []
-
-
-@pytest.mark.django_db
-def test_anonymous_upload_is_led_to_the_login_page(csrf_client, media_root):
-    response = post_upload(csrf_client, image_bytes())
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
-    assert stored_files(media_root) == []
-
-
-@pytest.mark.django_db
-def test_staff_without_article_permission_cannot_upload(csrf_client, admanager_user, media_root):
-    csrf_client.force_login(admanager_user)
-    response = post_upload(csrf_client, image_bytes())
-    assert response.status_code == 403
-    assert "권한이 없습니다" in response.json()["error"]["message"]
-    assert stored_files(media_root) == []
-
-
-@pytest.mark.django_db
-def test_upload_view_accepts_only_post(client, reporter_user):
-    client.force_login(reporter_user)
-    assert client.get(UPLOAD_URL).status_code == 405
-
-
-@pytest.mark.django_db
-def test_upload_without_a_file_gets_a_korean_message(csrf_client, reporter_user):
-    csrf_client.force_login(reporter_user)
-    response = csrf_client.post(UPLOAD_URL, {}, HTTP_X_CSRFTOKEN=csrf_client.csrf_token)
-    assert response.json()["uploaded"] == 0
-    assert "사진 파일이 없습니다" in response.json()["error"]["message"]
-
-
-@pytest.mark.django_db
-def test_upload_answer_never_echoes_ckeditors_callback_number(csrf_client, reporter_user):
-    """The form-post protocol wrote `CKEditorFuncNum` into an inline script; ours is JSON."""
-    csrf_client.force_login(reporter_user)
-    response = csrf_client.post(
-        UPLOAD_URL + "?CKEditor=id_body&CKEditorFuncNum=1);alert(document.domain)//&langCode=ko",
-        {"upload": upload(image_bytes())},
-        HTTP_X_CSRFTOKEN=csrf_client.csrf_token,
-    )
-    assert response["Content-Type"] == "application/json"
-    assert response.json()["uploaded"] == 1
-    assert b"alert" not in response.content
-    assert b"callFunction" not in response.content
-
-
-@pytest.mark.django_db
-def test_editor_page_loads_our_upload_glue(client, reporter_user):
-    client.force_login(reporter_user)
-    html = unescape(client.get(ADD_URL).content.decode())
-    # The glue must run after ckeditor.js defines CKEDITOR, or uploads go out without the token.
-    assert html.index("ckeditor/ckeditor/ckeditor.js") < html.index("articles/admin/editor.js")
-    assert '"filebrowserUploadMethod": "xhr"' in html
-    assert f'"filebrowserUploadUrl": "{UPLOAD_URL}"' in html  # the image dialog's upload tab
-    assert f'"uploadUrl": "{UPLOAD_URL}"' in html  # pasted and dropped pictures too
-    assert "uploadimage" in html
-    assert "filebrowserBrowseUrl" not in html  # no "browse server" button
-    assert "/ckeditor/" not in html.replace("/static/ckeditor/", "")
+# --- the editing area -------------------------------------------------------------------------
+# The editor's picture upload is the photo picker's (tests/articles/desk/test_photo_picker.py).
 
 
 @pytest.mark.django_db
@@ -325,13 +187,14 @@ def test_the_editor_shows_pictures_at_most_as_wide_as_its_column(client, reporte
 
 
 @pytest.mark.django_db
-def test_lead_and_body_pictures_are_scaled_by_one_rule(
-    client, csrf_client, desk_user, settings, media_root
-):
+def test_lead_and_body_pictures_are_scaled_by_one_rule(client, desk_user, settings, media_root):
     wide = image_bytes("JPEG", size=(2400, 1200))
-    csrf_client.force_login(desk_user)
-    url = post_upload(csrf_client, wide).json()["url"]
-    body_picture = Image.open(media_root / url.removeprefix(settings.MEDIA_URL))
+    client.force_login(desk_user)
+    response = client.post(
+        "/admin/articles/article/photos/upload/", {"file": upload(wide), "caption": "넓은 사진"}
+    )
+    photo = Photo.objects.get(pk=response.json()["photo"]["id"])
+    body_picture = Image.open(media_root / photo.image.name)
     client.force_login(desk_user)
     data = form_data(Article(title="넓은 대표 사진"), section="")
     data["lead_image"] = upload(wide, name="wide.jpg")
