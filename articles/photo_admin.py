@@ -99,24 +99,34 @@ class CreditFilter(admin.SimpleListFilter):
 
 
 class MonthFilter(admin.SimpleListFilter):
-    """올린 달: the last two years' months by the newsroom's calendar (no query to list them)."""
+    """올린 달: the last twelve months by the newsroom's calendar, and everything before them
+    (listed without a query)."""
 
     title = "올린 달"
     parameter_name = "month"
-    MONTHS = 24
+    MONTHS = 12
+    OLDER = "older"
     _VALUE = re.compile(r"^(\d{4})-(\d{2})$")
 
-    def lookups(self, request, model_admin):
+    @classmethod
+    def recent_months(cls) -> list[tuple[int, int]]:
         today = timezone.localtime(timezone.now(), KST)
         year, month = today.year, today.month
         months = []
-        for _ in range(self.MONTHS):
-            months.append((f"{year:04d}-{month:02d}", f"{year}년 {month}월"))
+        for _ in range(cls.MONTHS):
+            months.append((year, month))
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
         return months
 
+    def lookups(self, request, model_admin):
+        months = [(f"{y:04d}-{m:02d}", f"{y}년 {m}월") for y, m in self.recent_months()]
+        return [*months, (self.OLDER, "그 이전")]
+
     @classmethod
-    def bounds(cls, value: str) -> tuple[datetime, datetime]:
+    def bounds(cls, value: str) -> tuple[datetime | None, datetime]:
+        if value == cls.OLDER:
+            year, month = cls.recent_months()[-1]
+            return None, datetime(year, month, 1, tzinfo=KST)
         match = cls._VALUE.match(value)
         if not match or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
             raise IncorrectLookupParameters(f"올린 달이 올바르지 않습니다: {value[:20]}")
@@ -129,7 +139,9 @@ class MonthFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         start, end = self.bounds(self.value())
-        return queryset.filter(uploaded_at__gte=start, uploaded_at__lt=end)
+        if start is not None:
+            queryset = queryset.filter(uploaded_at__gte=start)
+        return queryset.filter(uploaded_at__lt=end)
 
 
 class UseFilter(admin.SimpleListFilter):
@@ -226,6 +238,8 @@ class PhotoAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     show_full_result_count = False
     ordering = ("-uploaded_at", "-id")
     sortable_by = ()
+    # Counts beside every filter choice would count the library once per choice.
+    show_facets = admin.ShowFacets.NEVER
 
     # --- who sees and changes what ----------------------------------------------------------
 
@@ -256,6 +270,7 @@ class PhotoAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     # --- the grid ---------------------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "사진DB", **(extra_context or {})}
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:

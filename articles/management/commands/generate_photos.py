@@ -25,7 +25,7 @@ from articles import services
 from articles.models import Article, Photo, PhotoRendition
 
 GENERATOR_USERNAME = "photo-generator"
-SEEDS = 6
+SEEDS = 8
 
 SUBJECTS = [
     "보건복지부 장관", "식약처장", "대한의사협회 회장", "대한약사회 임원진", "간호사", "전공의",
@@ -47,37 +47,63 @@ KEYWORDS = [
     "백신", "신약", "필수의료", "의대 정원", "약가", "원격의료", "건강보험", "희귀질환",
     "응급의료", "감염병", "의료기기", "임상시험", "전공의", "간호법", "비대면 진료",
 ]  # fmt: skip
-COLOURS = [(30, 80, 120), (160, 40, 50), (40, 120, 70), (200, 150, 30), (90, 60, 140), (20, 20, 20)]
+PALETTES = [
+    ((28, 62, 104), (140, 180, 210), (236, 200, 120)),
+    ((120, 30, 45), (232, 170, 150), (250, 240, 220)),
+    ((30, 90, 60), (150, 200, 140), (250, 230, 120)),
+    ((60, 50, 110), (180, 160, 220), (255, 210, 170)),
+    ((20, 20, 24), (110, 120, 130), (230, 90, 60)),
+    ((150, 100, 20), (240, 210, 140), (60, 110, 150)),
+    ((10, 70, 90), (100, 190, 200), (250, 250, 245)),
+    ((90, 40, 20), (210, 140, 90), (40, 60, 40)),
+]
 
 
 def seed_picture(number: int) -> bytes:
-    """A 1600×1067 picture with shapes (something to crop), different per seed."""
-    image = Image.new("RGB", (1600, 1067), COLOURS[number % len(COLOURS)])
+    """A 1600×1067 picture, different per seed: a sky-to-ground gradient, a bright subject off
+    the centre (something worth a focal point) and a few shapes."""
+    dark, light, accent = PALETTES[number % len(PALETTES)]
+    width, height = 1600, 1067
+    image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
-    for step in range(8):
-        inset = 60 * step + 40
-        shade = tuple(min(255, c + 25 * step) for c in COLOURS[(number + step) % len(COLOURS)])
-        draw.ellipse((inset + 200, inset, 1400 - inset, 1027 - inset), outline=shade, width=18)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(round(a + (b - a) * t) for a, b in zip(light, dark, strict=True)),
+        )
+    cx, cy = 380 + 170 * number % 900, 300 + 90 * number % 400
+    draw.ellipse((cx - 190, cy - 190, cx + 190, cy + 190), fill=accent)
+    draw.rectangle((cx - 120, cy + 210, cx + 120, height), fill=dark)
+    for step in range(5):
+        x = (step * 337 + number * 151) % (width - 200)
+        draw.rectangle((x, 700 - step * 40, x + 160, height), outline=light, width=10)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 
+def description(rng: random.Random) -> dict[str, str]:
+    """A made-up caption, credit, licence and keywords in the newsroom's words."""
+    return {
+        "caption": f"{rng.choice(SUBJECTS)}이(가) {rng.choice(SCENES)}.",
+        "credit": rng.choice(CREDITS),
+        "licence": "자료사진" if rng.random() < 0.2 else "",
+        "keywords": ", ".join(rng.sample(KEYWORDS, rng.randint(1, 3))),
+    }
+
+
 def photo_row(rng: random.Random, seed: Photo, uploaded_at, by) -> Photo:
-    subject = rng.choice(SUBJECTS)
     return Photo(
         image=seed.image.name,
         width=seed.width,
         height=seed.height,
         file_size=seed.file_size,
-        caption=f"{subject}이(가) {rng.choice(SCENES)}.",
-        credit=rng.choice(CREDITS),
-        licence="자료사진" if rng.random() < 0.2 else "",
-        keywords=", ".join(rng.sample(KEYWORDS, rng.randint(1, 3))),
         focal_x=seed.focal_x,
         focal_y=seed.focal_y,
         uploaded_by=by,
         uploaded_at=uploaded_at,
+        **description(rng),
     )
 
 
@@ -119,7 +145,8 @@ def _seeds(user) -> list[Photo]:
     seeds = list(Photo.objects.filter(uploaded_by=user).order_by("pk")[:SEEDS])
     for number in range(len(seeds), SEEDS):
         upload = SimpleUploadedFile(f"seed-{number}.jpg", seed_picture(number), "image/jpeg")
-        photo = services.photo_add(upload=upload, by=None, caption=f"생성 사진 원본 {number + 1}")
+        rng = random.Random(number)  # noqa: S311 -- made-up captions, not secrets
+        photo = services.photo_add(upload=upload, by=None, **description(rng))
         Photo.objects.filter(pk=photo.pk).update(uploaded_by=user)
         seeds.append(photo)
     return seeds

@@ -2,11 +2,12 @@
 focal point, where a photo is used, and the refusal to delete a photo in use."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from articles import services
 from articles.management.commands.generate_photos import generate
@@ -159,6 +160,11 @@ def test_filters_by_credit_month_and_use(desk, make_photo, make_article, desk_us
     # Months by the newsroom's calendar (Asia/Seoul): 23:30 on 31 March is March.
     assert captions(month="2025-03") == ["제공 사진"]
     assert captions(month="2025-04") == []
+    old = make_photo(caption="오래된 사진")
+    Photo.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - timedelta(days=800))
+    assert "오래된 사진" in captions(month="older")
+    assert "김 기자 사진" not in captions(month="older")
+    Photo.objects.filter(pk=old.pk).delete()
     assert captions(use="used") == ["김 기자 사진"]
     assert captions(use="unused") == ["제공 사진"]
     listing = desk.get(LIST_URL).content.decode()
