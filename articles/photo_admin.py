@@ -13,12 +13,12 @@ delete page and the bulk delete say where it is used, with no delete button.
 """
 
 import re
+from collections import Counter
 from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -33,7 +33,7 @@ from newsroom.timezones import KST
 
 from . import services
 from .models import Article, Photo
-from .pagination import EstimatedCountPaginator
+from .pagination import IdsFirstPaginator
 from .photos import RENDITIONS, renditions_for
 
 # What the change form shows of a photo: the whole picture to click on, the crops to preview.
@@ -73,20 +73,22 @@ def _article_link(article: Article, kind: str):
 
 
 class CreditFilter(admin.SimpleListFilter):
-    """촬영·출처: the most frequent credits (one grouped query), and the one chosen."""
+    """촬영·출처: the most frequent credits among the newest 2,000 photos, and the one chosen."""
 
     title = "촬영·출처"
     parameter_name = "credit"
     SHOWN = 20
+    AMONG_NEWEST = 2000
 
     def lookups(self, request, model_admin):
-        credits = list(
-            Photo.objects.exclude(credit="")
-            .values("credit")
-            .annotate(photos=Count("pk"))
-            .order_by("-photos", "credit")
-            .values_list("credit", flat=True)[: self.SHOWN]
+        # The newest photos' credits, read along the date index and counted here: a GROUP BY
+        # over them in SQL makes PostgreSQL read the whole library (~35 ms at 100,000).
+        newest = (
+            Photo.objects.order_by("-uploaded_at", "-id")
+            .exclude(credit="")
+            .values_list("credit", flat=True)[: self.AMONG_NEWEST]
         )
+        credits = [credit for credit, _ in Counter(newest).most_common(self.SHOWN)]
         chosen = self.value()
         if chosen and chosen not in credits:
             credits.append(chosen)
@@ -234,7 +236,7 @@ class PhotoAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     search_help_text = "사진 설명, 촬영·출처, 키워드에 들어 있는 글자로 찾습니다."
     list_per_page = 60
     list_max_show_all = 60  # no "전체 보기" of a 100,000-photo library
-    paginator = EstimatedCountPaginator
+    paginator = IdsFirstPaginator
     show_full_result_count = False
     ordering = ("-uploaded_at", "-id")
     sortable_by = ()
@@ -244,15 +246,9 @@ class PhotoAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     # --- who sees and changes what ----------------------------------------------------------
 
     def get_queryset(self, request):
-        # The grid's 사용 중 mark, in the page's one query: two EXISTS per shown row.
-        lead = Article.objects.filter(lead_photo=OuterRef("pk"))
-        body = Article.body_photos.through.objects.filter(photo=OuterRef("pk"))
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("uploaded_by")
-            .annotate(used_as_lead=Exists(lead), used_in_body=Exists(body))
-        )
+        # The grid's 사용 중 mark, in the page's one query (a deep page reads its ids first:
+        # LibraryPaginator, so the marks are worked out for the 60 shown only).
+        return super().get_queryset(request).with_uses()
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):

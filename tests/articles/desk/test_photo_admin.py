@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import services
 from articles.management.commands.generate_photos import generate
 from articles.models import Article, Photo, PhotoRendition
+from articles.pagination import IdsFirstPaginator
 from articles.photos import focal_key
 from newsroom.timezones import KST
 
@@ -126,6 +127,18 @@ def test_grid_of_sixty_stays_within_its_query_budget(
         response = desk.get(LIST_URL, params)
     assert response.status_code == 200
     assert cards(response.content.decode())
+
+
+def test_a_search_is_counted_only_to_the_cap_and_says_so(desk, monkeypatch):
+    generate(130, batch_size=130)  # every generated caption ends in "다."
+    monkeypatch.setattr(IdsFirstPaginator, "COUNT_CAP", 61)
+    html = desk.get(LIST_URL, {"q": "다."}).content.decode()
+    assert "찾은 사진 61장 이상" in html
+    assert re.search(r'<p class="paginator">.*사진 61장 이상', html, re.S)
+    assert len(cards(html)) == 60
+    assert "p=2" in html and "p=3" not in html  # pages as far as the count went
+    unfiltered = desk.get(LIST_URL).content.decode()
+    assert "사진 130장" in unfiltered and "장 이상" not in unfiltered
 
 
 def test_search_finds_a_korean_substring_of_caption_credit_or_keywords(desk, make_photo):
