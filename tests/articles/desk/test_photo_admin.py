@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from articles import services
@@ -413,3 +415,32 @@ def test_bulk_delete_of_unused_photos_deletes_them_through_the_service(
         bulk_delete(desk, photos)
     assert not Photo.objects.exists()
     assert not any(path.exists() for path in paths)
+
+
+@pytest.mark.postgres
+def test_postgres_search_reads_the_letter_pair_index_and_finds_exactly_the_like_matches(
+    make_photo,
+):
+    make_photo(caption="백신 접종 현장", credit="Kim Seoyeon", keywords="희귀질환, 신약")
+    make_photo(caption="약국", credit="보건복지부 제공", keywords="")
+    make_photo(caption="신약 개발", credit="", keywords="백신")
+    terms = [
+        "백신",
+        "백",
+        "신약",
+        "kim",
+        "SEOYEON",
+        "희귀질환",
+        "복지부 제공",
+        "현장 Kim",
+        "코끼리",
+    ]
+    for term in terms:
+        like = Photo.objects.filter(
+            Q(caption__icontains=term) | Q(credit__icontains=term) | Q(keywords__icontains=term)
+        )
+        assert set(Photo.objects.search(term)) == set(like), term
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a three-row table is read whole
+        plan = Photo.objects.search("백신").order_by().explain()
+    assert "photo_search_grams_gin" in plan
