@@ -150,7 +150,7 @@ class Reporter(models.Model):
 class PhotoGrams(models.Func):
     """The letters and letter pairs of a photo's caption, credit and keywords, lower-cased
     (none across a space or from one field into the next): PostgreSQL's
-    newsroom_photo_grams(), made by migration 0012 and GIN-indexed there."""
+    newsroom_photo_grams(), made by migration 0013 and GIN-indexed there."""
 
     function = "newsroom_photo_grams"
     output_field = ArrayField(models.TextField())

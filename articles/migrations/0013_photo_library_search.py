@@ -44,7 +44,7 @@ def drop_search_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0011_partner_feed"),
+        ("articles", "0012_series"),
     ]
 
     operations = [
