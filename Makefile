@@ -98,10 +98,18 @@ htmlcheck: install node_modules/.installed ## Nu HTML checker on the home, a sec
 screenshots: install e2e-browser ## The README's screenshots (home and article, desktop and phone) into docs/screenshots/
 	$(BIN)/python -m tests.e2e.run_screenshots
 
+.PHONY: screenshots-photos
+screenshots-photos: install e2e-browser ## The photo library's screenshots (grid, focal point; desktop and phone) into docs/screenshots/
+	$(BIN)/python -m tests.e2e.photo_screenshots
+
 # --- Speed ---
 .PHONY: bench
 bench: install ## Load test under gunicorn + wrk on PostgreSQL: cold, warm, long tail, edits (BENCH_SIZES=1000,100000; BENCH_BASELINE=<rev> for A/B)
 	$(BIN)/python scripts/bench.py
+
+.PHONY: bench-photos
+bench-photos: install ## The photo library's admin grid at PHOTO_BENCH_SIZE (100,000) photos on PostgreSQL: p50/p95 per page
+	$(BIN)/python scripts/bench_photos.py
 
 .PHONY: profile-pages
 profile-pages: install ## Time each public page one request at a time (DB vs templates); PAGE_CACHE_SECONDS=0 for cold

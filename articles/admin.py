@@ -815,3 +815,7 @@ class PartnerFetchAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     list_filter = ("partner",)
     list_select_related = ("partner",)
     date_hierarchy = "fetched_at"
+
+
+# The photo library's admin lives in its own module; importing it registers it.
+from . import photo_admin  # noqa: E402, F401

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from newsroom.pictures import ImageRejected, process_image, thumbnail_of
@@ -460,6 +460,38 @@ def fill_missing_lead_thumbnails() -> tuple[int, list[str]]:
 # The photo library (사진). -------------------------------------------------------------------
 
 PHOTO_ADD_PERMISSION = "articles.add_photo"
+PHOTO_CHANGE_PERMISSION = "articles.change_photo"
+PHOTO_DELETE_PERMISSION = "articles.delete_photo"
+
+
+def photo_shown_to_readers(*, photo: Photo) -> bool:
+    """Whether a published article shows the photo (as its lead photo or in its body)."""
+    return Article.objects.published().filter(Q(lead_photo=photo) | Q(body_photos=photo)).exists()
+
+
+def can_change_photo(*, photo: Photo, user) -> bool:
+    """The desk describes and re-crops every photo. A reporter changes the photos they uploaded
+    while no published article shows them: after that a new caption or crop is a change
+    readers see, which is the desk's call (as for a published article itself)."""
+    if not user.has_perm(PHOTO_CHANGE_PERMISSION):
+        return False
+    if user.has_perm(EDIT_ANY_PERMISSION):
+        return True
+    return (
+        photo.uploaded_by_id is not None
+        and photo.uploaded_by_id == user.pk
+        and not photo_shown_to_readers(photo=photo)
+    )
+
+
+def can_delete_photo(*, photo: Photo, user) -> bool:
+    """Who may delete the photo if it is unused: the desk any photo, a reporter their own
+    uploads (a wrong file, a duplicate). A photo in use is refused to everyone (photo_delete)."""
+    if not user.has_perm(PHOTO_DELETE_PERMISSION):
+        return False
+    if user.has_perm(EDIT_ANY_PERMISSION):
+        return True
+    return photo.uploaded_by_id is not None and photo.uploaded_by_id == user.pk
 
 
 class PhotoInUse(ValidationError):
@@ -507,6 +539,8 @@ def photo_add(
 
 def photo_set_focal(*, photo: Photo, focal_x: float, focal_y: float, by) -> Photo:
     """Move the focal point: the photo's cropped renditions are cut again around it."""
+    if by is not None and not can_change_photo(photo=photo, user=by):
+        raise PermissionDenied("이 사진의 초점을 바꿀 권한이 없습니다.")
     if not (0 <= focal_x <= 1 and 0 <= focal_y <= 1):
         raise ValidationError("초점은 사진 안의 한 점이어야 합니다.")
     photo.focal_x, photo.focal_y = round(focal_x, 3), round(focal_y, 3)
@@ -524,6 +558,8 @@ def photo_uses(*, photo: Photo) -> list[tuple[str, Article]]:
 
 def photo_delete(*, photo: Photo, by) -> None:
     """Delete an unused photo with its files; a photo in use is refused, naming the articles."""
+    if by is not None and not can_delete_photo(photo=photo, user=by):
+        raise PermissionDenied("이 사진을 삭제할 권한이 없습니다.")
     uses = photo_uses(photo=photo)
     if uses:
         where = ", ".join(f"「{article.title}」({kind})" for kind, article in uses[:5])

@@ -27,9 +27,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_reporter",
         "articles.view_correctionnotice",
         "articles.view_series",
-        # The photo library: search it and upload into it from the article form's picker.
-        "articles.view_photo",
-        "articles.add_photo",
+        # The photo library (사진): search it, upload into it, describe and set the focal point
+        # of their own photos, delete their own unused uploads (articles.services decides).
+        *(f"articles.{action}_photo" for action in ("view", "add", "change", "delete")),
     ],
     DESK: [
         "articles.view_article",
@@ -56,8 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "articles.view_correctionnotice",
         "articles.add_correctionnotice",
         "articles.change_correctionnotice",
-        "articles.view_photo",
-        "articles.add_photo",
+        # The photo library: every photo; an unused one may be deleted (articles.services).
+        *(f"articles.{action}_photo" for action in ("view", "add", "change", "delete")),
         "newsroom.view_siteinfo",
         "newsroom.change_siteinfo",
         # 속보: a one-line banner over every page, set and taken down by the desk.

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils.html import escape
 from PIL import Image
 
-from articles.models import Article, CorrectionNotice, Reporter, Section, Tag
+from articles.models import Article, CorrectionNotice, Photo, Reporter, Section, Tag
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
 from tests.banners.conftest import ad_tag_form, banner_form
@@ -240,6 +240,54 @@ def test_article_fields_reach_no_page_as_markup(editor, reader, section):
     for location in re.findall(r"<loc>https?://[^/]+(/[^<]+)</loc>", reader.get("/sitemap.xml")):
         reader.get(location)
     editor.every_page("/admin/articles/article/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+# --- editors: the photo library ---------------------------------------------------------------
+
+
+def test_photo_fields_reach_no_page_as_markup(editor, reader, section):
+    """Each vector as a library photo's caption, credit, licence and keywords (through the add
+    form and again through the change form): the grid (searched and filtered by it), the change
+    form, the delete page of a photo in use (which names it), and an article that shows it."""
+    article = publish("사진을 쓰는 기사")
+    for number, vector in enumerate(VECTORS):
+        upload = SimpleUploadedFile("photo.jpg", picture(size=(64, 48)), "image/jpeg")
+        fields = {
+            "caption": vector[:300],
+            "credit": vector[:100],
+            "licence": vector[:200],
+            "keywords": vector[:300],
+            "taken_at_0": "",
+            "taken_at_1": "",
+        }
+        response = editor.client.post("/admin/articles/photo/add/", {**fields, "image": upload})
+        assert response.status_code == 302, (vector, response.content.decode()[:2000])
+        photo = Photo.objects.latest("pk")
+        assert photo.caption == vector[:300].strip(), vector
+        change = f"/admin/articles/photo/{photo.pk}/change/"
+        html = editor.get(change, vector)
+        if vector in TEMPLATE_PROBES:  # shown as typed, never evaluated
+            assert escape(vector) in html, vector
+        flipped = (vector[::-1] + vector)[:100]
+        response = editor.client.post(
+            change, {**fields, "credit": flipped, "focal_x": "0.3", "focal_y": "0.6"}
+        )
+        assert response.status_code == 302, (vector, response.content.decode()[:2000])
+        editor.get(change, vector)
+        editor.get("/admin/articles/photo/", vector, q=vector[:100])
+        editor.get("/admin/articles/photo/", vector, credit=flipped)
+        if number % 10 == 0:
+            Article.objects.filter(pk=article.pk).update(lead_photo=photo)
+            editor.get(f"/admin/articles/photo/{photo.pk}/delete/", vector)
+            reader.get(article.get_absolute_url(), vector)
+            ids = list(Photo.objects.order_by("-pk").values_list("pk", flat=True)[:3])
+            response = editor.client.post(
+                "/admin/articles/photo/", {"action": "delete_selected", "_selected_action": ids}
+            )
+            editor.check(response, "photo bulk delete page", vector)
+    editor.get(f"/admin/articles/article/{article.pk}/change/")
+    editor.every_page("/admin/articles/photo/", admin=True)
     assert reader.problems + editor.problems == []
 
 
