@@ -89,7 +89,7 @@ def test_the_body_photos_follow_the_body_on_every_save(desk, draft, make_photo):
         f'width="{body800.width}" height="{body800.height}" loading="lazy">'
     ) in draft.body
     assert "/media/anything.jpg" not in draft.body
-    assert "현장 사진 <span class=\"credit\">ⓒ 뉴스룸</span>" in draft.body  # the editor's caption
+    assert '현장 사진 <span class="credit">ⓒ 뉴스룸</span>' in draft.body  # the editor's caption
     save(desk, draft, body=f"<p>앞</p>{figure(other.pk)}<p>뒤</p>")
     assert list(draft.body_photos.all()) == [other]
     assert list(photo.in_bodies.all()) == []
