@@ -101,10 +101,9 @@ def _list_page(request, template: str, name: str, articles, *, count_cap=None, *
     return render(request, template, {**context, "page": page, "canonical_url": canonical_url})
 
 
-def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=(), pictures=False) -> list[dict]:
+def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
     """The home page's sections with their newest articles. Articles in `exclude` (the
-    headlines already shown above) are left out, so nothing shows twice. `pictures`: each
-    block's first article comes with its picture (the side column's blocks show none)."""
+    headlines already shown above) are left out, so nothing shows twice."""
     exclude = sorted(exclude)
 
     def build():
@@ -114,14 +113,11 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=(), pictures=False
             .select_related("lead_photo")
             .newest_by_section(on_home, size, exclude=exclude)
         )
-        blocks = [
+        return [
             {"section": section, "articles": articles} for section, articles in newest if articles
         ]
-        if pictures:
-            attach_lead_renditions([block["articles"][0] for block in blocks], ("w480",))
-        return blocks
 
-    return cached(f"section-blocks:{size}:{pictures:d}:{','.join(map(str, exclude))}", build)
+    return cached(f"section-blocks:{size}:{','.join(map(str, exclude))}", build)
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -142,16 +138,17 @@ def _home_data() -> dict:
         ]
         if article.pk not in shown
     ][:LATEST_COUNT]
-    # The top headline is drawn wide (LEAD_SRCSET), every other picture as a card: one query.
-    attach_lead_renditions([*headlines, *latest], (*CARD_SPECS, *LEAD_SRCSET))
-    return {"headlines": headlines, "latest": latest}
+    blocks = section_blocks(exclude=[a.pk for a in headlines])
+    # Every picture of the page in one query: the top headline drawn wide (LEAD_SRCSET), each
+    # section block's first article at 480, the others as cards.
+    pictured = [*headlines, *latest, *(block["articles"][0] for block in blocks)]
+    attach_lead_renditions(pictured, (*CARD_SPECS, *LEAD_SRCSET))
+    return {"headlines": headlines, "latest": latest, "section_blocks": blocks}
 
 
 @reader_page
 def home(request):
-    data = cached("home", _home_data)
-    blocks = section_blocks(exclude=[a.pk for a in data["headlines"]], pictures=True)
-    return render(request, "articles/home.html", {**data, "section_blocks": blocks})
+    return render(request, "articles/home.html", cached("home", _home_data))
 
 
 @reader_page(reads=LIST_PARAMETERS)
