@@ -243,7 +243,7 @@ def series(request, pk):
         f"series-list:{pk}",
         lambda: (
             Article.objects.published()
-            .for_listing()
+            .for_cards()
             .filter(series=series)
             .order_by("published_at", "id")
         ),
