@@ -128,7 +128,8 @@ class LatestArticlesFeed(Feed):
         return [_plain(item.section.name)] if item.section else []
 
     def _image(self, item):
-        return item.lead_renditions.get(FEED_IMAGE)
+        # Items of a feed that reads its pictures its own way (the partner feed) carry none.
+        return getattr(item, "lead_renditions", {}).get(FEED_IMAGE)
 
     def item_enclosure_url(self, item):
         image = self._image(item)

@@ -90,13 +90,21 @@ def _found(name: str, load, missing: str):
     return found
 
 
-def _list_page(request, template: str, name: str, articles, *, count_cap=None, **context):
+def _list_page(
+    request,
+    template: str,
+    name: str,
+    articles,
+    *,
+    count_cap=None,
+    prepare=attach_lead_renditions,
+    **context,
+):
     """A list page: the page `?page=` asks for of `articles()` (see pagination.cached_page),
-    rendered with `context`."""
+    rendered with `context`; `prepare` runs on its rows before they are cached (by default:
+    the article cards' pictures, in one query)."""
     number = pagination.page_number(request)
-    page = pagination.cached_page(
-        name, articles, number, count_cap=count_cap, prepare=attach_lead_renditions
-    )
+    page = pagination.cached_page(name, articles, number, count_cap=count_cap, prepare=prepare)
     canonical_url = pagination.canonical_for_page(request, number)
     return render(request, template, {**context, "page": page, "canonical_url": canonical_url})
 
@@ -221,6 +229,7 @@ def corrections(request):
             .select_related("article")
             .only(*CORRECTION_LIST_FIELDS)
         ),
+        prepare=None,  # notices: no pictures
     )
 
 
