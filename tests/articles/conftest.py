@@ -52,22 +52,22 @@ def make_tag(db):
     return make
 
 
+def library_photo(caption="사진 설명입니다", credit="뉴스룸", **fields):
+    """A library photo put in through the upload pipeline, with every rendition made."""
+    number = next(_numbers)
+    upload = SimpleUploadedFile(
+        f"test-{number}.jpg", demo_lead_image(number, (30, 80, 120)), "image/jpeg"
+    )
+    return photo_add(upload=upload, by=None, caption=caption, credit=credit, **fields)
+
+
 @pytest.fixture
 def make_photo(db):
-    """A library photo put in through the upload pipeline, with every rendition made."""
-
-    def make(caption="사진 설명입니다", credit="뉴스룸", **fields):
-        number = next(_numbers)
-        upload = SimpleUploadedFile(
-            f"test-{number}.jpg", demo_lead_image(number, (30, 80, 120)), "image/jpeg"
-        )
-        return photo_add(upload=upload, by=None, caption=caption, credit=credit, **fields)
-
-    return make
+    return library_photo
 
 
 @pytest.fixture
-def make_article(db, section, make_photo):
+def make_article(db, section):
     def make(
         title=None,
         *,
@@ -92,7 +92,7 @@ def make_article(db, section, make_photo):
             **fields,
         )
         if image:
-            article.lead_photo = make_photo()
+            article.lead_photo = library_photo()
         article.save()
         if reporters:
             article.reporters.set(reporters)
