@@ -28,13 +28,12 @@ class LinesField(forms.CharField):
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor opened; saving is refused when someone saved after that.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # The library photo by its number, until the form's own photo chooser replaces this field.
+    # A photo of the library (the picker's widget, set in __init__); a number that names no
+    # photo is refused in Korean.
     lead_photo = forms.ModelChoiceField(
         label="대표 사진",
         queryset=Photo.objects.all(),
         required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "class": "vIntegerField"}),
-        help_text="사진DB의 사진 번호",
         error_messages={"invalid_choice": "사진DB에 없는 사진 번호입니다."},
     )
 

@@ -1,5 +1,5 @@
-"""Migration 0013: existing lead images and body uploads become library photos, nothing copied,
-nothing lost; 0014 drops the old fields; the reverse keeps the library."""
+"""Migration 0014: existing lead images and body uploads become library photos, nothing copied,
+nothing lost; 0015 drops the old fields; the reverse keeps the library."""
 
 import io
 from pathlib import Path
@@ -16,8 +16,8 @@ from articles.models import Article, ArticleRevision, Photo
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = ("articles", "0012_series")
-AFTER = ("articles", "0014_drop_old_lead_image_fields")
+BEFORE = ("articles", "0013_photo_library_search")
+AFTER = ("articles", "0015_drop_old_lead_image_fields")
 
 
 def migrate(target):

@@ -127,9 +127,9 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
         caption=caption,
         credit="식약처 제공",
     )
-    # The lead photo from the library (the demo's first photo) by its number, with this
-    # article's own caption under it.
-    reporter.locator("#id_lead_photo").fill("1")
+    # The lead photo: the demo library's first photo (choosing it in the picker is
+    # test_photo_picker's journey), with this article's own caption under it.
+    reporter.locator("input[name=lead_photo]").evaluate("input => { input.value = '1'; }")
     reporter.locator("#id_lead_photo_caption").fill(lead_caption)
     # Saved as a draft first (저장 및 편집 계속): the sanitised body comes back into the editor.
     articles.press("_continue")

@@ -124,5 +124,6 @@ def test_the_form_still_opens_for_an_article_with_a_lead_photo(desk, draft, make
     draft.lead_photo = make_photo()
     draft.save()
     html = desk.get(change_url(draft)).content.decode()
-    assert f'name="lead_photo" value="{draft.lead_photo_id}"' in html
+    assert f'name="lead_photo" id="id_lead_photo" value="{draft.lead_photo_id}"' in html
+    assert 'name="lead_photo_caption"' in html
     assert Article.objects.get(pk=draft.pk).lead_photo_id == draft.lead_photo_id

@@ -3,11 +3,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """The pictures live in the photo library now (0013): the old lead image fields go. The
+    """The pictures live in the photo library now (0014): the old lead image fields go. The
     article's own caption stays, renamed for what it is: an override of the photo's caption."""
 
     dependencies = [
-        ("articles", "0013_pictures_into_photo_library"),
+        ("articles", "0014_pictures_into_photo_library"),
     ]
 
     operations = [

@@ -268,7 +268,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0012_series"),
+        ("articles", "0013_photo_library_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
