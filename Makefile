@@ -27,6 +27,7 @@ install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
 setup: install ## Migrate, collect static files and load the demo newsroom
 	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) make_photo_renditions
 	$(RUN_ENV) $(MANAGE) collectstatic --noinput --clear --verbosity 0
 	$(RUN_ENV) $(MANAGE) load_demo
 

@@ -182,7 +182,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             None,
             {"fields": ("title", "subtitle", "section", "reporters", "body", "expected_version")},
         ),
-        ("대표 사진", {"fields": ("lead_image", "lead_image_caption", "lead_image_credit")}),
+        ("대표 사진", {"fields": ("lead_photo", "lead_photo_caption")}),
         ("분류", {"fields": ("tags", "series", "related")}),
         ("게재", {"fields": ("status", "published_at", "is_headline", "headline_order")}),
         (
@@ -371,8 +371,10 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             reporter = _own_byline(request.user)
             if reporter is not None:
                 article.reporters.add(reporter)
-        # Recorded once the byline and tags are stored too, so the new 판 holds them; the
+        # The body's library photos, linked and pointed at their renditions before the 판 is
+        # taken. Recorded once the byline and tags are stored too, so the new 판 holds them; the
         # workflow step below then acts on that 판.
+        services.article_sync_body_photos(article=article)
         edited = form.edited_fields() if change else []
         services.article_record_save(
             article=article,
@@ -530,7 +532,12 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         newer = ascii_int(request.GET.get("b") or "") or newest.number
         older = ascii_int(request.GET.get("a") or "") or max(newer - 1, 1)
         older, newer = sorted((older, newer))
-        found = {r.number: r for r in article.revisions.filter(number__in={older, newer})}
+        found = {
+            r.number: r
+            for r in article.revisions.filter(number__in={older, newer}).select_related(
+                "lead_photo"
+            )
+        }
         if older not in found or newer not in found:
             raise Http404("그런 판이 없습니다.")
         diffs = article_revisions.compare(found[older], found[newer])
@@ -550,7 +557,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         article = self._revisions_article(request, object_id)
         if not self.has_change_permission(request, article):
             raise PermissionDenied("이 기사를 복원할 권한이 없습니다.")
-        revision = article.revisions.filter(number=number).first()
+        revision = article.revisions.filter(number=number).select_related("lead_photo").first()
         if revision is None:
             raise Http404("그런 판이 없습니다.")
         revisions_url = reverse("admin:articles_article_revisions", args=[article.pk])
@@ -568,7 +575,7 @@ class ArticleAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        current = article.revisions.first()
+        current = article.revisions.select_related("lead_photo").first()
         diffs = article_revisions.compare(current, revision)
         context = {
             **self._revisions_context(request, article, f"{revision.number}판으로 복원"),

@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -17,11 +17,10 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from newsroom.pagecache.generation import bump_generation
-from newsroom.pictures import thumbnail_of
 
 from .demo_content import ARTICLES, REPORTERS, SERIES
-from .models import Article, ArticleEvent, Reporter, Section, Series, Tag
-from .services import article_record_save, fill_missing_lead_thumbnails, record_event
+from .models import Article, ArticleEvent, Photo, Reporter, Section, Series, Tag
+from .services import article_record_save, article_sync_body_photos, photo_add, record_event
 
 SECTION_COLOURS = {
     "행정": (31, 78, 121),
@@ -61,6 +60,58 @@ def demo_lead_image(seed: int, colour: tuple[int, int, int]) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82, optimize=True)
     return buffer.getvalue()
+
+
+DEMO_CREDIT = "뉴스룸 그래픽"
+
+
+def demo_photo(*, seed: int, colour, caption: str, keywords: str, by=None, focal=(0.5, 0.5)):
+    """A demo picture put into the photo library the way a reporter's upload is (the upload
+    pipeline, every rendition made now)."""
+    upload = SimpleUploadedFile(
+        f"demo-{seed:02d}.jpg", demo_lead_image(seed, colour), content_type="image/jpeg"
+    )
+    photo = photo_add(
+        upload=upload,
+        by=None,  # the loader itself, not a person: no permission to check
+        caption=caption,
+        credit=DEMO_CREDIT,
+        licence="자료사진 (데모)",
+        keywords=keywords,
+        focal_x=focal[0],
+        focal_y=focal[1],
+    )
+    if by is not None:
+        Photo.objects.filter(pk=photo.pk).update(uploaded_by=by)
+    return photo
+
+
+def _body_figure(photo: Photo) -> str:
+    """A library photo inside a body, as the editor's picker inserts it (fitted to its
+    renditions when the article is saved)."""
+    return (
+        f'<figure class="photo" data-photo="{photo.pk}"><img src="{photo.image.url}" alt="">'
+        f'<figcaption>{escape(photo.caption)} <span class="credit">ⓒ {escape(photo.credit)}'
+        "</span></figcaption></figure>"
+    )
+
+
+# Library photos no article uses yet, so the library's "unused" filter has something to show.
+SPARE_PHOTOS = [
+    ("보건복지부 세종청사 전경", "보건복지부, 세종청사, 자료사진", "행정"),
+    ("대학병원 응급실 입구", "응급실, 대학병원, 필수의료", "의료·병원"),
+    ("약국 조제실 내부", "약국, 조제, 약사", "제약ㆍ약사"),
+]
+
+
+def _spare_photos() -> int:
+    made = 0
+    for number, (caption, keywords, section) in enumerate(SPARE_PHOTOS, start=90):
+        if Photo.objects.filter(caption=caption).exists():
+            continue
+        demo_photo(seed=number, colour=SECTION_COLOURS[section], caption=caption, keywords=keywords)
+        made += 1
+    return made
 
 
 def _reporters() -> list[Reporter]:
@@ -115,20 +166,35 @@ def load(*, now=None) -> dict[str, int]:
                 view_count=(index * 37) % 500,
                 created_by=reporters[data["reporter"]].user,
             )
-            if index % 3 != 2:  # most articles have a lead image, some do not
-                picture = thumbnail_of(demo_lead_image(index, SECTION_COLOURS[data["section"]]))
-                article.lead_image.save(
-                    f"demo-{index + 1:02d}.jpg", ContentFile(picture.content), save=False
+            author = reporters[data["reporter"]].user
+            keywords = ", ".join([data["section"], *data["tags"]])
+            colour = SECTION_COLOURS[data["section"]]
+            if index % 3 != 2:  # most articles have a lead photo, some do not
+                article.lead_photo = demo_photo(
+                    seed=index,
+                    colour=colour,
+                    caption=f"{data['title']} 관련 그래픽",
+                    keywords=keywords,
+                    by=author,
+                    # The picture's white cross, kept in every crop.
+                    focal=(0.85, 0.2) if index % 2 else (0.5, 0.5),
                 )
-                article.lead_image_thumbnail.save(
-                    f"demo-{index + 1:02d}_thumb.jpg", ContentFile(picture.thumbnail), save=False
+            if index % 5 == 1:  # a few carry a second picture inside the body
+                inside = demo_photo(
+                    seed=index + 50,
+                    colour=colour,
+                    caption=f"{data['tags'][0]} 관련 자료 화면",
+                    keywords=keywords,
+                    by=author,
                 )
-                article.lead_image_caption = f"{data['section']} 관련 이미지"
-                article.lead_image_credit = "뉴스룸 그래픽"
+                first, *rest = data["paragraphs"]
+                article.body = f"<p>{escape(first)}</p>{_body_figure(inside)}" + "".join(
+                    f"<p>{escape(paragraph)}</p>" for paragraph in rest
+                )
             article.save()
+            article_sync_body_photos(article=article)
             article.reporters.set([reporters[data["reporter"]]])
             article.tags.set(_tags(data["tags"]))
-            author = reporters[data["reporter"]].user
             article_record_save(article=article, by=author, created=True, edited=[])
             record_event(article=article, action=ArticleEvent.Action.PUBLISHED, by=_desk_user())
             created += 1
@@ -139,7 +205,7 @@ def load(*, now=None) -> dict[str, int]:
                 article.related.set([a for a in articles[position + 1 : position + 3]])
     created += _work_in_progress(reporters[0], sections)
     _series()
-    fill_missing_lead_thumbnails()  # demo articles loaded before thumbnails existed
+    _spare_photos()
     total = len(ARTICLES) + len(WORK_IN_PROGRESS)
     return {"articles_created": created, "articles": total, "reporters": len(reporters)}
 

@@ -1,8 +1,12 @@
 """RSS 2.0 feeds: the whole paper and each section.
 
 Dates are given in Korea's time (`+0900`); the guid is the article's permanent URL (its id never
-changes, so a corrected title never shows up as a new item in feed readers).
+changes, so a corrected title never shows up as a new item in feed readers). An item with a lead
+photo carries it twice: as the RSS enclosure, and as Media RSS `media:content` with its size,
+caption and credit (what portals and feed readers show as the item's picture).
 """
+
+import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -16,9 +20,32 @@ from django.utils.html import escape
 from newsroom.models import SiteInfo
 
 from .models import Article, CorrectionNotice, Section
+from .photos import attach_lead_renditions
 from .templatetags.reader_tags import absolute, summary
 
 FEED_SIZE = 30
+# The size of the lead photo an item carries: the article page's widest.
+FEED_IMAGE = "w1200"
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
+
+
+class NewsFeedGenerator(Rss201rev2Feed):
+    """RSS 2.0 with Media RSS's `media:content` for an item's photo."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        media = item.get("media")
+        if not media:
+            return
+        handler.startElement("media:content", media["attributes"])
+        if media["caption"]:
+            handler.addQuickElement("media:description", media["caption"], {"type": "plain"})
+        if media["credit"]:
+            handler.addQuickElement("media:credit", media["credit"])
+        handler.endElement("media:content")
 
 
 def _plain(text: str) -> str:
@@ -29,7 +56,7 @@ def _plain(text: str) -> str:
 
 
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = NewsFeedGenerator
     language = "ko"
 
     def _site_name(self) -> str:
@@ -61,7 +88,7 @@ class LatestArticlesFeed(Feed):
         )
 
     def items(self, obj=None):
-        return list(self.articles()[:FEED_SIZE])
+        return attach_lead_renditions(self.articles()[:FEED_SIZE], (FEED_IMAGE,))
 
     def item_title(self, item):
         return _plain(item.title)
@@ -100,6 +127,45 @@ class LatestArticlesFeed(Feed):
     def item_categories(self, item):
         return [_plain(item.section.name)] if item.section else []
 
+    def _image(self, item):
+        # Items of a feed that reads its pictures its own way (the partner feed) carry none.
+        return getattr(item, "lead_renditions", {}).get(FEED_IMAGE)
+
+    def item_enclosure_url(self, item):
+        image = self._image(item)
+        return absolute(image.url) if image else None
+
+    def item_enclosure_length(self, item):
+        image = self._image(item)
+        try:
+            return image.file.size if image else 0
+        except OSError:
+            return 0
+
+    def item_enclosure_mime_type(self, item):
+        image = self._image(item)
+        return (mimetypes.guess_type(image.file.name)[0] or "image/jpeg") if image else None
+
+    def item_extra_kwargs(self, item):
+        image = self._image(item)
+        if image is None:
+            return {}
+        attributes = {
+            "url": absolute(image.url),
+            "medium": "image",
+            "type": self.item_enclosure_mime_type(item),
+            "width": str(image.width),
+            "height": str(image.height),
+        }
+        # Text nodes: the XML writer escapes them; `<` and `>` as in every plain field.
+        return {
+            "media": {
+                "attributes": attributes,
+                "caption": _plain(item.lead_caption),
+                "credit": _plain(item.lead_photo.credit),
+            }
+        }
+
 
 class SectionFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
@@ -120,4 +186,5 @@ class SectionFeed(LatestArticlesFeed):
     def items(self, obj=None):
         if obj is None:
             raise Http404
-        return list(self.articles().filter(Q(section=obj) | Q(section__parent=obj))[:FEED_SIZE])
+        articles = self.articles().filter(Q(section=obj) | Q(section__parent=obj))[:FEED_SIZE]
+        return attach_lead_renditions(articles, (FEED_IMAGE,))

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from newsroom.pictures import NewsImageFormField
 
-from .models import Article, CorrectionNotice, Reporter
+from .models import Article, CorrectionNotice, Photo, Reporter
 from .richtext import has_inline_pictures
 from .services import MOVE_LABELS, available_moves
 from .widgets import LeadPhotoWidget
@@ -28,7 +28,14 @@ class LinesField(forms.CharField):
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor opened; saving is refused when someone saved after that.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    lead_image = NewsImageFormField(label="대표 사진", required=False, widget=AdminFileWidget)
+    # A photo of the library (the picker's widget, set in __init__); a number that names no
+    # photo is refused in Korean.
+    lead_photo = forms.ModelChoiceField(
+        label="대표 사진",
+        queryset=Photo.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "사진DB에 없는 사진 번호입니다."},
+    )
 
     # Set by ArticleAdmin.get_form: the workflow checks need the user.
     request = None
@@ -37,9 +44,9 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         # The admin's fieldsets pick and order the fields; these are all the editable ones.
         fields = (
-            "title", "subtitle", "section", "reporters", "body", "lead_image",
-            "lead_image_caption", "lead_image_credit", "tags", "series", "related", "published_at",
-            "is_headline", "headline_order",
+            "title", "subtitle", "section", "reporters", "body", "lead_photo",
+            "lead_photo_caption", "tags", "series", "related", "published_at", "is_headline",
+            "headline_order",
         )  # fmt: skip
         field_classes = {"subtitle": LinesField}
         error_messages = {
@@ -134,19 +141,6 @@ class ArticleAdminForm(forms.ModelForm):
                     )
         self._check_version()
         return cleaned
-
-    def save(self, commit=True):
-        article = super().save(commit=False)
-        lead_image = self.cleaned_data.get("lead_image")
-        thumbnail = getattr(lead_image, "thumbnail", None)
-        if thumbnail is not None:
-            article.lead_image_thumbnail.save(thumbnail.name, thumbnail, save=False)
-        elif lead_image is False:  # the "clear" box was ticked
-            article.lead_image_thumbnail = ""
-        if commit:
-            article.save()
-            self._save_m2m()
-        return article
 
 
 class ReporterAdminForm(forms.ModelForm):

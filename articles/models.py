@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, OuterRef, Window
+from django.db.models import F, Func, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -300,6 +300,10 @@ class PhotoRendition(models.Model):
     def __str__(self) -> str:
         return f"{self.photo_id} {self.spec}"
 
+    @property
+    def url(self) -> str:
+        return self.file.url
+
 
 # Desk editors see and edit every article; without this permission a user works on their own.
 EDIT_ANY_PERMISSION = "articles.edit_any_article"
@@ -344,24 +348,30 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.filter(_owned_by(user) | _public())
 
+    def for_cards(self):
+        """What a list page's cards show: the section and the lead photo, in one query however
+        long the list (the photos' pictures: articles.photos.attach_lead_renditions, one more).
+        A card names no reporter: no bylines are read."""
+        return self.select_related("section", "lead_photo")
+
     def for_listing(self):
-        """What a list of article cards shows (section, bylines in byline order), in two
-        queries however long the list."""
-        return self.select_related("section").prefetch_related(
+        """A list with its bylines (feeds name each item's reporters): the section, the lead
+        photo and bylines in byline order, in two queries however long the list."""
+        return self.select_related("section", "lead_photo").prefetch_related(
             models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk"))
         )
 
     def for_article_page(self):
         """What the article page shows beside the article: its section and parent section, its
-        series, bylines, tags, its standing correction notices and the related articles readers may
-        see, newest first."""
-        return self.select_related("section__parent", "series").prefetch_related(
+        series, lead photo, bylines, tags, its standing correction notices and the related
+        articles readers may see, newest first."""
+        return self.select_related("section__parent", "series", "lead_photo").prefetch_related(
             models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
             "tags",
             models.Prefetch(
                 "related",
                 queryset=Article.objects.published()
-                .select_related("section")
+                .select_related("section", "lead_photo")
                 .order_by("-published_at"),
             ),
             models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown()),
@@ -384,46 +394,55 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def newest_by_section(self, sections, size: int, *, exclude=()):
-        """Each of `sections` with its `size` newest articles of this queryset (those in
-        `exclude` left out), as `(section, [article, …])`, in two queries however many sections
-        there are."""
+        """Each of `sections` (a list, e.g. the cached top-level sections) with its `size`
+        newest articles of this queryset (those in `exclude` left out), as
+        `(section, [article, …])`, in one query however many sections there are."""
+        sections = list(sections)
+        if not sections:
+            return []
         if connections[self.db].vendor == "postgresql":
-            return self._newest_by_section_ids(sections, size, exclude)
-        return self._newest_by_section_ranked(sections, size, exclude)
+            found = self._newest_by_section_ids(sections, size, exclude)
+        else:
+            found = self._newest_by_section_ranked(sections, size, exclude)
+        by_section: dict[int, list[Article]] = {}
+        for article in found:
+            by_section.setdefault(article.section_id, []).append(article)
+        blocks = []
+        for section in sections:
+            articles = by_section.get(section.pk, [])
+            for article in articles:
+                article.section = section
+            blocks.append((section, articles))
+        return blocks
 
     def _newest_by_section_ids(self, sections, size, exclude):
-        """PostgreSQL: the sections come with the ids of their newest articles as an array (one
-        small index scan per section, in one query), then the articles themselves. A window over
-        every published article would sort the whole archive (a second per page at 100,000
-        articles); a UNION of one branch per section costs more to build in Python than to
-        run."""
+        """PostgreSQL: the articles whose ids are among each section's newest (one small index
+        scan per section, `unnest(ARRAY(…))` over the sections, in the same query). A window
+        over every published article would sort the whole archive (a second per page at
+        100,000 articles); a UNION of one branch per section costs more to build in Python than
+        to run."""
         newest_ids = ArraySubquery(
             self.filter(section_id=OuterRef("pk"))
             .exclude(pk__in=exclude)
             .order_by("-published_at", "-id")
             .values("pk")[:size]
         )
-        sections = list(sections.annotate(newest_ids=newest_ids))
-        wanted = [pk for section in sections for pk in section.newest_ids]
-        articles = self.in_bulk(wanted) if wanted else {}
-        blocks = []
-        for section in sections:
-            found = [articles[pk] for pk in section.newest_ids if pk in articles]
-            for article in found:
-                article.section = section
-            blocks.append((section, found))
-        return blocks
+        ids = (
+            Section.objects.filter(pk__in=[section.pk for section in sections])
+            .order_by()
+            .annotate(
+                newest=Func(newest_ids, function="unnest", output_field=models.BigIntegerField())
+            )
+            .values("newest")
+        )
+        return self.filter(pk__in=ids).order_by("-published_at", "-id")
 
     def _newest_by_section_ranked(self, sections, size, exclude):
         """The same with one window query ranking every section's articles at once (databases
         without arrays, e.g. SQLite)."""
-        sections = list(sections)
-        if not sections:
-            return []
-        ranked = (
+        return (
             self.filter(section__in=sections)
             .exclude(pk__in=exclude)
-            .select_related("section")
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -434,10 +453,6 @@ class ArticleQuerySet(models.QuerySet):
             .filter(rank__lte=size)
             .order_by("section_id", "rank")
         )
-        by_section: dict[int, list[Article]] = {}
-        for article in ranked:
-            by_section.setdefault(article.section_id, []).append(article)
-        return [(section, by_section.get(section.pk, [])) for section in sections]
 
     def headlines(self, now=None):
         return (
@@ -468,22 +483,21 @@ class Article(models.Model):
     reporters = models.ManyToManyField(
         Reporter, verbose_name="기자", blank=True, related_name="articles"
     )
-    lead_image = models.ImageField("대표 사진", upload_to="articles/%Y/%m/", blank=True)
-    lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
-    lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
-    # Made from the lead image by newsroom.pictures when it is uploaded; cards use it.
-    lead_image_thumbnail = models.ImageField(
-        "대표 사진 썸네일", upload_to="articles/%Y/%m/thumbs/", blank=True, editable=False
-    )
-    # The lead photo, from the photo library; lead_image_caption (blank: the photo's own caption)
-    # is what this article says under it.
+    # The lead photo, from the photo library (사진). Its caption and credit live on the photo;
+    # lead_photo_caption, when filled, is what this article says under it instead.
     lead_photo = models.ForeignKey(
         Photo,
-        verbose_name="대표 사진(사진DB)",
+        verbose_name="대표 사진",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_of",
+    )
+    lead_photo_caption = models.CharField(
+        "이 기사의 사진 설명",
+        max_length=200,
+        blank=True,
+        help_text="비워 두면 사진DB에 적힌 사진 설명을 씁니다.",
     )
     # The library photos inside the body, kept in step with the body on every save: what the
     # library's "where used" and its refusal to delete a photo in use read.
@@ -540,7 +554,7 @@ class Article(models.Model):
     # What a reader sees of the article: a change to one of them after publication is a 수정.
     CONTENT_FIELDS = (
         "title", "subtitle", "body", "section", "reporters",
-        "lead_image", "lead_image_caption", "lead_image_credit",
+        "lead_photo", "lead_photo_caption",
     )  # fmt: skip
 
     class Meta:
@@ -623,6 +637,14 @@ class Article(models.Model):
     def build_search_document(self) -> str:
         """The search index text of the current title, subtitle and body."""
         return bigrams.search_document(self.title, self.subtitle, self.body)
+
+    @property
+    def lead_caption(self) -> str:
+        """What readers read under the lead photo: this article's own caption, else the
+        photo's."""
+        if self.lead_photo_caption:
+            return self.lead_photo_caption
+        return self.lead_photo.caption if self.lead_photo_id else ""
 
     @property
     def subtitle_lines(self) -> list[str]:
@@ -714,10 +736,17 @@ class ArticleRevision(models.Model):
     # [{"id": reporter id, "name": byline name}, …] in byline order.
     byline = models.JSONField("기자", default=list, blank=True)
     tags = models.JSONField("태그", default=list, blank=True)
-    lead_image = models.CharField("대표 사진", max_length=255, blank=True)
-    lead_image_thumbnail = models.CharField("대표 사진 썸네일", max_length=255, blank=True)
-    lead_image_caption = models.CharField("사진 설명", max_length=200, blank=True)
-    lead_image_credit = models.CharField("사진 출처", max_length=100, blank=True)
+    # The lead photo as it was (a photo deleted from the library since leaves it empty) and the
+    # article's own caption under it (blank: the photo's caption).
+    lead_photo = models.ForeignKey(
+        Photo,
+        verbose_name="대표 사진",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_photo_caption = models.CharField("이 기사의 사진 설명", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="저장한 사람",

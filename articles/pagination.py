@@ -227,15 +227,22 @@ def _page_rows(queryset, offset: int, limit: int) -> list:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def cached_page(name: str, articles, number: int, *, count_cap: int | None = None) -> PageOf:
+def cached_page(
+    name: str, articles, number: int, *, count_cap: int | None = None, prepare=None
+) -> PageOf:
     """Page `number` of the list `articles()` (a queryset builder, called only on a cache miss),
-    cached under `name` for the content generation; a page that does not exist is a 404."""
+    cached under `name` for the content generation; a page that does not exist is a 404.
+    `prepare(rows)`, when given, runs on the page's rows before they are cached (the pictures
+    of a list of cards, in one query)."""
+
+    def load(number: int) -> PageOf | None:
+        page = paginate(articles(), number, ids_first=True, count_cap=count_cap)
+        if page is not None and prepare is not None:
+            prepare(page.articles)
+        return page
 
     def build(number: int) -> PageOf | None:
-        return cached(
-            f"{name}:p{number}",
-            lambda: paginate(articles(), number, ids_first=True, count_cap=count_cap),
-        )
+        return cached(f"{name}:p{number}", lambda: load(number))
 
     # A number past the last page is refused before anything is cached for it: page 1 (which
     # always exists) knows how many there are, so `?page=<random>` adds no cached entry.

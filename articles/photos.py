@@ -4,10 +4,18 @@ Each use of a picture has a spec (RENDITIONS). A rendition is made once, when th
 saved or its focal point moves (`make_renditions`), stored as a PhotoRendition with its file,
 and from then on only read: the reader's request path looks renditions up (`renditions_for`,
 one query for a whole list of photos) and never decodes a picture. A rendition that is missing
-(a photo from before a spec existed) is made on its first use and stored.
+(a photo from before a spec existed) is made on its first use and stored;
+`manage.py make_photo_renditions` (run by `make setup` and the deploy) makes them all beforehand.
+
+Pictures inside a body are pointed at their renditions when the article is saved
+(`fit_body_photos`): the stored body is what readers get, with no lookup at all when it is
+shown. Body renditions keep the whole picture, so a focal point move never changes their files.
 """
 
+import html
 import io
+import logging
+import re
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -45,6 +53,14 @@ RENDITIONS = {
 }
 LEAD_SRCSET = ("w480", "w800", "w1200")
 BODY_SRCSET = ("body480", "body800")
+# How wide the article column is drawn (static/css/site.css: the main column beside the 300-px
+# side column from 960 px on, the screen less its margins below), for `sizes`.
+COLUMN_SIZES = "(min-width: 960px) 828px, calc(100vw - 32px)"
+# What every list of cards and the article page read of a lead photo.
+CARD_SPECS = ("thumb",)
+ARTICLE_SPECS = (*LEAD_SRCSET, "og", "thumb")
+
+logger = logging.getLogger(__name__)
 
 
 # Renditions that keep the whole picture do not depend on the focal point: their files stay
@@ -149,5 +165,109 @@ def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
             found[rendition.photo_id][rendition.spec] = rendition
     for photo in photos:
         if any(spec not in found[photo.pk] for spec in specs):
-            found[photo.pk].update(make_renditions(photo, specs))
+            try:
+                found[photo.pk].update(make_renditions(photo, specs))
+            except (OSError, ValueError, Image.DecompressionBombError) as error:
+                # A photo whose file is gone or broken shows without its picture rather than
+                # failing the page; make_photo_renditions names it.
+                logger.warning("photo %s: no renditions (%s)", photo.pk, error)
     return found
+
+
+def attach_lead_renditions(articles, specs=CARD_SPECS):
+    """Give each article `lead_renditions` ({spec: rendition} of its lead photo, empty without
+    one), in one query for the whole list. The articles come with their lead photo
+    (select_related("lead_photo")); what a cached list holds, it holds with its renditions."""
+    articles = [a for a in articles if a is not None]
+    photos = {a.lead_photo_id: a.lead_photo for a in articles if a.lead_photo_id}
+    found = renditions_for(list(photos.values()), specs)
+    for article in articles:
+        article.lead_renditions = found.get(article.lead_photo_id, {})
+    return articles
+
+
+def srcset(renditions: dict, specs) -> str:
+    """`url 480w, url 800w, …` of the renditions there are, one per width (a small picture's
+    larger sizes are the same width: listed once)."""
+    seen, candidates = set(), []
+    for spec in specs:
+        rendition = renditions.get(spec)
+        if rendition is None or rendition.width in seen:
+            continue
+        seen.add(rendition.width)
+        candidates.append(f"{rendition.url} {rendition.width}w")
+    return ", ".join(candidates)
+
+
+# --- Library photos inside a body ---------------------------------------------------------------
+
+_FIGURE = re.compile(r"<figure\b([^>]*)>(.*?)</figure>", re.IGNORECASE | re.DOTALL)
+_PHOTO_ID = re.compile(r'\sdata-photo="(\d{1,18})"')
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def body_photo_ids(body: str) -> list[int]:
+    """The photo ids the body's `<figure data-photo>` name, in order, each once."""
+    ids: list[int] = []
+    for match in _FIGURE.finditer(body or ""):
+        found = _PHOTO_ID.search(match.group(1))
+        if found and int(found.group(1)) not in ids:
+            ids.append(int(found.group(1)))
+    return ids
+
+
+def _body_img(photo: Photo, renditions: dict, alt: str) -> str:
+    largest = next((renditions[s] for s in reversed(BODY_SRCSET) if s in renditions), None)
+    if largest is None:  # no rendition could be made: the stored picture itself
+        src, width, height, candidates = photo.image.url, photo.width, photo.height, ""
+    else:
+        src, width, height = largest.url, largest.width, largest.height
+        candidates = srcset(renditions, BODY_SRCSET)
+    attributes = {
+        "src": src,
+        "srcset": candidates,
+        "sizes": COLUMN_SIZES if candidates else "",
+        "alt": alt,
+        "width": str(width) if width else "",
+        "height": str(height) if height else "",
+        "loading": "lazy",
+    }
+    return (
+        "<img "
+        + " ".join(
+            f'{name}="{html.escape(value)}"'
+            for name, value in attributes.items()
+            if value or name == "alt"
+        )
+        + ">"
+    )
+
+
+def fit_body_photos(body: str) -> tuple[str, list[int]]:
+    """A (sanitized) body with each library figure's picture pointed at the photo's current
+    body renditions (srcset BODY_SRCSET, width and height, alt from the caption when it had
+    none), and the ids of the photos it shows. A figure naming no existing photo loses its
+    data-photo: a number alone brings nothing into the page. Two queries, whatever the body."""
+    ids = body_photo_ids(body)
+    if not ids:
+        return body or "", []
+    photos = Photo.objects.in_bulk(ids)
+    renditions = renditions_for(list(photos.values()), BODY_SRCSET)
+
+    def fit(match):
+        attributes, inner = match.group(1), match.group(2)
+        found = _PHOTO_ID.search(attributes)
+        if found is None:
+            return match.group(0)
+        photo = photos.get(int(found.group(1)))
+        if photo is None:
+            return f"<figure{_PHOTO_ID.sub('', attributes)}>{inner}</figure>"
+        old = _IMG.search(inner)
+        alt_found = _ALT.search(old.group(0)) if old else None
+        alt = html.unescape(alt_found.group(1)) if alt_found else ""
+        img = _body_img(photo, renditions.get(photo.pk, {}), alt or photo.caption)
+        inner = f"{inner[: old.start()]}{img}{inner[old.end() :]}" if old else img + inner
+        return f'<figure class="photo" data-photo="{photo.pk}">{inner}</figure>'
+
+    return _FIGURE.sub(fit, body), [pk for pk in ids if pk in photos]

@@ -34,7 +34,8 @@ def tokens(text: str) -> list[str]:
 
 class _Paragraphs(HTMLParser):
     """The text of a body, a line per block (paragraph, heading, list item, caption …); a
-    picture reads as "[사진: file name]" so a changed picture shows as a change."""
+    picture reads as "[사진: file name]", a library photo as "[사진 N번]", so a changed picture
+    shows as a change."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -44,16 +45,26 @@ class _Paragraphs(HTMLParser):
         if self.lines[-1].strip():
             self.lines.append("")
 
+    # The library photo of the figure being read: its pictures read by its number, so pointing
+    # it at new renditions (a new file name) is no change.
+    photo = None
+
     def handle_starttag(self, tag, attrs):
         if tag == "br" or tag in BLOCK_TAGS:
             self._break()
-        if tag == "img":
+        if tag == "figure":
+            self.photo = dict(attrs).get("data-photo")
+        if tag == "img" and self.photo:
+            self.lines[-1] += f"[사진 {self.photo}번]"
+        elif tag == "img":
             source = dict(attrs).get("src") or ""
             self.lines[-1] += f"[사진: {PurePosixPath(source).name or '-'}]"
 
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
+        if tag == "figure":
+            self.photo = None
         if tag in BLOCK_TAGS:
             self._break()
 
@@ -121,9 +132,23 @@ class FieldDiff:
 
 
 def _picture(revision) -> str:
-    if not revision.lead_image:
+    """The lead photo of a 판 as text: its number in the library and file name, with its credit
+    (a photo deleted from the library since reads as such)."""
+    if revision.lead_photo_id is None:
         return ""
-    return PurePosixPath(revision.lead_image).name
+    photo = revision.lead_photo
+    if photo is None:
+        return "사진DB에서 삭제된 사진"
+    credit = f" ⓒ {photo.credit}" if photo.credit else ""
+    return f"사진 {photo.pk}번 · {PurePosixPath(photo.image.name).name}{credit}"
+
+
+def _caption(revision) -> str:
+    """The caption readers read under it: the article's own, else the photo's."""
+    if revision.lead_photo_caption:
+        return revision.lead_photo_caption
+    photo = revision.lead_photo if revision.lead_photo_id else None
+    return photo.caption if photo is not None else ""
 
 
 # (label, what of a 판 is compared, as text)
@@ -134,8 +159,7 @@ COMPARED = (
     ("기자", lambda r: ", ".join(r.byline_names)),
     ("태그", lambda r: ", ".join(r.tags)),
     ("대표 사진", _picture),
-    ("사진 설명", lambda r: r.lead_image_caption),
-    ("사진 출처", lambda r: r.lead_image_credit),
+    ("사진 설명", _caption),
     ("본문", lambda r: body_text(r.body)),
 )
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from newsroom.pictures import ImageRejected, process_image, thumbnail_of
+from newsroom.pictures import process_image
 
 from .models import (
     EDIT_ANY_PERMISSION,
@@ -26,7 +26,7 @@ from .models import (
     Section,
     Tag,
 )
-from .photos import make_renditions
+from .photos import fit_body_photos, make_renditions
 
 Status = Article.Status
 Action = ArticleEvent.Action
@@ -87,10 +87,8 @@ def revision_snapshot(*, article: Article) -> dict:
             for pk, name in article.reporters.order_by("pk").values_list("pk", "name")
         ],
         "tags": list(article.tags.order_by("name").values_list("name", flat=True)),
-        "lead_image": article.lead_image.name or "",
-        "lead_image_thumbnail": article.lead_image_thumbnail.name or "",
-        "lead_image_caption": article.lead_image_caption,
-        "lead_image_credit": article.lead_image_credit,
+        "lead_photo_id": article.lead_photo_id,
+        "lead_photo_caption": article.lead_photo_caption,
     }
 
 
@@ -133,6 +131,20 @@ def article_record_save(*, article: Article, by, created: bool, edited: list[str
     return record_event(article=article, action=Action.EDITED, by=by, note=note, revision=revision)
 
 
+def article_sync_body_photos(*, article: Article) -> list[int]:
+    """After a save: the body's library figures point at their photos' current renditions (a
+    plain update of the stored body when they did not: no new version, nothing a reader reads
+    changed), and body_photos lists exactly the photos the body shows, which is what the
+    library's "where used" and its refusal to delete a photo in use read. A figure naming a
+    photo that does not exist loses the claim (its data-photo); it can bring in nothing."""
+    body, photo_ids = fit_body_photos(article.body)
+    if body != article.body:
+        article.body = body
+        Article.objects.filter(pk=article.pk).update(body=body)
+    article.body_photos.set(photo_ids)
+    return photo_ids
+
+
 @transaction.atomic
 def article_restore(*, article: Article, revision: ArticleRevision, by) -> ArticleRevision:
     """Put an older 판's content back: the article takes its fields (through the same save as
@@ -151,14 +163,15 @@ def article_restore(*, article: Article, revision: ArticleRevision, by) -> Artic
         "title": revision.title,
         "subtitle": revision.subtitle,
         "body": revision.body,
-        "lead_image": revision.lead_image,
-        "lead_image_thumbnail": revision.lead_image_thumbnail,
-        "lead_image_caption": revision.lead_image_caption,
-        "lead_image_credit": revision.lead_image_credit,
+        "lead_photo_caption": revision.lead_photo_caption,
     }
     edited = [name for name, value in wanted.items() if current[name] != value]
     for name in edited:
         setattr(article, name, wanted[name])
+    # The lead photo as it was; one deleted from the library since cannot come back.
+    if revision.lead_photo_id != article.lead_photo_id:
+        article.lead_photo_id = revision.lead_photo_id
+        edited.append("lead_photo")
     # Links to what no longer exists (a deleted section, tag or byline) cannot come back.
     section = (
         Section.objects.filter(pk=revision.section_id).first() if revision.section_id else None
@@ -180,6 +193,7 @@ def article_restore(*, article: Article, revision: ArticleRevision, by) -> Artic
         article.reporters.set(reporters)
     if "tags" in edited:
         article.tags.set(tags)
+    article_sync_body_photos(article=article)
     restored = revision_record(article=article, by=by, note=f"{revision.number}판으로 복원")
     record_event(
         article=article,
@@ -433,28 +447,6 @@ MOVE_LABELS = {
     "_schedule": "예약 게재",
     "_withdraw": "게재중지",
 }
-
-
-def fill_missing_lead_thumbnails() -> tuple[int, list[str]]:
-    """Make the thumbnail of every article that has a lead image but none (articles stored
-    before the pipeline). Returns how many were made and the ids that failed, with why."""
-    field = Article._meta.get_field("lead_image_thumbnail")
-    missing = Article.objects.exclude(lead_image="").filter(lead_image_thumbnail="")
-    made, failed = 0, []
-    for article in missing.only("pk", "lead_image").iterator():
-        try:
-            with article.lead_image.open("rb") as picture:
-                processed = thumbnail_of(picture.read())
-        except (OSError, ImageRejected) as error:
-            failed.append(f"{article.pk}({getattr(error, 'message', error)})")
-            continue
-        stem = article.lead_image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        name = field.generate_filename(article, f"{stem}_thumb.{processed.extension}")
-        stored = field.storage.save(name, ContentFile(processed.thumbnail))
-        # A plain update: no new version, so nobody's open form becomes stale.
-        Article.objects.filter(pk=article.pk).update(lead_image_thumbnail=stored)
-        made += 1
-    return made, failed
 
 
 # The photo library (사진). -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsroom.pagecache.generation import bump_generation, register_expiry
 
-from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
+from .models import Article, CorrectionNotice, Photo, Reporter, Section, Series, Tag
 
 
 def _bump_now_and_after_commit() -> None:
@@ -26,6 +26,12 @@ def _bump_now_and_after_commit() -> None:
 
 def _bump(sender, **kwargs):
     _bump_now_and_after_commit()
+
+
+def _bump_unless_new(sender, instance, created=False, **kwargs):
+    """A photo just put into the library is on no page yet (uploads come all day long)."""
+    if not created:
+        _bump_now_and_after_commit()
 
 
 def _note_if_public_before(sender, instance, raw=False, **kwargs):
@@ -70,12 +76,14 @@ def next_scheduled_publish():
 
 
 def connect() -> None:
-    # A correction notice is on its article's page, the feeds and /corrections/.
-    for model in (Article, Section, Tag, Reporter, CorrectionNotice, Series):
+    # A correction notice is on its article's page, the feeds and /corrections/; a photo's
+    # caption, credit and renditions (a focal point move cuts new ones) on every page using it.
+    for model in (Article, Section, Tag, Reporter, CorrectionNotice, Series, Photo):
         uid = f"articles-cache-{model.__name__}"
         post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}-delete")
-        if model is not Article:
+        if model not in (Article, Photo):
             post_save.connect(_bump, sender=model, dispatch_uid=f"{uid}-save")
+    post_save.connect(_bump_unless_new, sender=Photo, dispatch_uid="articles-cache-Photo-save")
     pre_save.connect(_note_if_public_before, sender=Article, dispatch_uid="articles-cache-pre")
     post_save.connect(_bump_unless_private, sender=Article, dispatch_uid="articles-cache-save")
     for through in (Article.tags.through, Article.reporters.through, Article.related.through):

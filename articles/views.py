@@ -30,6 +30,14 @@ from . import pagination, viewcounts
 from . import search as article_search
 from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
 from .pagination import LIST_PARAMETERS
+from .photos import (
+    ARTICLE_SPECS,
+    CARD_SPECS,
+    COLUMN_SIZES,
+    LEAD_SRCSET,
+    attach_lead_renditions,
+)
+from .templatetags.reader_tags import top_sections
 
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
@@ -82,11 +90,21 @@ def _found(name: str, load, missing: str):
     return found
 
 
-def _list_page(request, template: str, name: str, articles, *, count_cap=None, **context):
+def _list_page(
+    request,
+    template: str,
+    name: str,
+    articles,
+    *,
+    count_cap=None,
+    prepare=attach_lead_renditions,
+    **context,
+):
     """A list page: the page `?page=` asks for of `articles()` (see pagination.cached_page),
-    rendered with `context`."""
+    rendered with `context`; `prepare` runs on its rows before they are cached (by default:
+    the article cards' pictures, in one query)."""
     number = pagination.page_number(request)
-    page = pagination.cached_page(name, articles, number, count_cap=count_cap)
+    page = pagination.cached_page(name, articles, number, count_cap=count_cap, prepare=prepare)
     canonical_url = pagination.canonical_for_page(request, number)
     return render(request, template, {**context, "page": page, "canonical_url": canonical_url})
 
@@ -97,8 +115,11 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
     exclude = sorted(exclude)
 
     def build():
-        newest = Article.objects.published().newest_by_section(
-            Section.objects.on_home(), size, exclude=exclude
+        on_home = [section for section in top_sections() if section.on_home]
+        newest = (
+            Article.objects.published()
+            .select_related("lead_photo")
+            .newest_by_section(on_home, size, exclude=exclude)
         )
         return [
             {"section": section, "articles": articles} for section, articles in newest if articles
@@ -111,26 +132,31 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 
 
 def _home_data() -> dict:
-    headlines = list(Article.objects.headlines().select_related("section")[:HEADLINE_COUNT])
+    headlines = list(
+        Article.objects.headlines().select_related("section", "lead_photo")[:HEADLINE_COUNT]
+    )
     if not headlines:
         # No headline chosen by the desk: the newest article leads the page.
-        headlines = list(Article.objects.published().select_related("section")[:1])
+        headlines = list(Article.objects.published().select_related("section", "lead_photo")[:1])
     shown = {article.pk for article in headlines}
     latest = [
         article
-        for article in Article.objects.published().select_related("section")[
+        for article in Article.objects.published().select_related("section", "lead_photo")[
             : LATEST_COUNT + HEADLINE_COUNT
         ]
         if article.pk not in shown
     ][:LATEST_COUNT]
-    return {"headlines": headlines, "latest": latest}
+    blocks = section_blocks(exclude=[a.pk for a in headlines])
+    # Every picture of the page in one query: the top headline drawn wide (LEAD_SRCSET), each
+    # section block's first article at 480, the others as cards.
+    pictured = [*headlines, *latest, *(block["articles"][0] for block in blocks)]
+    attach_lead_renditions(pictured, (*CARD_SPECS, *LEAD_SRCSET))
+    return {"headlines": headlines, "latest": latest, "section_blocks": blocks}
 
 
 @reader_page
 def home(request):
-    data = cached("home", _home_data)
-    blocks = section_blocks(exclude=[a.pk for a in data["headlines"]])
-    return render(request, "articles/home.html", {**data, "section_blocks": blocks})
+    return render(request, "articles/home.html", cached("home", _home_data))
 
 
 @reader_page(reads=LIST_PARAMETERS)
@@ -140,7 +166,7 @@ def latest(request):
         request,
         "articles/latest.html",
         "latest-list",
-        lambda: Article.objects.published().for_listing(),
+        lambda: Article.objects.published().for_cards(),
         show_section=True,
         is_latest=True,
     )
@@ -156,7 +182,7 @@ def section(request, slug):
         request,
         "articles/section.html",
         f"section-list:{section.pk}",
-        lambda: Article.objects.published().for_listing().in_section(section),
+        lambda: Article.objects.published().for_cards().in_section(section),
         section=section,
         current_section=section,
     )
@@ -171,7 +197,7 @@ def reporter(request, pk):
         request,
         "articles/reporter.html",
         f"reporter-list:{pk}",
-        lambda: Article.objects.published().for_listing().filter(reporters=reporter),
+        lambda: Article.objects.published().for_cards().filter(reporters=reporter),
         reporter=reporter,
         show_section=True,
     )
@@ -184,7 +210,7 @@ def tag(request, slug):
         request,
         "articles/tag.html",
         f"tag-list:{tag.pk}",
-        lambda: Article.objects.published().for_listing().filter(tags=tag),
+        lambda: Article.objects.published().for_cards().filter(tags=tag),
         count_cap=pagination.TAG_COUNT_CAP,
         tag=tag,
         show_section=True,
@@ -203,6 +229,7 @@ def corrections(request):
             .select_related("article")
             .only(*CORRECTION_LIST_FIELDS)
         ),
+        prepare=None,  # notices: no pictures
     )
 
 
@@ -225,7 +252,7 @@ def series(request, pk):
         f"series-list:{pk}",
         lambda: (
             Article.objects.published()
-            .for_listing()
+            .for_cards()
             .filter(series=series)
             .order_by("published_at", "id")
         ),
@@ -295,7 +322,7 @@ def _same_section_latest(article: Article) -> list[Article]:
         Article.objects.published()
         .filter(section_id=article.section_id)
         .exclude(pk=article.pk)
-        .select_related("section")[:RELATED_COUNT]
+        .select_related("section", "lead_photo")[:RELATED_COUNT]
     )
 
 
@@ -312,6 +339,8 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         related = [item for item in related if item.is_public()]
     if not related and not preview:
         related = cached(f"same-section:{article.pk}", lambda: _same_section_latest(article))
+    # The lead photo's sizes (the page, its link preview) and the related articles' pictures.
+    attach_lead_renditions([article, *related], ARTICLE_SPECS)
     return {
         "article": article,
         # An unsaved article (a preview before the first save) has no address yet.
@@ -324,6 +353,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,
         "series_place": series_place(article) if saved else None,
+        "column_sizes": COLUMN_SIZES,
     }
 
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from newsroom.pagecache.generation import cached
 
+from .. import photos
 from ..models import Article, Section
 from ..richtext import plain_text
 
@@ -47,20 +48,24 @@ def summary(article, length: int = 120) -> str:
     return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
-def _has_file(image) -> bool:
-    return bool(image) and bool(getattr(image, "name", ""))
+@register.filter
+def rendition(article, spec: str):
+    """The `spec` rendition of the article's lead photo (articles.photos.RENDITIONS), or None.
+    Lists attach them in one query (articles.photos.attach_lead_renditions); nothing here reads
+    the database."""
+    return getattr(article, "lead_renditions", {}).get(spec)
 
 
 @register.filter
 def card_image(article):
-    """The image a card shows: the thumbnail when the desk made one, else the lead image, else
-    None. (`lead_image_thumbnail` comes with the desk's image work; until then: lead_image.)"""
-    thumbnail = getattr(article, "lead_image_thumbnail", None)
-    if _has_file(thumbnail):
-        return thumbnail
-    if _has_file(article.lead_image):
-        return article.lead_image
-    return None
+    """The picture a card shows: the lead photo's thumbnail, or None."""
+    return rendition(article, "thumb")
+
+
+@register.filter
+def lead_srcset(article) -> str:
+    """The `srcset` of the article's lead photo at the article's widths (LEAD_SRCSET)."""
+    return photos.srcset(getattr(article, "lead_renditions", {}), photos.LEAD_SRCSET)
 
 
 @register.filter
@@ -127,12 +132,15 @@ def page_query(context, number) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def top_sections() -> list[Section]:
+    """Every top-level section, in the desk's order, cached for the content generation: the
+    menu and the home page's section blocks read the same list."""
+    return cached("top-sections", lambda: list(Section.objects.filter(parent__isnull=True)))
+
+
 @register.inclusion_tag("includes/_section_nav.html", takes_context=True)
 def section_navigation(context, current=None):
-    sections = cached(
-        "nav-sections",
-        lambda: list(Section.objects.filter(in_navigation=True, parent__isnull=True)),
-    )
+    sections = [section for section in top_sections() if section.in_navigation]
     current_slug = "*latest" if context.get("is_latest") else getattr(current, "slug", None)
     return {"sections": sections, "current_slug": current_slug}
 
@@ -166,7 +174,8 @@ _iso = iso_datetime
 
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article, reporters, image_url=""):
-    """`<script type="application/ld+json">` with the article as a schema.org NewsArticle."""
+    """`<script type="application/ld+json">` with the article as a schema.org NewsArticle. Its
+    image: the lead photo at 16:9 and as the 1200×630 link preview, else `image_url`."""
     site_info = context.get("site_info")
     publisher_name = getattr(site_info, "name", "") or settings.SITE_NAME
     data = {
@@ -193,8 +202,10 @@ def article_json_ld(context, article, reporters, image_url=""):
             "logo": {"@type": "ImageObject", "url": absolute(static("img/logo.png"))},
         },
     }
-    if image_url:
-        data["image"] = [image_url]
+    renditions = getattr(article, "lead_renditions", {})
+    images = [absolute(renditions[spec].url) for spec in ("w1200", "og") if spec in renditions]
+    if images or image_url:
+        data["image"] = images or [image_url]
     corrections = context.get("corrections")
     if corrections:
         data["correction"] = [

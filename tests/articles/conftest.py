@@ -3,11 +3,12 @@ from itertools import count
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from articles.demo import demo_lead_image
 from articles.models import Article, Reporter, Section, Tag
+from articles.services import photo_add
 from tests.user_agents import BROWSER
 
 _numbers = count(1)
@@ -51,6 +52,20 @@ def make_tag(db):
     return make
 
 
+def library_photo(caption="사진 설명입니다", credit="뉴스룸", **fields):
+    """A library photo put in through the upload pipeline, with every rendition made."""
+    number = next(_numbers)
+    upload = SimpleUploadedFile(
+        f"test-{number}.jpg", demo_lead_image(number, (30, 80, 120)), "image/jpeg"
+    )
+    return photo_add(upload=upload, by=None, caption=caption, credit=credit, **fields)
+
+
+@pytest.fixture
+def make_photo(db):
+    return library_photo
+
+
 @pytest.fixture
 def make_article(db, section):
     def make(
@@ -77,13 +92,7 @@ def make_article(db, section):
             **fields,
         )
         if image:
-            article.lead_image.save(
-                f"test-{number}.jpg",
-                ContentFile(demo_lead_image(number, (30, 80, 120))),
-                save=False,
-            )
-            article.lead_image_caption = "사진 설명입니다"
-            article.lead_image_credit = "뉴스룸"
+            article.lead_photo = library_photo()
         article.save()
         if reporters:
             article.reporters.set(reporters)

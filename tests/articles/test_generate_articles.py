@@ -80,7 +80,7 @@ def test_generated_rows_are_what_the_model_would_store():
         assert sanitize_html(article.body) == article.body
         assert article.is_public()
         assert before <= article.created_at <= article.updated_at <= timezone.now()
-        for name in ("lead_image", "lead_image_thumbnail", "lead_image_caption", "version"):
+        for name in ("lead_photo_id", "lead_photo_caption", "version"):
             assert getattr(article, name) == getattr(blank, name)
         assert (article.is_headline, article.created_by_id) == (False, None)
         assert [r.user.username for r in article.reporters.all()] == ["archive-generator"]

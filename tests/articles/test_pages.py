@@ -256,7 +256,7 @@ def test_article_page_has_share_links_print_and_font_buttons_without_outside_scr
 
 
 def test_article_page_has_news_article_json_ld_in_korean_time(
-    client, full_article, reporter, browser
+    client, full_article, reporter, browser, settings
 ):
     html = html_of(client.get(full_article.get_absolute_url(), **browser))
     data = json_ld(html)
@@ -264,7 +264,12 @@ def test_article_page_has_news_article_json_ld_in_korean_time(
     assert data["headline"] == "지역수가 시범사업 착수"
     assert data["datePublished"] == "2025-08-26T14:05:00+09:00"
     assert data["dateModified"].endswith("+09:00")
-    assert data["image"][0].endswith(full_article.lead_image.url)
+    renditions = {r.spec: r for r in full_article.lead_photo.renditions.all()}
+    # The lead photo at 16:9 and as the 1200×630 link preview, both absolute.
+    assert data["image"] == [
+        f"{settings.SITE_URL}{renditions['w1200'].url}",
+        f"{settings.SITE_URL}{renditions['og'].url}",
+    ]
     # The person's name: "기자" belongs to the byline text, not to the name.
     assert data["author"][0]["name"] == reporter.name
     assert data["publisher"]["@type"] == "Organization"
@@ -283,10 +288,12 @@ def test_article_page_has_open_graph_twitter_and_canonical_tags(
     assert f'<meta property="og:url" content="{canonical}">' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:title" content="지역수가 시범사업 착수">' in html
-    assert (
-        f'<meta property="og:image" content="{settings.SITE_URL}{full_article.lead_image.url}">'
-        in html
-    )
+    og = full_article.lead_photo.renditions.get(spec="og")
+    assert (og.width, og.height) == (1200, 630)
+    assert f'<meta property="og:image" content="{settings.SITE_URL}{og.url}">' in html
+    assert '<meta property="og:image:width" content="1200">' in html
+    assert '<meta property="og:image:height" content="630">' in html
+    assert '<meta property="og:image:alt" content="사진 설명입니다">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert "<title>지역수가 시범사업 착수 - " in html
     assert '<meta name="description" content="보건복지부가 시범사업을 시작한다.">' in html

@@ -127,10 +127,10 @@ def test_reporter_writes_desk_publishes_readers_find_it_and_withdrawal_removes_i
         caption=caption,
         credit="식약처 제공",
     )
-    reporter.locator("#id_lead_image").set_input_files(
-        str(image_file(tmp_path, "lead.png", (1200, 675), (200, 80, 60)))
-    )
-    reporter.locator("#id_lead_image_caption").fill(lead_caption)
+    # The lead photo: the demo library's first photo (choosing it in the picker is
+    # test_photo_picker's journey), with this article's own caption under it.
+    reporter.locator("input[name=lead_photo]").evaluate("input => { input.value = '1'; }")
+    reporter.locator("#id_lead_photo_caption").fill(lead_caption)
     # Saved as a draft first (저장 및 편집 계속): the sanitised body comes back into the editor.
     articles.press("_continue")
     saved = reporter.frame_locator("iframe.cke_wysiwyg_frame").locator("body")

@@ -23,8 +23,7 @@ TYPED = {
     "title": "식약처, 비대면 진료 의약품 배송 허용 범위 확대 검토",
     "subtitle": '약사회 "안전성 검증 먼저" & 환자단체 환영',
     "body": "<p>식품의약품안전처가 30분 동안 쓴 기사 본문입니다. <strong>굵게</strong></p>",
-    "lead_image_caption": "식약처 청사 <전경>",
-    "lead_image_credit": "뉴스룸 DB",
+    "lead_photo_caption": "식약처 청사 <전경>",
 }
 
 
@@ -55,7 +54,7 @@ def test_a_validation_error_brings_the_form_back_with_everything_typed(admin_cli
     html = response.content.decode()
     assert "제목은 120자 이내로 입력하세요" in html
     assert escape(data["title"]) in html
-    for name in ("subtitle", "body", "lead_image_caption", "lead_image_credit"):
+    for name in ("subtitle", "body", "lead_photo_caption"):
         assert escape(TYPED[name]) in html, name
     assert not Article.objects.exists()
 

@@ -1,4 +1,4 @@
-"""Every way a picture gets in (lead image, editor upload, reporter photo, banner image): the
+"""Every way a picture gets in (editor upload, reporter photo, banner image): the
 content decides, not the name; SVG, HTML and scripts are refused; size and pixel limits hold; a
 polyglot (a real image with a script or a ZIP appended, a GIFAR) is re-encoded, never stored as
 it came."""
@@ -13,11 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles.models import Article, Photo, Reporter
+from articles.models import Photo, Reporter
 from banners.models import Banner
 from tests.banners.conftest import banner_form
-
-from .conftest import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -62,16 +60,6 @@ REFUSED = {
 # --- one upload through each door; each returns the stored bytes or None when refused ---------
 
 
-def lead_image(client, upload, **_):
-    data = article_form(section=_["section"], title="사진 기사")
-    response = client.post("/admin/articles/article/add/", {**data, "lead_image": upload})
-    article = Article.objects.filter(title="사진 기사").first()
-    if article is None:
-        assert response.status_code == 200
-        return None, response.content.decode()
-    return article.lead_image.read(), ""
-
-
 def editor_upload(client, upload, **_):
     """The editor's photo picker: into the photo library (articles/picker.py)."""
     response = client.post(PICKER_UPLOAD_URL, {"file": upload, "caption": "사진", "credit": "연합"})
@@ -105,7 +93,6 @@ def banner_image(client, upload, **_):
 
 
 DOORS = {
-    "lead image": lead_image,
     "editor upload": editor_upload,
     "reporter photo": reporter_photo,
     "banner image": banner_image,

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from PIL import Image
 
 from articles.models import Article, CorrectionNotice, Photo, Reporter, Section, Tag
+from articles.services import photo_add
 from banners import services
 from banners.models import Banner, BannerSlot, Placement
 from tests.banners.conftest import ad_tag_form, banner_form
@@ -198,15 +199,24 @@ def test_feed_and_sitemap_checks_can_fail():
 # --- editors: articles ------------------------------------------------------------------------
 
 
-def post_article(client, *, section, vector: str, **extra):
+def library_photo(vector: str = "", **fields):
+    """A library photo whose every text field holds `vector`, through the upload service."""
     lead = SimpleUploadedFile("lead.jpg", picture(size=(64, 48)), content_type="image/jpeg")
+    texts = {
+        "caption": vector[:300],
+        "credit": vector[:100],
+        "licence": vector[:200],
+        "keywords": vector[:300],
+    }
+    return photo_add(upload=lead, by=None, **{**texts, **fields})
+
+
+def post_article(client, *, section, vector: str, **extra):
     fields = {
         "title": vector[:120],
         "subtitle": vector[:300],
         "body": vector,
-        "lead_image_caption": vector[:200],
-        "lead_image_credit": vector[:100],
-        "lead_image": lead,
+        "lead_photo_caption": vector[:200],
         "_publish": "1",
         **extra,
     }
@@ -216,12 +226,17 @@ def post_article(client, *, section, vector: str, **extra):
 
 def test_article_fields_reach_no_page_as_markup(editor, reader, section):
     before = Article.objects.count()
+    lead = library_photo(caption="대표 사진")
     for vector in VECTORS:
-        response = post_article(editor.client, section=section, vector=vector)
+        response = post_article(editor.client, section=section, vector=vector, lead_photo=lead.pk)
         if response.status_code == 200:  # refused (e.g. a pasted data: picture): form kept
             editor.check(response, "article add form with errors", vector)
             response = post_article(
-                editor.client, section=section, vector=vector, body="<p>본문</p>"
+                editor.client,
+                section=section,
+                vector=vector,
+                body="<p>본문</p>",
+                lead_photo=lead.pk,
             )
         assert response.status_code == 302, (vector, response.content.decode()[:3000])
         article = Article.objects.latest("pk")
@@ -288,6 +303,41 @@ def test_photo_fields_reach_no_page_as_markup(editor, reader, section):
             editor.check(response, "photo bulk delete page", vector)
     editor.get(f"/admin/articles/article/{article.pk}/change/")
     editor.every_page("/admin/articles/photo/", admin=True)
+    assert reader.problems + editor.problems == []
+
+
+def test_photo_fields_reach_no_reader_page_as_markup(editor, reader, section):
+    """A library photo's caption, credit, licence and keywords, as a lead photo and inside a
+    body, on every reader page that shows them (the article, its link preview and JSON-LD, the
+    home page's cards, the feeds)."""
+    for vector in VECTORS:
+        photo = library_photo(vector)
+        inside = library_photo(vector)
+        body = (
+            f'<p>본문</p><figure class="photo" data-photo="{inside.pk}"><img src="/x.jpg" alt="">'
+            f"<figcaption>{escape(inside.caption)}</figcaption></figure>"
+        )
+        response = post_article(
+            editor.client,
+            section=section,
+            vector="",
+            title="사진 기사",
+            body=body,
+            lead_photo=photo.pk,
+            lead_photo_caption="",
+        )
+        assert response.status_code == 302, (vector, response.content.decode()[:3000])
+        article = Article.objects.latest("pk")
+        assert list(article.body_photos.all()) == [inside], vector
+        html = reader.get(article.get_absolute_url(), vector)
+        if vector in TEMPLATE_PROBES:  # shown as typed, never evaluated
+            assert escape(vector[:100]) in html, vector
+        editor.get(f"/admin/articles/article/{article.pk}/change/", vector)
+        editor.get(f"/admin/articles/article/{article.pk}/revisions/compare/", vector)
+    for url in ("/", "/news/", f"/section/{section.slug}/"):
+        reader.every_page(url)
+    for url in ("/rss/", f"/rss/{section.slug}/"):
+        reader.get(url)
     assert reader.problems + editor.problems == []
 
 

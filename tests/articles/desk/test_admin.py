@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, ArticleEvent
+from articles.models import Article, ArticleEvent, Photo
 from newsroom.site.roles import DESK
 
 from .helpers import ADD_URL, LIST_URL, change_url, form_data
@@ -397,10 +397,13 @@ def test_demo_ad_manager_has_no_access_to_articles(client, demo):
     assert client.get("/admin/").status_code == 200
 
 
-def test_demo_articles_have_thumbnails_and_history(demo):
-    with_image = Article.objects.exclude(lead_image="")
-    assert with_image.exists()
-    assert not with_image.filter(lead_image_thumbnail="").exists()
+def test_demo_articles_have_library_photos_with_renditions_and_history(demo):
+    with_photo = Article.objects.exclude(lead_photo=None)
+    assert with_photo.exists()
+    assert Article.objects.filter(body_photos__isnull=False).exists()
+    assert Photo.objects.unused().exists()  # the library's "unused" filter has something
+    assert not Photo.objects.filter(renditions=None).exists()
+    assert not Photo.objects.filter(credit="").exists()
     assert ArticleEvent.objects.filter(action=ArticleEvent.Action.PUBLISHED).exists()
 
 

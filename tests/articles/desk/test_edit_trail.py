@@ -94,15 +94,21 @@ def desk(client, desk_user):
 
 
 @pytest.fixture
-def published(make_article, reporter_user):
+def published(make_article, reporter_user, make_photo):
     return make_article(
         by=reporter_user,
         status=Status.PUBLISHED,
         published_at=PUBLISHED,
         subtitle="분만·소아 우선\n가산율 차등",
         body=BODY,
-        lead_image_caption="사진 설명",
+        lead_photo=make_photo(),
+        lead_photo_caption="사진 설명",
     )
+
+
+def another_photo() -> int:
+    upload = SimpleUploadedFile("lead.jpg", image_bytes(), "image/jpeg")
+    return services.photo_add(upload=upload, by=None, caption="다른 사진").pk
 
 
 def save_in_the_editor(client, article, **changes):
@@ -147,11 +153,8 @@ CONTENT_EDITS = {
     "title": lambda article, other: {"title": "복지부, 필수의료 대책 확정"},
     "subtitle": lambda article, other: {"subtitle": "분만·소아 우선\r\n가산율 차등 확정"},
     "body": lambda article, other: {"body": BODY_FROM_THE_EDITOR.replace("둘째", "고친 둘째")},
-    "lead_image": lambda article, other: {
-        "lead_image": SimpleUploadedFile("lead.jpg", image_bytes(), "image/jpeg")
-    },
-    "lead_image_caption": lambda article, other: {"lead_image_caption": "고친 사진 설명"},
-    "lead_image_credit": lambda article, other: {"lead_image_credit": "보건복지부 제공"},
+    "lead_photo": lambda article, other: {"lead_photo": another_photo()},
+    "lead_photo_caption": lambda article, other: {"lead_photo_caption": "고친 사진 설명"},
     "section": lambda article, other: {
         "section": Section.objects.exclude(pk=article.section_id).first().pk
     },
@@ -234,9 +237,9 @@ def test_an_edit_names_each_field_it_changed(desk, published):
         published,
         title="새 제목",
         body=BODY_FROM_THE_EDITOR.replace("하나", "첫째"),
-        lead_image_caption="새 사진 설명",
+        lead_photo_caption="새 사진 설명",
     )
-    assert published.events.get(action=Action.EDITED).note == "제목, 본문, 사진 설명"
+    assert published.events.get(action=Action.EDITED).note == "제목, 본문, 이 기사의 사진 설명"
 
 
 # --- existing articles -----------------------------------------------------------------------

@@ -157,7 +157,7 @@ def test_compare_shows_two_revisions_side_by_side_with_the_changes_marked(desk, 
 
 def test_compare_escapes_markup_in_what_editors_typed(desk, draft):
     save(
-        desk, draft, title='<script>alert("판")</script> 제목', lead_image_caption="<img onerror=x>"
+        desk, draft, title='<script>alert("판")</script> 제목', lead_photo_caption="<img onerror=x>"
     )
     html = desk.get(compare_url(draft)).content.decode()
     assert "<script>alert" not in html

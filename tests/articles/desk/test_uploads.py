@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
 from articles.models import Article, Photo
+from articles.photos import RENDITIONS
+from articles.services import photo_add
 from newsroom.pictures import ImageRejected, process_image
 
 from .helpers import ADD_URL, form_data, image_bytes
@@ -183,11 +185,11 @@ def test_the_editor_shows_pictures_at_most_as_wide_as_its_column(client, reporte
     assert "img { max-width: 100%; height: auto; }" in css
 
 
-# --- the lead image in the admin --------------------------------------------------------------
+# --- a picture put into the photo library (the lead photo's source) ------------------------------
 
 
 @pytest.mark.django_db
-def test_lead_and_body_pictures_are_scaled_by_one_rule(client, desk_user, settings, media_root):
+def test_library_and_body_pictures_are_scaled_by_one_rule(client, desk_user, settings, media_root):
     wide = image_bytes("JPEG", size=(2400, 1200))
     client.force_login(desk_user)
     response = client.post(
@@ -195,45 +197,35 @@ def test_lead_and_body_pictures_are_scaled_by_one_rule(client, desk_user, settin
     )
     photo = Photo.objects.get(pk=response.json()["photo"]["id"])
     body_picture = Image.open(media_root / photo.image.name)
-    client.force_login(desk_user)
-    data = form_data(Article(title="넓은 대표 사진"), section="")
-    data["lead_image"] = upload(wide, name="wide.jpg")
-    assert client.post(ADD_URL, data).status_code == 302
-    with Article.objects.get(title="넓은 대표 사진").lead_image.open("rb") as picture:
-        lead_picture = Image.open(picture)
-        lead_size = lead_picture.size
+    lead = photo_add(upload=upload(wide, name="wide.jpg"), by=None)
+    with lead.image.open("rb") as picture:
+        lead_size = Image.open(picture).size
     assert body_picture.size == lead_size == (settings.ARTICLE_IMAGE_MAX_WIDTH, 800)
+    assert (lead.width, lead.height) == lead_size
 
 
 @pytest.mark.django_db
-def test_lead_image_upload_is_cleaned_and_gets_a_thumbnail(client, desk_user, settings):
+def test_a_library_photo_is_cleaned_and_gets_its_renditions(settings):
     settings.ARTICLE_IMAGE_MAX_WIDTH = 200
-    settings.ARTICLE_IMAGE_THUMB_WIDTH = 50
-    client.force_login(desk_user)
-    data = form_data(Article(title="대표 사진이 있는 기사"), section="")
-    data["lead_image"] = upload(jpeg_with_orientation_and_gps(size=(800, 400)), name="IMG_01.jpg")
-    response = client.post(ADD_URL, data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    article = Article.objects.get(title="대표 사진이 있는 기사")
-    with article.lead_image.open("rb") as picture:
+    photo = photo_add(
+        upload=upload(jpeg_with_orientation_and_gps(size=(800, 400)), name="IMG_01.jpg"),
+        by=None,
+    )
+    with photo.image.open("rb") as picture:
         content = picture.read()
     assert Image.open(io.BytesIO(content)).size == (200, 400)  # upright, then scaled
     assert b"Exif" not in content
-    assert "IMG_01" not in article.lead_image.name  # the uploader's file name is not kept
-    with article.lead_image_thumbnail.open("rb") as thumbnail:
-        assert Image.open(thumbnail).size == (50, 100)
+    assert "IMG_01" not in photo.image.name  # the uploader's file name is not kept
+    thumb = photo.renditions.get(spec="thumb")
+    with thumb.file.open("rb") as picture:
+        assert Image.open(picture).size == (thumb.width, thumb.height) == (200, 112)
 
 
 @pytest.mark.django_db
-def test_bad_lead_image_shows_a_korean_error_and_saves_nothing(client, desk_user, media_root):
-    client.force_login(desk_user)
-    data = form_data(Article(title="사진이 잘못된 기사"), section="")
-    data["lead_image"] = upload(b"not a picture at all", name="x.jpg")
-    response = client.post(ADD_URL, data)
-    assert response.status_code == 200
-    assert "이미지 파일이 아니거나 손상된 파일" in response.content.decode()
-    assert "사진이 잘못된 기사" in response.content.decode()  # what was typed is kept
-    assert not Article.objects.exists()
+def test_a_bad_picture_is_refused_in_korean_and_nothing_is_stored(media_root):
+    with pytest.raises(ImageRejected, match="이미지 파일이 아니거나 손상된 파일"):
+        photo_add(upload=upload(b"not a picture at all", name="x.jpg"), by=None)
+    assert not Photo.objects.exists()
     assert stored_files(media_root) == []
 
 
@@ -247,35 +239,30 @@ def test_a_picture_pasted_as_data_url_is_refused_not_silently_dropped(client, de
     assert not Article.objects.exists()
 
 
-# --- thumbnails for articles that came in before the pipeline --------------------------------
+# --- renditions for photos that came in without them (the migration's) --------------------------
 
 
 @pytest.mark.django_db
-def test_make_lead_thumbnails_fills_only_missing_ones(make_article, capsys):
-    from django.core.files.base import ContentFile
+def test_make_photo_renditions_fills_only_missing_ones(make_photo, capsys):
     from django.core.management import call_command
 
-    article = make_article()
-    article.lead_image.save("old.jpg", ContentFile(image_bytes("JPEG", size=(1000, 500))))
-    version = Article.objects.get(pk=article.pk).version
-    call_command("make_lead_thumbnails")
-    article.refresh_from_db()
-    with article.lead_image_thumbnail.open("rb") as thumbnail:
-        assert Image.open(thumbnail).size == (480, 240)
-    assert article.version == version  # nobody's open form is made stale
-    name = article.lead_image_thumbnail.name
-    call_command("make_lead_thumbnails")
-    article.refresh_from_db()
-    assert article.lead_image_thumbnail.name == name
-    assert "썸네일 0개" in capsys.readouterr().out
+    photo = make_photo()
+    photo.renditions.filter(spec__in=["og", "thumb"]).delete()
+    call_command("make_photo_renditions")
+    assert set(photo.renditions.values_list("spec", flat=True)) == set(RENDITIONS)
+    assert "사진 규격 2개" in capsys.readouterr().out
+    files = sorted(r.file.name for r in photo.renditions.all())
+    call_command("make_photo_renditions")
+    assert sorted(r.file.name for r in photo.renditions.all()) == files
+    assert "사진 규격 0개" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
-def test_make_lead_thumbnails_fails_with_one_line_naming_the_broken_article(make_article):
+def test_make_photo_renditions_fails_with_one_line_naming_the_broken_photo(media_root):
     from django.core.files.base import ContentFile
     from django.core.management import CommandError, call_command
 
-    article = make_article()
-    article.lead_image.save("broken.jpg", ContentFile(b"not a picture"))
-    with pytest.raises(CommandError, match=rf"못한 기사 1건: {article.pk}\("):
-        call_command("make_lead_thumbnails")
+    photo = Photo(width=10, height=10)
+    photo.image.save("broken.jpg", ContentFile(b"not a picture"))
+    with pytest.raises(CommandError, match=rf"만들지 못한 사진 1장: {photo.pk}\("):
+        call_command("make_photo_renditions")
