@@ -736,6 +736,8 @@ class ArticleRevision(models.Model):
     # [{"id": reporter id, "name": byline name}, …] in byline order.
     byline = models.JSONField("기자", default=list, blank=True)
     tags = models.JSONField("태그", default=list, blank=True)
+    # The standing 정정·반론·추후보도 notices readers saw with this 판: [{"kind", "text"}].
+    notices = models.JSONField("정정·반론보도", default=list, blank=True)
     # The lead photo as it was (a photo deleted from the library since leaves it empty) and the
     # article's own caption under it (blank: the photo's caption).
     lead_photo = models.ForeignKey(

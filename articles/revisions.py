@@ -19,7 +19,10 @@ from pathlib import PurePosixPath
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .models import CorrectionNotice
 from .richtext import BLOCK_TAGS
+
+NOTICE_KINDS = CorrectionNotice.Kind.choices
 
 TOKEN = re.compile(r"[\uac00-\ud7a3]+|[A-Za-z0-9]+|.", re.DOTALL)
 # A replaced run is marked by character when at least this share of it stayed the same.
@@ -151,6 +154,15 @@ def _caption(revision) -> str:
     return photo.caption if photo is not None else ""
 
 
+def _notices(revision) -> str:
+    """The standing notices of a 판, one a line: "[정정보도] 내용"."""
+    kinds = dict(NOTICE_KINDS)
+    return "\n".join(
+        f"[{kinds.get(n.get('kind'), n.get('kind'))}] {' '.join(str(n.get('text', '')).split())}"
+        for n in revision.notices or []
+    )
+
+
 # (label, what of a 판 is compared, as text)
 COMPARED = (
     ("제목", lambda r: r.title),
@@ -161,6 +173,7 @@ COMPARED = (
     ("대표 사진", _picture),
     ("사진 설명", _caption),
     ("본문", lambda r: body_text(r.body)),
+    ("정정·반론보도", lambda r: _notices(r)),
 )
 
 

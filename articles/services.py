@@ -89,6 +89,13 @@ def revision_snapshot(*, article: Article) -> dict:
         "tags": list(article.tags.order_by("name").values_list("name", flat=True)),
         "lead_photo_id": article.lead_photo_id,
         "lead_photo_caption": article.lead_photo_caption,
+        "notices": [
+            {"kind": kind, "text": text}
+            for kind, text in CorrectionNotice.objects.shown()
+            .filter(article=article)
+            .order_by("published_at", "pk")
+            .values_list("kind", "text")
+        ],
     }
 
 
@@ -335,11 +342,21 @@ NOTICE_ADD_PERMISSION = "articles.add_correctionnotice"
 NOTICE_CHANGE_PERMISSION = "articles.change_correctionnotice"
 
 
-def _note_notice_edit(article: Article, now: datetime) -> None:
+def _note_notice_edit(article: Article, now: datetime, *, by, note: str) -> ArticleRevision:
     """A notice is part of what readers see: adding, amending or withdrawing one is an edit of
-    the article (the public 수정 time moves, open forms of the article become stale)."""
+    the article (the public 수정 time moves, open forms of the article become stale) and makes a
+    new 판 holding the notices as readers now see them. Returns that 판."""
     article.content_changed_at = now
     article.save(update_fields=["content_changed_at"])
+    return revision_record(article=article, by=by, note=note)
+
+
+def _hold_for_notice(article_id: int) -> Article:
+    """Lock the article's row (its 판 numbers) and keep what it was before the notice changes,
+    when it has no 판 yet."""
+    article = Article.objects.select_for_update(of=("self",)).get(pk=article_id)
+    revision_ensure_base(article_id=article_id)
+    return article
 
 
 @transaction.atomic
@@ -351,13 +368,20 @@ def notice_add(
     now = now or timezone.now()
     if not article.is_public(now):
         raise ValidationError("게재 중인 기사에만 정정·반론보도를 붙일 수 있습니다.")
+    article = _hold_for_notice(article.pk)
     notice = CorrectionNotice(
         article=article, kind=kind, text=text, published_at=now, created_by=by
     )
     notice.full_clean()
     notice.save()
-    _note_notice_edit(article, now)
-    record_event(article=article, action=Action.CORRECTION_ADDED, by=by, note=notice.plain)
+    revision = _note_notice_edit(article, now, by=by, note=f"{notice.get_kind_display()} 게시")
+    record_event(
+        article=article,
+        action=Action.CORRECTION_ADDED,
+        by=by,
+        note=notice.plain,
+        revision=revision,
+    )
     return notice
 
 
@@ -372,6 +396,7 @@ def notice_amend(
     if kind == notice.kind and text == notice.text:
         return notice
     now = now or timezone.now()
+    _hold_for_notice(notice.article_id)
     before = {
         "kind": notice.kind,
         "text": notice.text,
@@ -383,8 +408,16 @@ def notice_amend(
     notice.previous = [*notice.previous, before]
     notice.amended_at = now
     notice.save()
-    _note_notice_edit(notice.article, now)
-    record_event(article=notice.article, action=Action.CORRECTION_AMENDED, by=by, note=notice.plain)
+    revision = _note_notice_edit(
+        notice.article, now, by=by, note=f"{notice.get_kind_display()} 수정"
+    )
+    record_event(
+        article=notice.article,
+        action=Action.CORRECTION_AMENDED,
+        by=by,
+        note=notice.plain,
+        revision=revision,
+    )
     return notice
 
 
@@ -400,14 +433,18 @@ def notice_withdraw(
     if not reason:
         raise ValidationError({"withdrawal_reason": "삭제 사유를 입력하세요."})
     now = now or timezone.now()
+    _hold_for_notice(notice.article_id)
     notice.withdrawn_at, notice.withdrawn_by, notice.withdrawal_reason = now, by, reason[:200]
     notice.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    _note_notice_edit(notice.article, now)
+    revision = _note_notice_edit(
+        notice.article, now, by=by, note=f"{notice.get_kind_display()} 삭제"
+    )
     record_event(
         article=notice.article,
         action=Action.CORRECTION_WITHDRAWN,
         by=by,
         note=f"{notice.get_kind_display()} 삭제: {reason}",
+        revision=revision,
     )
     return notice
 

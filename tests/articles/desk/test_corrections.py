@@ -201,3 +201,52 @@ def test_the_correction_picker_offers_only_published_articles(
     )
     ids = {int(row["id"]) for row in response.json()["results"]}
     assert ids == {published.pk}
+
+
+def test_adding_amending_and_withdrawing_a_notice_each_make_a_revision(
+    client, desk_user, published
+):
+    """A notice is a real edit: each step is a new 판 holding the notices readers see, linked
+    from its history step; the 판 before the first notice is kept too."""
+    notice = services.notice_add(
+        article=published, kind=Kind.CORRECTION, text="수치를 바로잡습니다.", by=desk_user
+    )
+    services.notice_amend(
+        notice=notice, kind=Kind.CORRECTION, text="수치를 고칩니다.", by=desk_user
+    )
+    services.notice_withdraw(notice=notice, by=desk_user, reason="착오로 게시")
+    revisions = list(published.revisions.order_by("number"))
+    assert [r.notices for r in revisions] == [
+        [],
+        [{"kind": "correction", "text": "수치를 바로잡습니다."}],
+        [{"kind": "correction", "text": "수치를 고칩니다."}],
+        [],
+    ]
+    assert [r.note for r in revisions[1:]] == ["정정보도 게시", "정정보도 수정", "정정보도 삭제"]
+    for action, number in [
+        (Action.CORRECTION_ADDED, 2),
+        (Action.CORRECTION_AMENDED, 3),
+        (Action.CORRECTION_WITHDRAWN, 4),
+    ]:
+        assert published.events.get(action=action).revision.number == number
+
+    client.force_login(desk_user)
+    html = client.get(
+        f"/admin/articles/article/{published.pk}/revisions/compare/?a=1&b=2"
+    ).content.decode()
+    assert "정정·반론보도" in html and "<ins>" in html and "바로잡습니다" in html
+
+
+def test_restoring_an_older_revision_leaves_the_notices_as_they_are(desk_user, published):
+    """Notices are never silently removed: a restore brings back content, not an older set of
+    notices."""
+    services.notice_add(article=published, kind=Kind.REPLY, text="반론을 싣습니다.", by=desk_user)
+    published.refresh_from_db()
+    published.title = "바뀐 제목"
+    published.save()
+    services.revision_record(article=published, by=desk_user)
+    first = published.revisions.get(number=1)
+    services.article_restore(article=published, revision=first, by=desk_user)
+    assert CorrectionNotice.objects.shown().filter(article=published).count() == 1
+    newest = published.revisions.order_by("-number").first()
+    assert newest.notices == [{"kind": "reply", "text": "반론을 싣습니다."}]
