@@ -192,7 +192,9 @@ def slot_calendar(*, start: date, days: int) -> list[CalendarRow]:
     period_start, _ = _day_bounds(start)
     _, period_end = _day_bounds(start + timedelta(days=days - 1))
     placements = list(
-        Placement.objects.overlapping(period_start, period_end).select_related("banner", "slot")
+        Placement.objects.overlapping(period_start, period_end).select_related(
+            "banner__campaign", "slot"
+        )
     )
     rows = []
     for slot in BannerSlot.objects.filter(is_active=True):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from banners.models import Banner, BannerStat
 from tests.user_agents import BROWSER, NOT_READERS
 
-from .conftest import NOW
+from .conftest import NOW, show_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ def placement(make_banner, place, slot):
 
 def test_click_counts_and_redirects_with_302_to_the_stored_address(client, placement):
     with time_machine.travel(NOW, tick=False):
+        show_slot()  # the reader was served the banner
         response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
@@ -116,6 +117,7 @@ def test_post_to_the_click_url_is_refused(client, placement):
 def test_clicks_on_a_later_day_go_to_that_days_row(client, placement):
     for moment in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1)):
         with time_machine.travel(moment, tick=False):
+            show_slot()
             client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     by_day = dict(BannerStat.objects.values_list("day", "clicks"))
     assert by_day == {timezone.localdate(NOW): 2, timezone.localdate(NOW) + timedelta(days=1): 1}
