@@ -13,12 +13,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
+GOAL_LIMIT = 2_000_000_000  # within a 32-bit integer column on every database
+CAP_LIMIT = 1000
 
 
 def validate_target_url(value: str) -> None:
@@ -133,7 +135,10 @@ class Campaign(models.Model):
         "노출 목표",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1, message="노출 목표는 1 이상이어야 합니다.")],
+        validators=[
+            MinValueValidator(1, message="노출 목표는 1 이상이어야 합니다."),
+            MaxValueValidator(GOAL_LIMIT, message="노출 목표는 20억 이하로 입력하세요."),
+        ],
         help_text="비우면 목표 없이 가중치대로 나갑니다. 목표를 채우면 노출을 멈춥니다.",
     )
     goal_period = models.CharField(
@@ -147,7 +152,10 @@ class Campaign(models.Model):
         "독자당 하루 노출 한도",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1, message="노출 한도는 1 이상이어야 합니다.")],
+        validators=[
+            MinValueValidator(1, message="노출 한도는 1 이상이어야 합니다."),
+            MaxValueValidator(CAP_LIMIT, message="노출 한도는 1000 이하로 입력하세요."),
+        ],
         help_text="한 독자에게 하루에 이 횟수까지만 보입니다. 비우면 한도 없음.",
     )
     is_active = models.BooleanField("사용", default=True)

@@ -76,7 +76,10 @@ class Migration(migrations.Migration):
                         validators=[
                             django.core.validators.MinValueValidator(
                                 1, message="노출 목표는 1 이상이어야 합니다."
-                            )
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                2000000000, message="노출 목표는 20억 이하로 입력하세요."
+                            ),
                         ],
                         verbose_name="노출 목표",
                     ),
@@ -100,7 +103,10 @@ class Migration(migrations.Migration):
                         validators=[
                             django.core.validators.MinValueValidator(
                                 1, message="노출 한도는 1 이상이어야 합니다."
-                            )
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                1000, message="노출 한도는 1000 이하로 입력하세요."
+                            ),
                         ],
                         verbose_name="독자당 하루 노출 한도",
                     ),

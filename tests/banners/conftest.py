@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from PIL import Image
 
-from banners import services
+from banners import audience, services
 from banners.models import Banner, Campaign, Placement
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 from tests.user_agents import CHROME
@@ -33,6 +33,7 @@ def show_slot(code: str = "article-side-1", *, user_agent: str = CHROME, times: 
 def no_periodic_flush(settings):
     """Tests flush explicitly; the after-request flush has its own test."""
     settings.BANNER_FLUSH_SECONDS = 0
+    audience.forget_keys()  # the day keys live in the cache, which each test starts empty
     services._pending.clear()
     services._next_flush[0] = 0.0
     yield

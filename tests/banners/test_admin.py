@@ -17,6 +17,8 @@ BANNER_PAGES = [
     "/admin/banners/",
     "/admin/banners/advertiser/",
     "/admin/banners/advertiser/add/",
+    "/admin/banners/campaign/",
+    "/admin/banners/campaign/add/",
     "/admin/banners/banner/",
     "/admin/banners/banner/add/",
     "/admin/banners/placement/",
@@ -34,6 +36,8 @@ def test_ad_manager_role_holds_only_banner_permissions():
     assert apps == {"banners"}
     assert group.permissions.filter(codename="view_bannerstat").exists()
     assert group.permissions.filter(codename="add_banner").exists()
+    assert group.permissions.filter(codename="add_campaign").exists()
+    assert group.permissions.filter(codename="change_campaign").exists()
     for role in (REPORTER, DESK):
         assert not any(name.startswith("banners.") for name in ROLE_PERMISSIONS[role])
         assert not Group.objects.get(name=role).permissions.filter(
