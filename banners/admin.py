@@ -484,11 +484,13 @@ class BannerSlotAdmin(NewsroomModelAdmin):
         if error:
             messages.error(request, error)
         rows = reports.slot_calendar(start=start, days=days)
+        last = start + timedelta(days=days - 1)
         context = {
             **self.admin_site.each_context(request),
             "title": "슬롯 달력",
             "opts": self.model._meta,
             "rows": rows,
+            "campaign_rows": reports.campaign_rows(start=start, end=last),
             "days": [start + timedelta(days=i) for i in range(days)],
             "start": start,
             "day_count": days,
@@ -507,7 +509,7 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     def _period(self, request):
         start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))
         filters = {}
-        for name in ("advertiser", "banner", "slot"):
+        for name in ("advertiser", "campaign", "banner", "slot"):
             filters[name] = ascii_int(request.GET.get(name)) or None
         return start, end, filters, error
 
@@ -531,9 +533,13 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
             "report": report,
             "filters": filters,
             "advertisers": Advertiser.objects.all(),
+            "campaigns": Campaign.objects.order_by("name"),
             "banners": Banner.objects.order_by("name"),
             "slots": BannerSlot.objects.all(),
             "csv_url": reverse("admin:banners_bannerstat_csv") + "?" + urlencode(query),
+            "campaigns_csv_url": reverse("admin:banners_bannerstat_csv")
+            + "?"
+            + urlencode({**query, "table": "campaigns"}),
             "calendar_url": reverse("admin:banners_bannerslot_calendar"),
         }
         return TemplateResponse(request, "banners/admin/report.html", context)
@@ -542,9 +548,14 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         start, end, filters, _ = self._period(request)
-        body = reports.report_csv(start=start, end=end, **filters)
+        if request.GET.get("table") == "campaigns":
+            body = reports.campaigns_csv(start=start, end=end, **filters)
+            name = "campaign-report"
+        else:
+            body = reports.report_csv(start=start, end=end, **filters)
+            name = "banner-report"
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
-        filename = f"banner-report-{start.isoformat()}-{end.isoformat()}.csv"
+        filename = f"{name}-{start.isoformat()}-{end.isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response

@@ -86,6 +86,21 @@ class CampaignPlan:
         share = (now - start) / (end - start)
         return self.goal * min(max(share, 0.0), 1.0)
 
+    @classmethod
+    def of(cls, campaign, *, delivered_before: int = 0, counted_from: date | None = None):
+        """The plan of a `Campaign` row."""
+        return cls(
+            campaign_id=campaign.pk,
+            priority=campaign.priority,
+            starts_at=campaign.starts_at,
+            ends_at=campaign.ends_at,
+            goal=campaign.goal_impressions,
+            goal_period=campaign.goal_period,
+            daily_cap=campaign.daily_cap,
+            delivered_before=int(delivered_before or 0),
+            counted_from=counted_from,
+        )
+
     def factor(self, delivered: int, now: datetime) -> float:
         """The weight multiplier at `now` after `delivered` impressions of the period."""
         if not self.goal:

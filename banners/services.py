@@ -134,20 +134,6 @@ def _delivered_before(day: date):
     )
 
 
-def campaign_plan(campaign: Campaign, *, delivered_before: int = 0, counted_from=None):
-    return CampaignPlan(
-        campaign_id=campaign.pk,
-        priority=campaign.priority,
-        starts_at=campaign.starts_at,
-        ends_at=campaign.ends_at,
-        goal=campaign.goal_impressions,
-        goal_period=campaign.goal_period,
-        daily_cap=campaign.daily_cap,
-        delivered_before=int(delivered_before or 0),
-        counted_from=counted_from,
-    )
-
-
 def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDelivery]:
     """Every slot's placements live at some moment of [now, now + window), with their
     campaigns, in one query."""
@@ -165,7 +151,7 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
         slot, banner = placement.slot, placement.banner
         plan = plans.get(banner.campaign_id)
         if plan is None:
-            plan = plans[banner.campaign_id] = campaign_plan(
+            plan = plans[banner.campaign_id] = CampaignPlan.of(
                 banner.campaign,
                 delivered_before=placement.campaign_delivered_before,
                 counted_from=today,
