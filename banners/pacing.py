@@ -63,6 +63,11 @@ class CampaignPlan:
         return bool(self.goal)
 
     @property
+    def counted(self) -> bool:
+        """Whether choosing it needs counters from the cache (a goal or a cap)."""
+        return bool(self.goal or self.daily_cap)
+
+    @property
     def per_day(self) -> bool:
         return self.goal_period == "day"
 

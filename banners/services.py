@@ -18,8 +18,8 @@ go to the database directly, also with `F()`, and only when honest (`record_clic
 
 Counters in the cache, all sent in the request's one batch (newsroom.pagecache.counters):
 - `banners:imp:<day>:<banner>:<slot>` impressions not yet in BannerStat (the flush takes them);
-- `banners:cimp:<day>:<campaign>` a campaign's impressions of the day, never taken by the
-  flush: what pacing reads as delivered;
+- `banners:cimp:<day>:<campaign>` a campaign's impressions of the day (campaigns with a goal),
+  never taken by the flush: what pacing reads as delivered;
 - `banners:cap:<day>:<reader>:<campaign>` a reader's impressions of a capped campaign today,
   expiring at midnight;
 - `banners:seen:<5-minute bucket>:<reader>:<banner>` the banner was served to the reader then,
@@ -294,6 +294,17 @@ class Visit:
     reader: str | None = None
     delivered: dict[int, int] = field(default_factory=dict)
     seen: dict[int, int] = field(default_factory=dict)
+    # Reads the counters on the first slot that needs them (`lazy_visit`), then is dropped.
+    pending: Callable[[Visit], None] | None = field(default=None, repr=False, compare=False)
+
+    def ready_for(self, delivery: SlotDelivery) -> None:
+        """Read the counters now if this slot has a campaign with a goal or a cap and they
+        have not been read yet: a page whose slots have none costs no round trip."""
+        if self.pending is None:
+            return
+        if any(b.campaign is not None and b.campaign.counted for b in delivery.banners):
+            load, self.pending = self.pending, None
+            load(self)
 
     def capped(self, plan: CampaignPlan) -> bool:
         return bool(
@@ -335,20 +346,33 @@ def _pacing_keys(plan: CampaignPlan, today: date) -> list[str]:
 _pacing_memo = local_memo()
 
 
+def lazy_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
+    """A request's visit whose counters are read when the first slot needing them is chosen
+    (`Visit.ready_for`), for every slot of the page at once."""
+    return Visit(reader=reader, pending=lambda visit: _read_counters(visit, deliveries, now))
+
+
 def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
-    """The counters this request's choice needs, read in one round trip (none when no live
+    """A request's visit with its counters read now (see `_read_counters`)."""
+    visit = Visit(reader=reader)
+    _read_counters(visit, deliveries, now)
+    return visit
+
+
+def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime) -> None:
+    """The counters the page's choices need, read in one round trip (none when no live
     campaign has a goal or a cap). Delivered counts are shared by the requests of a process for
     PAGE_CACHE_LOCAL_SECONDS (pacing needs no per-request precision); a reader's own counts
     are read for each request."""
-    visit = Visit(reader=reader)
+    reader = visit.reader
     plans = {
         b.campaign.campaign_id: b.campaign
         for delivery in deliveries.values()
         for b in delivery.banners
-        if b.campaign is not None and (b.campaign.paced or b.campaign.daily_cap)
+        if b.campaign is not None and b.campaign.counted
     }
     if not plans:
-        return visit
+        return
     today = timezone.localdate(now)
     paced = {cid: _pacing_keys(plan, today) for cid, plan in plans.items() if plan.paced}
     capped = (
@@ -372,9 +396,12 @@ def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now:
             for cid, keys in paced.items()
         }
         _pacing_memo.put(memo_key, delivered)
-    visit.delivered = dict(delivered)
-    visit.seen = {cid: int(values.get(key) or 0) for cid, key in capped.items()}
-    return visit
+    # Add to what this request has already served (an earlier slot without the campaign's
+    # banners cannot have served it, but the visit is the one record of the page).
+    for cid, count in delivered.items():
+        visit.delivered[cid] = visit.delivered.get(cid, 0) + count
+    for cid, key in capped.items():
+        visit.seen[cid] = visit.seen.get(cid, 0) + int(values.get(key) or 0)
 
 
 def choose_banners(
@@ -395,6 +422,7 @@ def choose_banners(
     """
     rng = rng or _rng
     visit = visit or Visit()
+    visit.ready_for(delivery)
     candidates: list[tuple[SlotBanner, float]] = []
     for banner in delivery.banners:
         if not banner.live_at(now):
@@ -487,7 +515,7 @@ def count_served(banners: Sequence[SlotBanner], *, now: datetime, reader: str | 
     timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
     for banner in banners:
         plan = banner.campaign
-        if plan is not None:
+        if plan is not None and plan.paced:
             counters.add(_campaign_day_key(day, plan.campaign_id), timeout=timeout)
         if reader is None:
             continue

@@ -43,7 +43,7 @@ def _visit(request, deliveries, now) -> services.Visit:
     visit = getattr(request, VISIT_ATTRIBUTE, None) if request is not None else None
     if visit is None:
         reader = audience.reader_id(request, now=now)
-        visit = services.start_visit(deliveries, reader=reader, now=now)
+        visit = services.lazy_visit(deliveries, reader=reader, now=now)
         if request is not None:
             setattr(request, VISIT_ATTRIBUTE, visit)
     return visit

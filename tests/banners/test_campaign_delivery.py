@@ -274,3 +274,33 @@ def test_a_failing_cache_still_serves_a_capped_campaign(campaign, run, monkeypat
         services.live_deliveries()
         monkeypatch.setattr(cache, "get_many", broken)
         assert shown(show_slot(), alt)  # served; the cap cannot be read, the page still works
+
+
+def test_counters_are_read_once_a_page_and_only_for_slots_with_goals_or_caps(
+    campaign, make_banner, place, slot, monkeypatch
+):
+    from banners.models import BannerSlot
+
+    run_plain = make_banner(name="일반", campaign=campaign("일반"), starts_at=None, ends_at=None)
+    place(run_plain, slot)  # article-side-1: no goal, no cap
+    capped = make_banner(
+        name="한도", campaign=campaign("한도", daily_cap=2), starts_at=None, ends_at=None
+    )
+    place(capped, BannerSlot.objects.get(code="article-side-2"))
+    place(capped, BannerSlot.objects.get(code="article-side-3"))
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, **kw: reads.append(keys) or real(keys, **kw)
+    )
+    with time_machine.travel(NOW, tick=False):
+        services.live_deliveries()
+        assert show_slot("article-side-1") != ""
+        assert reads == []  # no slot of this page has a goal or a cap: no round trip
+        page = Template(
+            "{% load banner_tags %}{% banner_slot 'article-side-1' %}"
+            "{% banner_slot 'article-side-2' %}{% banner_slot 'article-side-3' %}"
+        )
+        request = RequestFactory().get("/", HTTP_USER_AGENT=CHROME)
+        page.render(Context({"request": request}))
+    assert len(reads) == 1  # one read for the whole page, when the first capped slot came
