@@ -513,6 +513,8 @@ def count_served(banners: Sequence[SlotBanner], *, now: datetime, reader: str | 
     count_impressions([(b.banner_id, b.slot_id) for b in banners], now=now)
     day = timezone.localdate(now)
     timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
+    bucket = _seen_bucket(now)
+    cap_timeout = 0
     for banner in banners:
         plan = banner.campaign
         if plan is not None and plan.paced:
@@ -520,11 +522,10 @@ def count_served(banners: Sequence[SlotBanner], *, now: datetime, reader: str | 
         if reader is None:
             continue
         if plan is not None and plan.daily_cap:
-            counters.add(
-                _cap_key(day, reader, plan.campaign_id), timeout=seconds_to_end_of_day(now)
-            )
+            cap_timeout = cap_timeout or seconds_to_end_of_day(now)
+            counters.add(_cap_key(day, reader, plan.campaign_id), timeout=cap_timeout)
         counters.add(
-            _seen_key(_seen_bucket(now), reader, banner.banner_id),
+            _seen_key(bucket, reader, banner.banner_id),
             timeout=SEEN_SECONDS + SEEN_BUCKET_SECONDS,
         )
 
