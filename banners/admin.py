@@ -266,7 +266,7 @@ class CampaignBannerForm(BannerForm):
         super().__init__(*args, **kwargs)
 
 
-class CampaignBannerInline(admin.StackedInline):
+class CampaignBannerInline(VisibleChoicesMixin, admin.StackedInline):
     model = Banner
     form = CampaignBannerForm
     extra = 0
