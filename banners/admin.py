@@ -1,4 +1,5 @@
-"""The ad manager's admin: advertisers, banners with their placements, slots, reports, calendar.
+"""The ad manager's admin: advertisers, campaigns with their banners, banners with their
+placements, slots, reports, calendar.
 
 Third-party ad tags (HTML/JavaScript) need `banners.manage_ad_tag` on top of the banner
 permissions: without it the kind cannot be chosen and existing tag banners are read-only.
@@ -24,7 +25,7 @@ from newsroom.params import ascii_int, parse_date
 from newsroom.pictures import ImageRejected, process_image
 
 from . import reports, services
-from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
+from .models import Advertiser, Banner, BannerSlot, BannerStat, Campaign, Placement
 
 AD_TAG_PERMISSION = "banners.manage_ad_tag"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -50,7 +51,7 @@ class BannerForm(forms.ModelForm):
     class Meta:
         model = Banner
         fields = [
-            "advertiser",
+            "campaign",
             "name",
             "kind",
             "image",
@@ -64,6 +65,7 @@ class BannerForm(forms.ModelForm):
             "is_active",
         ]
         error_messages = {
+            "campaign": {"required": "캠페인을 고르세요. 배너는 캠페인에 속합니다."},
             "alt_text": {"required": "대체 텍스트를 입력하세요. 화면 낭독기 독자에게 필요합니다."},
             "weight": {"invalid": "가중치는 1 이상의 정수로 입력하세요."},
             "image": {"invalid_image": NOT_AN_IMAGE},
@@ -109,13 +111,13 @@ class PlacementInline(VisibleChoicesMixin, admin.TabularInline):
     verbose_name_plural = "게재 슬롯 (슬롯마다 기간과 가중치를 따로 둘 수 있습니다)"
 
 
-def _status(banner: Banner) -> str:
+def _status(thing: Banner | Campaign) -> str:
     now = timezone.now()
-    if not banner.is_active:
+    if not thing.is_active:
         return "중지"
-    if banner.starts_at > now:
+    if thing.starts_at and thing.starts_at > now:
         return "예정"
-    if banner.ends_at and banner.ends_at <= now:
+    if thing.ends_at and thing.ends_at <= now:
         return "종료"
     return "진행 중"
 
@@ -127,6 +129,7 @@ class BannerAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
     list_display = [
         "thumbnail",
         "name",
+        "campaign",
         "advertiser",
         "kind",
         "size",
@@ -137,19 +140,22 @@ class BannerAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
         "report_link",
     ]
     list_display_links = ["thumbnail", "name"]
-    list_filter = ["kind", "is_active", "advertiser", "placements__slot"]
-    search_fields = ["name", "advertiser__name", "alt_text"]
+    list_filter = ["kind", "is_active", "advertiser", "campaign", "placements__slot"]
+    search_fields = ["name", "campaign__name", "advertiser__name", "alt_text"]
     date_hierarchy = "starts_at"
-    list_select_related = ["advertiser"]
+    list_select_related = ["advertiser", "campaign"]
     readonly_fields = ["preview", "slot_fit"]
     fieldsets = [
-        (None, {"fields": ["advertiser", "name", "kind", "is_active"]}),
+        (None, {"fields": ["campaign", "name", "kind", "is_active"]}),
         (
             "이미지 배너",
             {"fields": ["image", "preview", "alt_text", "target_url", "opens_new_window"]},
         ),
         ("광고 네트워크 태그", {"fields": ["ad_tag"]}),
-        ("기간과 가중치", {"fields": ["starts_at", "ends_at", "weight", "slot_fit"]}),
+        (
+            "기간과 가중치 (캠페인 기간 안에서 이 배너만 좁힐 때)",
+            {"fields": ["starts_at", "ends_at", "weight", "slot_fit"]},
+        ),
     ]
 
     def can_manage_ad_tag(self, request) -> bool:
@@ -237,6 +243,134 @@ class BannerAdmin(KeepsInputOnSaveErrorMixin, NewsroomModelAdmin):
             warning = banner.size_warning(placement.slot)
             if warning:
                 self.message_user(request, warning, messages.WARNING)
+
+
+class CampaignBannerForm(BannerForm):
+    """A campaign's image banner, edited on the campaign's page (through the same upload
+    pipeline); tag banners and slots are edited on the banner's own page."""
+
+    class Meta(BannerForm.Meta):
+        fields = [
+            "name",
+            "image",
+            "alt_text",
+            "target_url",
+            "opens_new_window",
+            "starts_at",
+            "ends_at",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs["can_manage_ad_tag"] = False
+        super().__init__(*args, **kwargs)
+
+
+class CampaignBannerInline(VisibleChoicesMixin, admin.StackedInline):
+    model = Banner
+    form = CampaignBannerForm
+    extra = 0
+    show_change_link = True
+    fields = [
+        "name",
+        "image",
+        "alt_text",
+        "target_url",
+        "opens_new_window",
+        ("starts_at", "ends_at"),
+        "is_active",
+        "slots",
+    ]
+    readonly_fields = ["slots"]
+    verbose_name = "이미지 배너"
+    verbose_name_plural = (
+        "이미지 배너 (게재 슬롯은 배너 화면에서 고릅니다; 광고 네트워크 태그 배너는 배너 목록에서)"
+    )
+
+    def get_queryset(self, request):
+        # Tag banners need their own permission and page: they are never edited here.
+        return super().get_queryset(request).filter(kind=Banner.Kind.IMAGE)
+
+    @admin.display(description="게재 슬롯")
+    def slots(self, banner):
+        if not banner.pk:
+            return "저장한 뒤 배너 화면에서 게재 슬롯을 고릅니다."
+        names = ", ".join(p.slot.name for p in banner.placements.select_related("slot"))
+        url = reverse("admin:banners_banner_change", args=[banner.pk])
+        return format_html('{} <a href="{}">슬롯 고르기</a>', names or "없음", url)
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "advertiser",
+            "name",
+            "priority",
+            "is_active",
+            "starts_at",
+            "ends_at",
+            "goal_impressions",
+            "goal_period",
+            "daily_cap",
+        ]
+        error_messages = {
+            "advertiser": {"required": "광고주를 고르세요."},
+            "name": {"required": "캠페인 이름을 입력하세요."},
+            "starts_at": {"required": "시작 시각을 입력하세요."},
+            "goal_impressions": {"invalid": "노출 목표는 1 이상의 정수로 입력하세요."},
+            "daily_cap": {"invalid": "노출 한도는 1 이상의 정수로 입력하세요."},
+        }
+
+
+@admin.register(Campaign)
+class CampaignAdmin(NewsroomModelAdmin):
+    form = CampaignForm
+    inlines = [CampaignBannerInline]
+    list_display = [
+        "name",
+        "advertiser",
+        "priority",
+        "starts_at",
+        "ends_at",
+        "goal",
+        "daily_cap",
+        "status",
+        "report_link",
+    ]
+    list_filter = ["priority", "is_active", "advertiser"]
+    search_fields = ["name", "advertiser__name"]
+    list_select_related = ["advertiser"]
+    date_hierarchy = "starts_at"
+    fieldsets = [
+        (None, {"fields": ["advertiser", "name", "priority", "is_active"]}),
+        ("기간", {"fields": ["starts_at", "ends_at"]}),
+        (
+            "노출 목표와 독자당 한도",
+            {
+                "fields": ["goal_impressions", "goal_period", "daily_cap"],
+                "description": (
+                    "목표를 두면 기간(또는 하루)에 고르게 나누어 노출하고, 채우면 멈춥니다. "
+                    "한도는 같은 독자에게 하루에 보이는 횟수입니다 (쿠키 없이 셉니다)."
+                ),
+            },
+        ),
+    ]
+
+    @admin.display(description="노출 목표")
+    def goal(self, campaign):
+        if not campaign.goal_impressions:
+            return "-"
+        return f"{campaign.goal_impressions:,} ({campaign.get_goal_period_display()})"
+
+    @admin.display(description="상태")
+    def status(self, campaign):
+        return _status(campaign)
+
+    @admin.display(description="통계")
+    def report_link(self, campaign):
+        url = reverse("admin:banners_bannerstat_changelist")
+        return format_html('<a href="{}?campaign={}">보기</a>', url, campaign.pk)
 
 
 @admin.register(Advertiser)
@@ -350,11 +484,13 @@ class BannerSlotAdmin(NewsroomModelAdmin):
         if error:
             messages.error(request, error)
         rows = reports.slot_calendar(start=start, days=days)
+        last = start + timedelta(days=days - 1)
         context = {
             **self.admin_site.each_context(request),
             "title": "슬롯 달력",
             "opts": self.model._meta,
             "rows": rows,
+            "campaign_rows": reports.campaign_rows(start=start, end=last),
             "days": [start + timedelta(days=i) for i in range(days)],
             "start": start,
             "day_count": days,
@@ -373,7 +509,7 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
     def _period(self, request):
         start, end, error = reports.parse_period(request.GET.get("start"), request.GET.get("end"))
         filters = {}
-        for name in ("advertiser", "banner", "slot"):
+        for name in ("advertiser", "campaign", "banner", "slot"):
             filters[name] = ascii_int(request.GET.get(name)) or None
         return start, end, filters, error
 
@@ -397,9 +533,13 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
             "report": report,
             "filters": filters,
             "advertisers": Advertiser.objects.all(),
+            "campaigns": Campaign.objects.order_by("name"),
             "banners": Banner.objects.order_by("name"),
             "slots": BannerSlot.objects.all(),
             "csv_url": reverse("admin:banners_bannerstat_csv") + "?" + urlencode(query),
+            "campaigns_csv_url": reverse("admin:banners_bannerstat_csv")
+            + "?"
+            + urlencode({**query, "table": "campaigns"}),
             "calendar_url": reverse("admin:banners_bannerslot_calendar"),
         }
         return TemplateResponse(request, "banners/admin/report.html", context)
@@ -408,9 +548,14 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         start, end, filters, _ = self._period(request)
-        body = reports.report_csv(start=start, end=end, **filters)
+        if request.GET.get("table") == "campaigns":
+            body = reports.campaigns_csv(start=start, end=end, **filters)
+            name = "campaign-report"
+        else:
+            body = reports.report_csv(start=start, end=end, **filters)
+            name = "banner-report"
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
-        filename = f"banner-report-{start.isoformat()}-{end.isoformat()}.csv"
+        filename = f"{name}-{start.isoformat()}-{end.isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response

@@ -1,7 +1,8 @@
-"""Demo advertisers, banners (images drawn with Pillow), placements and two weeks of statistics.
+"""Demo advertisers, campaigns, banners (images drawn with Pillow), placements and two weeks of
+statistics.
 
-Idempotent: advertisers and banners are looked up by name, placements by banner and slot, and
-statistics rows by banner, slot and day, so loading twice changes nothing.
+Idempotent: advertisers, campaigns and banners are looked up by name, placements by banner and
+slot, and statistics rows by banner, slot and day, so loading twice changes nothing.
 """
 
 import io
@@ -13,13 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from .models import Advertiser, Banner, BannerSlot, BannerStat, Placement
+from .models import Advertiser, Banner, BannerSlot, BannerStat, Campaign, Placement
 
 ADVERTISERS = [
     ("한빛제약 (데모)", "김하늘", "ad@hanbit-pharma.example.com", "02-000-1001"),
     ("누리바이오 (데모)", "이도윤", "marketing@nuribio.example.com", "031-000-2002"),
     ("온누리메디컬센터 (데모)", "박서연", "pr@onnuri-mc.example.com", "02-000-3003"),
     ("메디팜뉴스 자사 광고", "광고국", "ad@example.com", "02-000-0000"),
+]
+
+# One campaign per advertiser (same index): name, priority, impression goal, goal period, cap
+# per reader and day. Its period spans its banners' (each banner keeps its own dates).
+CAMPAIGNS = [
+    ("한빛제약 심혈관 신제품 (보장형)", Campaign.Priority.GUARANTEED, 2000, "day", 3),
+    ("누리바이오 임상시험 모집", Campaign.Priority.STANDARD, None, "total", None),
+    ("온누리메디컬센터 건강검진", Campaign.Priority.STANDARD, None, "total", None),
+    ("메디팜뉴스 자사 광고 (하우스)", Campaign.Priority.HOUSE, None, "total", None),
 ]
 
 # name, advertiser index, slot codes, ASCII headline, colour, weight, start offset and length
@@ -306,12 +316,31 @@ def load(*, now=None) -> dict[str, int]:
         advertisers.append(advertiser)
     placements = []
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    campaigns = []
+    for owner, (name, priority, goal, goal_period, cap) in enumerate(CAMPAIGNS):
+        spans = [(b[6], b[7]) for b in BANNERS if b[1] == owner]
+        first = min(start for start, _ in spans) if spans else -3
+        lasts = [start + length if length else None for start, length in spans]
+        last = None if None in lasts or not lasts else max(lasts)
+        campaign, _ = Campaign.objects.get_or_create(
+            advertiser=advertisers[owner],
+            name=name,
+            defaults={
+                "priority": priority,
+                "starts_at": midnight + timedelta(days=min(first, -3)),
+                "ends_at": midnight + timedelta(days=max(last, 11)) if last is not None else None,
+                "goal_impressions": goal,
+                "goal_period": goal_period,
+                "daily_cap": cap,
+            },
+        )
+        campaigns.append(campaign)
     for index, (name, owner, codes, text, colour, weight, start, length, alt) in enumerate(BANNERS):
         banner = Banner.objects.filter(name=name).first()
         if banner is None:
             first_slot = slots[codes[0]]
             banner = Banner(
-                advertiser=advertisers[owner],
+                campaign=campaigns[owner],
                 name=name,
                 alt_text=alt,
                 target_url=f"https://example.com/ads/{index + 1}/?utm_source=medipharm",
@@ -341,7 +370,7 @@ def load(*, now=None) -> dict[str, int]:
     tag, _ = Banner.objects.get_or_create(
         name="광고 네트워크 데모 태그",
         defaults={
-            "advertiser": advertisers[3],
+            "campaign": campaigns[3],
             "kind": Banner.Kind.AD_TAG,
             "ad_tag": DEMO_AD_TAG,
             "alt_text": "광고 네트워크 데모",
@@ -353,6 +382,7 @@ def load(*, now=None) -> dict[str, int]:
     stats = _stats(placements, now=now, days=14)
     return {
         "advertisers": len(advertisers),
+        "campaigns": Campaign.objects.count(),
         "banners": Banner.objects.count(),
         "placements": Placement.objects.count(),
         "stats_created": stats,

@@ -1,8 +1,11 @@
-"""Banner slots, advertisers, banners, placements and daily statistics.
+"""Banner slots, advertisers, campaigns, banners, placements and daily statistics.
 
-A `BannerSlot` is a place on the reader's pages (its `code` is what templates use). A `Banner`
-belongs to an `Advertiser` and is shown in one or more slots through `Placement`s, each with its
-own period and weight. `BannerStat` holds impressions and clicks per banner, slot and day.
+A `BannerSlot` is a place on the reader's pages (its `code` is what templates use). A `Campaign`
+(캠페인) belongs to an `Advertiser`: its period, priority, impression goal and frequency cap. A
+`Banner` belongs to a campaign and is shown in one or more slots through `Placement`s. The
+periods narrow one another: a placement is live when the campaign's, the banner's (optional)
+and the placement's (optional) periods all are. The placement's weight rotates banners of one
+priority. `BannerStat` holds impressions and clicks per banner, slot and day.
 """
 
 import contextlib
@@ -10,12 +13,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
+GOAL_LIMIT = 2_000_000_000  # within a 32-bit integer column on every database
+CAP_LIMIT = 1000
 
 
 def validate_target_url(value: str) -> None:
@@ -100,13 +105,110 @@ class Advertiser(models.Model):
         return self.name
 
 
+class Campaign(models.Model):
+    """What an advertiser bought: a period, a priority, optionally an impression goal delivered
+    evenly over the period (pacing, banners/pacing.py) and a cap per reader and day."""
+
+    class Priority(models.IntegerChoices):
+        # Higher first: a slot shows a lower priority only when no higher one can be shown.
+        GUARANTEED = 30, "보장형"
+        STANDARD = 20, "일반"
+        HOUSE = 10, "하우스"
+
+    class GoalPeriod(models.TextChoices):
+        TOTAL = "total", "기간 전체"
+        DAY = "day", "하루"
+
+    advertiser = models.ForeignKey(
+        Advertiser, on_delete=models.PROTECT, related_name="campaigns", verbose_name="광고주"
+    )
+    name = models.CharField("캠페인 이름", max_length=100)
+    starts_at = models.DateTimeField("시작")
+    ends_at = models.DateTimeField("종료", null=True, blank=True, help_text="비우면 무기한.")
+    priority = models.PositiveSmallIntegerField(
+        "우선순위",
+        choices=Priority.choices,
+        default=Priority.STANDARD,
+        help_text="보장형이 먼저, 하우스 광고는 보여 줄 다른 광고가 없을 때 나갑니다.",
+    )
+    goal_impressions = models.IntegerField(
+        "노출 목표",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message="노출 목표는 1 이상이어야 합니다."),
+            MaxValueValidator(GOAL_LIMIT, message="노출 목표는 20억 이하로 입력하세요."),
+        ],
+        help_text="비우면 목표 없이 가중치대로 나갑니다. 목표를 채우면 노출을 멈춥니다.",
+    )
+    goal_period = models.CharField(
+        "목표 단위",
+        max_length=5,
+        choices=GoalPeriod.choices,
+        default=GoalPeriod.TOTAL,
+        help_text="기간 전체 목표는 기간에 고르게, 하루 목표는 하루에 고르게 나누어 노출합니다.",
+    )
+    daily_cap = models.IntegerField(
+        "독자당 하루 노출 한도",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message="노출 한도는 1 이상이어야 합니다."),
+            MaxValueValidator(CAP_LIMIT, message="노출 한도는 1000 이하로 입력하세요."),
+        ],
+        help_text="한 독자에게 하루에 이 횟수까지만 보입니다. 비우면 한도 없음.",
+    )
+    is_active = models.BooleanField("사용", default=True)
+    created_at = models.DateTimeField("등록", auto_now_add=True)
+    updated_at = models.DateTimeField("수정", auto_now=True)
+
+    class Meta:
+        verbose_name = "캠페인"
+        verbose_name_plural = "캠페인"
+        ordering = ["-starts_at", "name"]
+
+    def __str__(self):
+        # The name alone: lists and choices name many campaigns, and the advertiser has its
+        # own column wherever it matters.
+        return self.name
+
+    def clean(self):
+        errors: dict[str, str] = {}
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "종료 시각은 시작 시각보다 늦어야 합니다."
+        if self.goal_impressions is not None and self.goal_impressions <= 0:
+            errors["goal_impressions"] = "노출 목표는 1 이상이어야 합니다."
+        if self.daily_cap is not None and self.daily_cap <= 0:
+            errors["daily_cap"] = "노출 한도는 1 이상이어야 합니다."
+        if (
+            self.goal_impressions
+            and self.goal_period == self.GoalPeriod.TOTAL
+            and not self.ends_at
+            and "ends_at" not in errors
+        ):
+            errors["ends_at"] = (
+                "기간 전체 노출 목표에는 종료 시각이 필요합니다 (기간에 고르게 나누어 노출합니다)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
 class Banner(models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image", "이미지 배너"
         AD_TAG = "ad_tag", "광고 네트워크 태그(HTML)"
 
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="banners", verbose_name="캠페인"
+    )
+    # The campaign's advertiser, copied on every save (never chosen on its own): the reports,
+    # filters and searches keep their one join.
     advertiser = models.ForeignKey(
-        Advertiser, on_delete=models.PROTECT, related_name="banners", verbose_name="광고주"
+        Advertiser,
+        on_delete=models.PROTECT,
+        related_name="banners",
+        verbose_name="광고주",
+        editable=False,
     )
     name = models.CharField("배너 이름", max_length=100)
     kind = models.CharField("종류", max_length=10, choices=Kind.choices, default=Kind.IMAGE)
@@ -143,8 +245,10 @@ class Banner(models.Model):
         blank=True,
         help_text="광고 네트워크가 준 HTML/JavaScript. 격리된 iframe 안에서만 실행됩니다.",
     )
-    starts_at = models.DateTimeField("시작")
-    ends_at = models.DateTimeField("종료", null=True, blank=True, help_text="비우면 무기한.")
+    starts_at = models.DateTimeField(
+        "시작", null=True, blank=True, help_text="비우면 캠페인의 시작."
+    )
+    ends_at = models.DateTimeField("종료", null=True, blank=True, help_text="비우면 캠페인의 종료.")
     weight = models.IntegerField("가중치", default=1, validators=[weight_validator()])
     is_active = models.BooleanField("사용", default=True)
     created_at = models.DateTimeField("등록", auto_now_add=True)
@@ -160,6 +264,8 @@ class Banner(models.Model):
         return f"{self.name} ({self.advertiser})" if self.advertiser_id else self.name
 
     def save(self, *args, **kwargs):
+        if self.campaign_id:
+            self.advertiser_id = self.campaign.advertiser_id
         # Store the image's size with the row: with the size fields empty, Django measures the
         # file every time a banner is loaded (a file read per banner when slots are loaded,
         # and an error for every slot when one file is missing).
@@ -209,7 +315,7 @@ class Banner(models.Model):
 
 class PlacementQuerySet(models.QuerySet):
     def live_at(self, moment: datetime):
-        """Placements whose banner, slot and both periods are on at `moment`."""
+        """Placements whose campaign, banner, slot and all three periods are on at `moment`."""
         return self._switched_on(start=moment, end=moment, starts="lte")
 
     def overlapping(self, start: datetime, end: datetime):
@@ -217,11 +323,15 @@ class PlacementQuerySet(models.QuerySet):
         return self._switched_on(start=start, end=end, starts="lt")
 
     def _switched_on(self, *, start: datetime, end: datetime, starts: str):
-        """Switched on, and both periods (the banner's, the placement's) begin before `end`
-        (`starts`: "lt", or "lte" for a single moment) and end after `start`."""
+        """Switched on, and the three periods (the campaign's, the banner's, the placement's)
+        begin before `end` (`starts`: "lt", or "lte" for a single moment) and end after
+        `start`."""
         return self.filter(
             Q(is_active=True, banner__is_active=True, slot__is_active=True),
-            Q(**{f"banner__starts_at__{starts}": end}),
+            Q(banner__campaign__is_active=True),
+            Q(**{f"banner__campaign__starts_at__{starts}": end}),
+            Q(banner__campaign__ends_at__isnull=True) | Q(banner__campaign__ends_at__gt=start),
+            Q(banner__starts_at__isnull=True) | Q(**{f"banner__starts_at__{starts}": end}),
             Q(banner__ends_at__isnull=True) | Q(banner__ends_at__gt=start),
             Q(starts_at__isnull=True) | Q(**{f"starts_at__{starts}": end}),
             Q(ends_at__isnull=True) | Q(ends_at__gt=start),
@@ -229,7 +339,8 @@ class PlacementQuerySet(models.QuerySet):
 
 
 class Placement(models.Model):
-    """A banner in a slot, for its own period (within the banner's) and with its own weight."""
+    """A banner in a slot, for its own period (within the banner's and the campaign's) and with
+    its own weight."""
 
     banner = models.ForeignKey(
         Banner, on_delete=models.CASCADE, related_name="placements", verbose_name="배너"
@@ -259,13 +370,29 @@ class Placement(models.Model):
 
     @property
     def period_start(self):
-        starts = [t for t in (self.starts_at, self.banner.starts_at) if t]
+        campaign = self.banner.campaign
+        starts = [t for t in (self.starts_at, self.banner.starts_at, campaign.starts_at) if t]
         return max(starts) if starts else None
 
     @property
     def period_end(self):
-        ends = [t for t in (self.ends_at, self.banner.ends_at) if t]
+        campaign = self.banner.campaign
+        ends = [t for t in (self.ends_at, self.banner.ends_at, campaign.ends_at) if t]
         return min(ends) if ends else None
+
+    def is_live_at(self, moment: datetime) -> bool:
+        """The one-object form of `Placement.objects.live_at(moment)` (load the banner, its
+        campaign and the slot with it)."""
+        banner, campaign = self.banner, self.banner.campaign
+        start, end = self.period_start, self.period_end
+        return (
+            self.is_active
+            and banner.is_active
+            and campaign.is_active
+            and self.slot.is_active
+            and (start is None or start <= moment)
+            and (end is None or end > moment)
+        )
 
     def get_click_url(self) -> str:
         return reverse("banners:click", args=[self.pk])
@@ -283,6 +410,9 @@ class BannerStat(models.Model):
     day = models.DateField("날짜")
     impressions = models.PositiveBigIntegerField("노출", default=0)
     clicks = models.PositiveBigIntegerField("클릭", default=0)
+    # Clicks redirected but not counted: no impression was served to that reader recently
+    # (banners/clicks.py).
+    flagged_clicks = models.PositiveBigIntegerField("의심 클릭", default=0)
 
     class Meta:
         verbose_name = "광고 통계"

@@ -1,16 +1,18 @@
-"""Read-side figures for the ad manager: the statistics report and the slot calendar."""
+"""Read-side figures for the ad manager: the statistics report, campaigns against their goals,
+and the slot calendar."""
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from newsroom.params import parse_date
 
-from .models import BannerSlot, BannerStat, Placement
+from .models import BannerSlot, BannerStat, Campaign, Placement
+from .pacing import CampaignPlan, day_bounds
 
 MAX_REPORT_DAYS = 366
 MAX_CALENDAR_DAYS = 62
@@ -35,6 +37,50 @@ class Row(Figures):
 
 
 @dataclass
+class CampaignRow(Figures):
+    """A campaign's figures in the report's period, and where it stands against its goal now.
+
+    `delivered` is counted over the goal's period (today for a per-day goal, the whole
+    campaign for a total goal; without a goal, the whole campaign), from BannerStat after the
+    report's flush; `expected` is what pacing expects by now (banners/pacing.py)."""
+
+    campaign: Campaign | None = None
+    delivered: int = 0
+    expected: int | None = None
+
+    @property
+    def goal(self) -> int | None:
+        return self.campaign.goal_impressions if self.campaign else None
+
+    @property
+    def goal_label(self) -> str:
+        if not self.goal:
+            return "-"
+        return f"{self.goal:,} ({self.campaign.get_goal_period_display()})"
+
+    @property
+    def pace(self) -> float | None:
+        """Delivered as a share of what was expected by now, in per cent."""
+        if not self.goal or not self.expected:
+            return None
+        return round(self.delivered * 100 / self.expected, 1)
+
+    @property
+    def pace_label(self) -> str:
+        if not self.goal:
+            return "목표 없음"
+        if self.delivered >= self.goal:
+            return "목표 달성"
+        if self.pace is None:
+            return "시작 전"
+        if self.pace > 110:
+            return "앞섬 (덜 노출)"
+        if self.pace < 90:
+            return "뒤처짐 (더 노출)"
+        return "예정대로"
+
+
+@dataclass
 class Report:
     start: date
     end: date
@@ -43,6 +89,7 @@ class Report:
     by_slot: list[Row]
     by_day: list[Row]
     detail: list[Row] = field(default_factory=list)
+    by_campaign: list[CampaignRow] = field(default_factory=list)
 
 
 def parse_period(start: str | None, end: str | None, *, default_days: int = 7):
@@ -77,7 +124,12 @@ def _figures(rows, **labels) -> Row:
 def _stats(start: date, end: date, filters: dict[str, int | None]):
     """The period's rows, narrowed by advertiser, banner and slot ids where given."""
     stats = BannerStat.objects.filter(day__gte=start, day__lte=end)
-    lookups = {"advertiser": "banner__advertiser_id", "banner": "banner_id", "slot": "slot_id"}
+    lookups = {
+        "advertiser": "banner__advertiser_id",
+        "campaign": "banner__campaign_id",
+        "banner": "banner_id",
+        "slot": "slot_id",
+    }
     for name, value in filters.items():
         if value:
             stats = stats.filter(**{lookups[name]: value})
@@ -116,21 +168,115 @@ def build_report(*, start: date, end: date, **filters: int | None) -> Report:
         by_banner=by_banner,
         by_slot=by_slot,
         by_day=by_day,
+        by_campaign=campaign_rows(start=start, end=end, **filters),
     )
 
 
-CSV_HEADER = ["날짜", "광고주", "배너", "슬롯 코드", "슬롯", "노출", "클릭", "클릭률(%)"]
+def campaign_rows(*, start: date, end: date, now: datetime | None = None, **filters):
+    """The campaigns running at some time in [start, end] (or with figures there), narrowed by
+    advertiser or campaign, each with its figures in the period and its goal's progress now.
+    Four queries, whatever the number of campaigns."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    period_start, _ = day_bounds(start)
+    _, period_end = day_bounds(end)
+    campaigns = Campaign.objects.select_related("advertiser").filter(
+        Q(starts_at__lt=period_end, ends_at__isnull=True)
+        | Q(starts_at__lt=period_end, ends_at__gt=period_start)
+        | Q(banners__stats__day__gte=start, banners__stats__day__lte=end)
+    )
+    if filters.get("advertiser"):
+        campaigns = campaigns.filter(advertiser_id=filters["advertiser"])
+    if filters.get("campaign"):
+        campaigns = campaigns.filter(pk=filters["campaign"])
+    campaigns = list(campaigns.distinct().order_by("-priority", "starts_at", "name"))
+    ids = [c.pk for c in campaigns]
+    sums = {"impressions": Sum("impressions"), "clicks": Sum("clicks")}
+    in_period = {
+        r["banner__campaign"]: r
+        for r in _stats(start, end, filters)
+        .filter(banner__campaign__in=ids)
+        .values("banner__campaign")
+        .annotate(**sums)
+    }
+    all_time = dict(
+        BannerStat.objects.filter(banner__campaign__in=ids)
+        .values("banner__campaign")
+        .annotate(n=Sum("impressions"))
+        .values_list("banner__campaign", "n")
+    )
+    on_the_day = dict(
+        BannerStat.objects.filter(banner__campaign__in=ids, day=today)
+        .values("banner__campaign")
+        .annotate(n=Sum("impressions"))
+        .values_list("banner__campaign", "n")
+    )
+    rows = []
+    for campaign in campaigns:
+        figures = in_period.get(campaign.pk, {"impressions": 0, "clicks": 0})
+        per_day = campaign.goal_period == Campaign.GoalPeriod.DAY
+        delivered = (on_the_day if per_day and campaign.goal_impressions else all_time).get(
+            campaign.pk
+        ) or 0
+        expected = None
+        if campaign.goal_impressions:
+            expected = round(CampaignPlan.of(campaign).expected_by(now))
+        rows.append(
+            CampaignRow(
+                impressions=figures["impressions"] or 0,
+                clicks=figures["clicks"] or 0,
+                campaign=campaign,
+                delivered=delivered,
+                expected=expected,
+            )
+        )
+    return rows
+
+
+CSV_HEADER = [
+    "날짜",
+    "광고주",
+    "캠페인",
+    "배너",
+    "슬롯 코드",
+    "슬롯",
+    "노출",
+    "클릭",
+    "클릭률(%)",
+    "의심 클릭(집계 제외)",
+]
+CAMPAIGN_CSV_HEADER = [
+    "캠페인",
+    "광고주",
+    "우선순위",
+    "시작",
+    "종료",
+    "노출 목표",
+    "목표 단위",
+    "독자당 하루 한도",
+    "기간 노출",
+    "기간 클릭",
+    "기간 클릭률(%)",
+    "목표 기준 노출",
+    "지금까지 기대 노출",
+    "진도(%)",
+    "상태",
+]
+
+
+def _writer():
+    out = io.StringIO()
+    out.write("\ufeff")
+    return out, csv.writer(out, lineterminator="\r\n")
 
 
 def report_csv(*, start: date, end: date, **filters: int | None) -> str:
     """One row per day, banner and slot; UTF-8 with BOM so Excel shows Korean intact."""
     stats = _stats(start, end, filters)
-    rows = stats.select_related("banner__advertiser", "slot").order_by(
+    rows = stats.select_related("banner__advertiser", "banner__campaign", "slot").order_by(
         "day", "banner__advertiser__name", "banner__name", "slot__sort_order"
     )
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    out, writer = _writer()
     writer.writerow(CSV_HEADER)
     for stat in rows:
         figures = Figures(impressions=stat.impressions, clicks=stat.clicks)
@@ -138,12 +284,44 @@ def report_csv(*, start: date, end: date, **filters: int | None) -> str:
             [
                 stat.day.isoformat(),
                 _safe_cell(stat.banner.advertiser.name),
+                _safe_cell(stat.banner.campaign.name),
                 _safe_cell(stat.banner.name),
                 stat.slot.code,
                 _safe_cell(stat.slot.name),
                 stat.impressions,
                 stat.clicks,
                 f"{figures.ctr:.2f}",
+                stat.flagged_clicks,
+            ]
+        )
+    return out.getvalue()
+
+
+def campaigns_csv(*, start: date, end: date, **filters: int | None) -> str:
+    """One row per campaign of the period: its settings, its figures in the period and its
+    goal's progress now (the report's campaign table, every figure)."""
+    out, writer = _writer()
+    writer.writerow(CAMPAIGN_CSV_HEADER)
+    for row in campaign_rows(start=start, end=end, **filters):
+        campaign = row.campaign
+        ends = timezone.localtime(campaign.ends_at).isoformat() if campaign.ends_at else ""
+        writer.writerow(
+            [
+                _safe_cell(campaign.name),
+                _safe_cell(campaign.advertiser.name),
+                campaign.get_priority_display(),
+                timezone.localtime(campaign.starts_at).isoformat(),
+                ends,
+                campaign.goal_impressions or "",
+                campaign.get_goal_period_display() if campaign.goal_impressions else "",
+                campaign.daily_cap or "",
+                row.impressions,
+                row.clicks,
+                f"{row.ctr:.2f}",
+                row.delivered,
+                "" if row.expected is None else row.expected,
+                "" if row.pace is None else f"{row.pace:.1f}",
+                row.pace_label,
             ]
         )
     return out.getvalue()
@@ -160,7 +338,7 @@ def _safe_cell(text: str) -> str:
 @dataclass
 class CalendarCell:
     day: date
-    banners: list[str]
+    banners: list[str]  # "[우선순위] 캠페인 · 배너", highest priority first
     capacity: int
 
     @property
@@ -180,19 +358,15 @@ class CalendarRow:
     cells: list[CalendarCell]
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day, time.min), tz)
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
-
-
 def slot_calendar(*, start: date, days: int) -> list[CalendarRow]:
     """Each slot, each day: which banners are placed there (one query for all placements)."""
     days = max(1, min(days, MAX_CALENDAR_DAYS))
-    period_start, _ = _day_bounds(start)
-    _, period_end = _day_bounds(start + timedelta(days=days - 1))
+    period_start, _ = day_bounds(start)
+    _, period_end = day_bounds(start + timedelta(days=days - 1))
     placements = list(
-        Placement.objects.overlapping(period_start, period_end).select_related("banner", "slot")
+        Placement.objects.overlapping(period_start, period_end).select_related(
+            "banner__campaign", "slot"
+        )
     )
     rows = []
     for slot in BannerSlot.objects.filter(is_active=True):
@@ -200,15 +374,17 @@ def slot_calendar(*, start: date, days: int) -> list[CalendarRow]:
         cells = []
         for offset in range(days):
             day = start + timedelta(days=offset)
-            day_start, day_end = _day_bounds(day)
-            names = sorted(
-                {
-                    p.banner.name
-                    for p in mine
-                    if (p.period_start is None or p.period_start < day_end)
-                    and (p.period_end is None or p.period_end > day_start)
-                }
-            )
+            day_start, day_end = day_bounds(day)
+            running = {
+                (-p.banner.campaign.priority, p.banner.campaign.name, p.banner.name): p
+                for p in mine
+                if (p.period_start is None or p.period_start < day_end)
+                and (p.period_end is None or p.period_end > day_start)
+            }
+            names = [
+                f"[{p.banner.campaign.get_priority_display()}] {campaign} · {banner}"
+                for (_, campaign, banner), p in sorted(running.items())
+            ]
             cells.append(CalendarCell(day=day, banners=names, capacity=slot.max_banners))
         rows.append(CalendarRow(slot=slot, cells=cells))
     return rows

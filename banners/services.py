@@ -4,10 +4,27 @@ Delivery reads the placements of every slot with one query and keeps them in the
 `BANNER_CACHE_SECONDS`; the cached set covers the whole caching window, and the exact moment is
 applied on every page, so a banner still starts and ends on the second.
 
+`choose_banners` is the one place that decides what a slot shows: campaigns by priority
+(보장형, then 일반, then 하우스), a campaign over its reader's daily cap or past its goal left out,
+paced campaigns weighted by how far ahead or behind they are (banners/pacing.py). What it needs
+to know of this request (the reader, campaigns' delivered counts, the reader's counts today) is
+a `Visit`, read once per request from the cache's counters, in one round trip and only when
+some live campaign has a goal or a cap.
+
 Impressions never write to the database on a page view: they are counters in the cache (atomic
 `incr`; Redis when REDIS_URL is set), flushed into `BannerStat` with `F()` updates by
 `flush_banner_stats`, by the report page, and periodically after a request. Clicks are rare and
-go to the database directly, also with `F()`.
+go to the database directly, also with `F()`, and only when honest (`record_click`).
+
+Counters in the cache, all sent in the request's one batch (newsroom.pagecache.counters):
+- `banners:imp:<day>:<banner>:<slot>` impressions not yet in BannerStat (the flush takes them);
+- `banners:cimp:<day>:<campaign>` a campaign's impressions of the day (campaigns with a goal),
+  never taken by the flush: what pacing reads as delivered;
+- `banners:cap:<day>:<reader>:<campaign>` a reader's impressions of a capped campaign today,
+  expiring at midnight;
+- `banners:seen:<5-minute bucket>:<reader>:<banner>` the banner was served to the reader then,
+  for honest clicks (35 minutes).
+Readers are today's pseudonymous hashes of banners/audience.py.
 """
 
 from __future__ import annotations
@@ -25,13 +42,15 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from newsroom.pagecache import counters
 from newsroom.pagecache.generation import clear_local_memos, local_memo
 
-from .models import Banner, BannerStat, Placement
+from .models import Banner, BannerStat, Campaign, Placement
+from .pacing import CampaignPlan, seconds_to_end_of_day
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +90,7 @@ class SlotBanner:
     alt_text: str = ""
     opens_new_window: bool = True
     ad_tag: str = ""
+    campaign: CampaignPlan | None = None
 
     def live_at(self, moment: datetime) -> bool:
         return (self.starts_at is None or self.starts_at <= moment) and (
@@ -93,17 +113,49 @@ class SlotDelivery:
     banners: list[SlotBanner] = field(default_factory=list)
 
 
+def _delivered_before(day: date):
+    """A subquery: the impressions BannerStat holds for the placement's campaign before `day`
+    (only for campaigns with a total goal; others need no history)."""
+    stats = (
+        BannerStat.objects.filter(banner__campaign=OuterRef("banner__campaign"), day__lt=day)
+        .order_by()
+        .values("banner__campaign")
+        .annotate(total=Sum("impressions"))
+        .values("total")
+    )
+    return Case(
+        When(
+            banner__campaign__goal_impressions__isnull=False,
+            banner__campaign__goal_period=Campaign.GoalPeriod.TOTAL,
+            then=Coalesce(Subquery(stats), 0),
+        ),
+        default=0,
+        output_field=IntegerField(),
+    )
+
+
 def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDelivery]:
-    """Every slot's placements live at some moment of [now, now + window), in one query."""
+    """Every slot's placements live at some moment of [now, now + window), with their
+    campaigns, in one query."""
     window_end = now + timedelta(seconds=max(window_seconds, 0) + 1)
+    today = timezone.localdate(now)
     placements = (
         Placement.objects.overlapping(now, window_end)
-        .select_related("banner", "slot")
+        .select_related("banner__campaign", "slot")
+        .annotate(campaign_delivered_before=_delivered_before(today))
         .order_by("slot__sort_order", "sort_order", "pk")
     )
     deliveries: dict[str, SlotDelivery] = {}
+    plans: dict[int, CampaignPlan] = {}
     for placement in placements:
         slot, banner = placement.slot, placement.banner
+        plan = plans.get(banner.campaign_id)
+        if plan is None:
+            plan = plans[banner.campaign_id] = CampaignPlan.of(
+                banner.campaign,
+                delivered_before=placement.campaign_delivered_before,
+                counted_from=today,
+            )
         try:
             if banner.is_ad_tag:
                 extra = {"ad_tag": banner.ad_tag, "width": slot.width, "height": slot.height}
@@ -141,6 +193,7 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
                 starts_at=placement.period_start,
                 ends_at=placement.period_end,
                 alt_text=banner.alt_text,
+                campaign=plan,
                 **extra,
             )
         )
@@ -229,16 +282,192 @@ def pick_weighted(
 _rng = random.Random()  # noqa: S311 -- rotation, not security
 
 
-def choose_banners(
-    delivery: SlotDelivery, *, now: datetime, rng: random.Random | None = None
-) -> list[SlotBanner]:
-    """The banners a slot shows at `now`: by weight, or all of them in order."""
-    live = [b for b in delivery.banners if b.live_at(now)]
-    if delivery.rotation == "ordered":
-        return sorted(live, key=lambda b: (b.sort_order, b.placement_id))[: delivery.max_banners]
-    return pick_weighted(
-        live, count=delivery.max_banners, rng=rng or _rng, weight=lambda b: b.weight
+@dataclass
+class Visit:
+    """One request's view of the counters that delivery needs (see `start_visit`).
+
+    `delivered`: each paced campaign's impressions in its pacing period (today for per-day
+    goals, the whole campaign for total goals); `seen`: this reader's impressions today of each
+    capped campaign. Both grow as this request's slots are served, so two slots of one page
+    respect a cap too."""
+
+    reader: str | None = None
+    delivered: dict[int, int] = field(default_factory=dict)
+    seen: dict[int, int] = field(default_factory=dict)
+    # Reads the counters on the first slot that needs them (`lazy_visit`), then is dropped.
+    pending: Callable[[Visit], None] | None = field(default=None, repr=False, compare=False)
+
+    def ready_for(self, delivery: SlotDelivery) -> None:
+        """Read the counters now if this slot has a campaign with a goal or a cap and they
+        have not been read yet: a page whose slots have none costs no round trip."""
+        if self.pending is None:
+            return
+        if any(b.campaign is not None and b.campaign.counted for b in delivery.banners):
+            load, self.pending = self.pending, None
+            load(self)
+
+    def capped(self, plan: CampaignPlan) -> bool:
+        return bool(
+            plan.daily_cap and self.reader and self.seen.get(plan.campaign_id, 0) >= plan.daily_cap
+        )
+
+    def factor(self, plan: CampaignPlan, now: datetime) -> float:
+        if not plan.paced:
+            return 1.0
+        return plan.factor(self.delivered.get(plan.campaign_id, 0), now)
+
+    def served(self, plan: CampaignPlan | None) -> None:
+        if plan is None:
+            return
+        self.delivered[plan.campaign_id] = self.delivered.get(plan.campaign_id, 0) + 1
+        if plan.daily_cap and self.reader:
+            self.seen[plan.campaign_id] = self.seen.get(plan.campaign_id, 0) + 1
+
+
+def _campaign_day_key(day: date, campaign_id: int) -> str:
+    return f"banners:cimp:{day.isoformat()}:{campaign_id}"
+
+
+def _cap_key(day: date, reader: str, campaign_id: int) -> str:
+    return f"banners:cap:{day.isoformat()}:{reader}:{campaign_id}"
+
+
+def _pacing_keys(plan: CampaignPlan, today: date) -> list[str]:
+    """The day counters that add up to what the campaign delivered in its pacing period."""
+    if plan.per_day or plan.counted_from is None:
+        return [_campaign_day_key(today, plan.campaign_id)]
+    day, keys = plan.counted_from, []
+    while day <= today and len(keys) < 3:  # the live set is reloaded within a minute
+        keys.append(_campaign_day_key(day, plan.campaign_id))
+        day += timedelta(days=1)
+    return keys
+
+
+_pacing_memo = local_memo()
+
+
+def lazy_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
+    """A request's visit whose counters are read when the first slot needing them is chosen
+    (`Visit.ready_for`), for every slot of the page at once."""
+    return Visit(reader=reader, pending=lambda visit: _read_counters(visit, deliveries, now))
+
+
+def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
+    """A request's visit with its counters read now (see `_read_counters`)."""
+    visit = Visit(reader=reader)
+    _read_counters(visit, deliveries, now)
+    return visit
+
+
+def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime) -> None:
+    """The counters the page's choices need, read in one round trip (none when no live
+    campaign has a goal or a cap). Delivered counts are shared by the requests of a process for
+    PAGE_CACHE_LOCAL_SECONDS (pacing needs no per-request precision); a reader's own counts
+    are read for each request."""
+    reader = visit.reader
+    plans = {
+        b.campaign.campaign_id: b.campaign
+        for delivery in deliveries.values()
+        for b in delivery.banners
+        if b.campaign is not None and b.campaign.counted
+    }
+    if not plans:
+        return
+    today = timezone.localdate(now)
+    paced = {cid: _pacing_keys(plan, today) for cid, plan in plans.items() if plan.paced}
+    capped = (
+        {cid: _cap_key(today, reader, cid) for cid, plan in plans.items() if plan.daily_cap}
+        if reader
+        else {}
     )
+    memo_key = ("pacing", today, tuple(sorted(paced)))
+    delivered = _pacing_memo.peek(memo_key) if paced else {}
+    wanted = list(capped.values())
+    if delivered is None:
+        wanted += [key for keys in paced.values() for key in keys]
+    try:
+        values = cache.get_many(wanted) if wanted else {}
+    except Exception:
+        logger.warning("banner counters unavailable", exc_info=True)
+        values = {}
+    if delivered is None:
+        delivered = {
+            cid: plans[cid].delivered_before + sum(int(values.get(k) or 0) for k in keys)
+            for cid, keys in paced.items()
+        }
+        _pacing_memo.put(memo_key, delivered)
+    # Add to what this request has already served (an earlier slot without the campaign's
+    # banners cannot have served it, but the visit is the one record of the page).
+    for cid, count in delivered.items():
+        visit.delivered[cid] = visit.delivered.get(cid, 0) + count
+    for cid, key in capped.items():
+        visit.seen[cid] = visit.seen.get(cid, 0) + int(values.get(key) or 0)
+
+
+def choose_banners(
+    delivery: SlotDelivery,
+    *,
+    now: datetime,
+    rng: random.Random | None = None,
+    visit: Visit | None = None,
+) -> list[SlotBanner]:
+    """The banners a slot shows at `now`, for this `visit`.
+
+    Left out: banners not live at `now`, campaigns over this reader's daily cap, campaigns past
+    their goal. The rest go by priority, highest first: in a weighted slot each draw is in
+    proportion to the placement's weight times the campaign's pacing factor, and a campaign
+    ahead of schedule (factor below 1) keeps the impression only with that probability,
+    otherwise the draw goes on (same priority, then lower ones); if nothing else is left it is
+    shown after all. An ordered slot shows its banners by priority, then order.
+    """
+    rng = rng or _rng
+    visit = visit or Visit()
+    visit.ready_for(delivery)
+    candidates: list[tuple[SlotBanner, float]] = []
+    for banner in delivery.banners:
+        if not banner.live_at(now):
+            continue
+        plan = banner.campaign
+        if plan is None:
+            candidates.append((banner, 1.0))
+            continue
+        if visit.capped(plan):
+            continue
+        factor = visit.factor(plan, now)
+        if factor > 0:
+            candidates.append((banner, factor))
+    if delivery.rotation == "ordered":
+        candidates.sort(key=lambda c: (-_priority(c[0]), c[0].sort_order, c[0].placement_id))
+        chosen = [banner for banner, _ in candidates[: delivery.max_banners]]
+    else:
+        chosen = _draw(candidates, count=delivery.max_banners, rng=rng)
+    for banner in chosen:
+        visit.served(banner.campaign)
+    return chosen
+
+
+def _priority(banner: SlotBanner) -> int:
+    return banner.campaign.priority if banner.campaign is not None else 0
+
+
+def _draw(
+    candidates: list[tuple[SlotBanner, float]], *, count: int, rng: random.Random
+) -> list[SlotBanner]:
+    chosen: list[SlotBanner] = []
+    held_back: list[SlotBanner] = []
+    for level in sorted({_priority(b) for b, _ in candidates}, reverse=True):
+        pool = [c for c in candidates if _priority(c[0]) == level]
+        while pool and len(chosen) < count:
+            [pick] = pick_weighted(pool, count=1, rng=rng, weight=lambda c: c[0].weight * c[1])
+            pool.remove(pick)
+            banner, factor = pick
+            if factor < 1 and rng.random() >= factor:
+                held_back.append(banner)
+            else:
+                chosen.append(banner)
+        if len(chosen) >= count:
+            break
+    return chosen + held_back[: count - len(chosen)]
 
 
 # --- Counting ---------------------------------------------------------------------------------
@@ -262,8 +491,53 @@ def count_impressions(pairs: Iterable[tuple[int, int]], *, now: datetime | None 
         _pending.set()
 
 
+SEEN_BUCKET_SECONDS = 300
+SEEN_SECONDS = 30 * 60  # a click counts when the banner was served to the reader this recently
+CLICK_REPEAT_SECONDS = 30  # the same reader's clicks on one banner within this count once
+
+
+def _seen_bucket(moment: datetime) -> int:
+    return int(moment.timestamp()) // SEEN_BUCKET_SECONDS
+
+
+def _seen_key(bucket: int, reader: str, banner_id: int) -> str:
+    return f"banners:seen:{bucket}:{reader}:{banner_id}"
+
+
+def count_served(banners: Sequence[SlotBanner], *, now: datetime, reader: str | None) -> None:
+    """Count what a slot showed to a reader: its impressions, its campaigns' day counters, the
+    reader's counts of capped campaigns and the marks honest clicks look for. All of it joins
+    the request's one batch of counters; never raises."""
+    if not banners:
+        return
+    count_impressions([(b.banner_id, b.slot_id) for b in banners], now=now)
+    day = timezone.localdate(now)
+    timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
+    bucket = _seen_bucket(now)
+    cap_timeout = 0
+    for banner in banners:
+        plan = banner.campaign
+        if plan is not None and plan.paced:
+            counters.add(_campaign_day_key(day, plan.campaign_id), timeout=timeout)
+        if reader is None:
+            continue
+        if plan is not None and plan.daily_cap:
+            cap_timeout = cap_timeout or seconds_to_end_of_day(now)
+            counters.add(_cap_key(day, reader, plan.campaign_id), timeout=cap_timeout)
+        counters.add(
+            _seen_key(bucket, reader, banner.banner_id),
+            timeout=SEEN_SECONDS + SEEN_BUCKET_SECONDS,
+        )
+
+
 def add_to_stat(
-    *, banner_id: int, slot_id: int, day: date, impressions: int = 0, clicks: int = 0
+    *,
+    banner_id: int,
+    slot_id: int,
+    day: date,
+    impressions: int = 0,
+    clicks: int = 0,
+    flagged_clicks: int = 0,
 ) -> None:
     """Add to a day's row atomically, retrying briefly while SQLite reports a lock."""
     for attempt in range(LOCK_RETRIES):
@@ -274,6 +548,7 @@ def add_to_stat(
                 day=day,
                 impressions=impressions,
                 clicks=clicks,
+                flagged_clicks=flagged_clicks,
             )
         except OperationalError as error:
             if "locked" not in str(error) or attempt == LOCK_RETRIES - 1:
@@ -281,10 +556,14 @@ def add_to_stat(
             time.sleep(0.01 * (attempt + 1) + _rng.random() * 0.01)
 
 
-def _add_to_stat(*, banner_id: int, slot_id: int, day: date, impressions: int, clicks: int):
+def _add_to_stat(
+    *, banner_id: int, slot_id: int, day: date, impressions: int, clicks: int, flagged_clicks: int
+):
     """An F() update of the day's row, or a new row when there is none yet."""
     rows = BannerStat.objects.filter(banner_id=banner_id, slot_id=slot_id, day=day)
     changes = {"impressions": F("impressions") + impressions, "clicks": F("clicks") + clicks}
+    if flagged_clicks:
+        changes["flagged_clicks"] = F("flagged_clicks") + flagged_clicks
     if rows.update(**changes):
         return
     try:
@@ -295,18 +574,51 @@ def _add_to_stat(*, banner_id: int, slot_id: int, day: date, impressions: int, c
                 day=day,
                 impressions=impressions,
                 clicks=clicks,
+                flagged_clicks=flagged_clicks,
             )
     except IntegrityError:  # another request created it in the meantime
         rows.update(**changes)
 
 
-def record_click(*, placement: Placement, now: datetime | None = None) -> None:
+class Click:
+    """What became of a click (every one is redirected all the same)."""
+
+    COUNTED = "counted"
+    NOT_READER = "not_reader"  # a bot, a link preview, a prefetch (newsroom/readers.py)
+    NOT_LIVE = "not_live"  # the placement is not running at this moment
+    REPEAT = "repeat"  # the same reader clicked the same banner within 30 seconds
+    FLAGGED = "flagged"  # no impression of the banner served to this reader recently
+
+
+def record_click(*, placement: Placement, reader: str | None, now: datetime | None = None) -> str:
+    """Count a click only when it is honest; return what became of it (a `Click` value).
+
+    The rules, after ethical-ad-server: a reader's click (not a bot's) on a placement live at
+    this moment; the same reader's second click on the banner within 30 seconds is the first
+    one again; a click with no impression of that banner served to the reader in the last half
+    hour is not counted but added to the day's flagged clicks. `placement` comes with its
+    banner, campaign and slot loaded.
+    """
+    now = now or timezone.now()
+    if reader is None:
+        return Click.NOT_READER
+    if not placement.is_live_at(now):
+        return Click.NOT_LIVE
+    banner_id = placement.banner_id
+    if not cache.add(f"banners:click:{reader}:{banner_id}", 1, timeout=CLICK_REPEAT_SECONDS):
+        return Click.REPEAT
+    last = _seen_bucket(now)
+    first = _seen_bucket(now - timedelta(seconds=SEEN_SECONDS))
+    marks = cache.get_many([_seen_key(b, reader, banner_id) for b in range(first, last + 1)])
+    seen = any(int(value or 0) > 0 for value in marks.values())
     add_to_stat(
-        banner_id=placement.banner_id,
+        banner_id=banner_id,
         slot_id=placement.slot_id,
-        day=timezone.localdate(now or timezone.now()),
-        clicks=1,
+        day=timezone.localdate(now),
+        clicks=1 if seen else 0,
+        flagged_clicks=0 if seen else 1,
     )
+    return Click.COUNTED if seen else Click.FLAGGED
 
 
 def flush_stats(*, now: datetime | None = None) -> int:

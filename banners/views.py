@@ -24,9 +24,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
-from newsroom.readers import is_reader
-
-from . import services
+from . import audience, services
 from .models import Banner, Placement, validate_target_url
 
 AD_FRAME_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
@@ -65,13 +63,15 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def click(request, placement_id: int):
-    """Count a click and send the reader to the banner's stored address, and only there.
+    """Send the reader to the banner's stored address, and only there; count the click when it
+    is honest (services.record_click: a reader, a live placement, not a repeat, after an
+    impression).
 
     Nothing from the request (query string, path, headers) can choose the target: the
     address comes from the database and is checked again before redirecting.
     """
     placement = get_object_or_404(
-        Placement.objects.select_related("banner"),
+        Placement.objects.select_related("banner__campaign", "slot"),
         pk=placement_id,
         banner__kind=Banner.Kind.IMAGE,
     )
@@ -80,11 +80,12 @@ def click(request, placement_id: int):
         validate_target_url(target)
     except ValidationError:
         raise Http404("배너의 연결 주소가 올바르지 않습니다.") from None
-    if is_reader(request):
-        try:
-            services.record_click(placement=placement)
-        except Exception:  # the reader still gets to the advertiser
-            logger.warning("banner click not counted", exc_info=True)
+    try:
+        now = timezone.now()
+        reader = audience.reader_id(request, now=now)
+        services.record_click(placement=placement, reader=reader, now=now)
+    except Exception:  # the reader still gets to the advertiser
+        logger.warning("banner click not counted", exc_info=True)
     response = HttpResponseRedirect(target)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"

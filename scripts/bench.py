@@ -30,7 +30,9 @@ URL, 8), BENCH_CONNECTIONS (4), BENCH_WARM_CONNECTIONS (8), BENCH_THREADS (wrk t
 BENCH_WORKERS (gunicorn workers, 3), BENCH_PORT (8123; the baseline uses the next port),
 BENCH_REDIS_URL (redis://127.0.0.1:6379/14; the baseline uses the database below it; flushed
 before each pass), BENCH_BASELINE, BENCH_ROUNDS (2), BENCH_PAGES (comma separated labels to
-load, default all), BENCH_OUT (var/bench).
+load, default all), BENCH_OUT (var/bench), BENCH_USER_AGENT (what wrk sends: a reader's Chrome
+by default, so pages count their banner impressions and campaigns' caps as a reader's would;
+"" sends none, as wrk does on its own, and nothing is counted).
 """
 
 import json
@@ -345,11 +347,20 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _REQUESTS = re.compile(r"(\d+) requests in")
 
 
+READER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
 def wrk(
     url: str, *, duration: int, connections: int, threads: int, script: Path | None = None,
     environment: dict | None = None,
 ) -> dict:  # fmt: skip
+    agent = os.environ.get("BENCH_USER_AGENT", READER_AGENT)
     command = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s"]
+    if agent:
+        command += ["-H", f"User-Agent: {agent}"]
     if script:
         command += ["-s", str(script)]
     result = subprocess.run(

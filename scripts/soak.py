@@ -8,13 +8,19 @@ of its own (a throwaway cluster, scripts/sitecluster.py) and the Redis cache.
 The demo newsroom is loaded, then SOAK_THREADS client threads (default 8) on loopback request
 a mix of pages: home, sections, articles, search, RSS and banner clicks, for SOAK_SECONDS and
 at most SOAK_MAX_REQUESTS requests (default 300 per second of the run). Each page's banners
-are counted as the reader saw them (every image banner and ad frame in the HTML); each click
-sent is counted. At the end the counters are flushed (flush_banner_stats) and compared with
-the database.
+are counted as the reader saw them (every image banner and ad frame in the HTML). Each client
+thread is a series of readers (its own user agent each; a reader is the address and agent
+hashed, banners/audience.py): a reader reads pages, then clicks a banner it was served, now and
+then twice in a row (the second click is the same click again), and is then followed by a new
+reader; now and then a new reader clicks a banner it was never served (flagged, not counted).
+The readers' impressions of capped campaigns are tallied per reader and day. At the end the
+counters are flushed (flush_banner_stats) and compared with the database.
 
 Passes (exit 0) when: no 5xx and no failed request; each worker's memory (RSS) at the end is
 within SOAK_RSS_MARGIN_MIB (default 25) and 15 % of what it was after the warm-up; and the
-impressions and clicks added to BannerStat equal the banners shown and the clicks sent.
+impressions, clicks and flagged clicks added to BannerStat equal the banners shown, the honest
+clicks sent and the clicks sent without an impression; and no reader saw a capped campaign
+more often than its cap.
 Otherwise exit 1 with one line per failed check.
 """
 
@@ -45,7 +51,18 @@ SEARCH_TERMS = ["의료", "제약", "병원", "약사", "건강보험", "식약�
 IMAGE_BANNER = re.compile(r'<a href="(/banners/c/\d+/)"')
 AD_FRAME = re.compile(r'<iframe sandbox="[^"]*" src="/banners/tag/\d+/"')
 WEIGHTS = {"home": 20, "section": 15, "article": 30, "search": 10, "rss": 5, "click": 20}
-STATS_SQL = "SELECT COALESCE(SUM(impressions), 0), COALESCE(SUM(clicks), 0) FROM banners_bannerstat"
+UNSEEN_CLICKS = 0.1  # share of clicks by a new reader who was served no banner
+REPEATED_CLICKS = 0.2  # share of honest clicks sent twice in a row
+STATS_SQL = (
+    "SELECT COALESCE(SUM(impressions), 0), COALESCE(SUM(clicks), 0), "
+    "COALESCE(SUM(flagged_clicks), 0) FROM banners_bannerstat"
+)
+CAPS_SQL = (
+    "SELECT p.id, c.id, c.daily_cap FROM banners_placement p "
+    "JOIN banners_banner b ON b.id = p.banner_id JOIN banners_campaign c ON c.id = b.campaign_id "
+    "WHERE c.daily_cap IS NOT NULL"
+)
+CLICK_PLACEMENT = re.compile(r"/banners/c/(\d+)/")
 
 
 def env_int(name: str, default: int) -> int:
@@ -60,25 +77,37 @@ class Tally:
         self.by_kind = collections.Counter()
         self.failures: list[str] = []
         self.banners_shown = 0
-        self.clicks_sent = 0
+        self.clicks_sent = 0  # honest: counted
+        self.clicks_repeated = 0  # the same click again within 30 s: not counted
+        self.clicks_unseen = 0  # no impression served to that reader: flagged
+        self.capped_views = collections.Counter()  # (reader, campaign) -> impressions
         self.requests = 0
         self.slowest = 0.0
 
 
 class Reader(threading.Thread):
-    def __init__(self, port, urls, tally, deadline, budget, seed):
+    def __init__(self, port, urls, tally, deadline, budget, seed, caps=None):
         super().__init__(daemon=True)
         self.port, self.urls, self.tally = port, urls, tally
         self.deadline, self.budget = deadline, budget
         self.rng = random.Random(seed)  # noqa: S311 -- a load mix, not security
         self.connection = None
+        self.caps = caps or {}  # placement id -> (campaign id, cap)
+        self.seed, self.readers = seed, 0
+        self.next_reader()
+
+    def next_reader(self) -> None:
+        """The thread's next reader: a user agent of its own, no banner served yet."""
+        self.readers += 1
+        self.agent = f"{BROWSER} soak/{self.seed}.{self.readers}"
+        self.served: list[str] = []
 
     def get(self, path: str) -> tuple[int, str]:
         for attempt in range(2):  # a keep-alive connection the server closed: reconnect once
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             try:
-                self.connection.request("GET", path, headers={"User-Agent": BROWSER})
+                self.connection.request("GET", path, headers={"User-Agent": self.agent})
                 response = self.connection.getresponse()
                 body = response.read().decode("utf-8", "replace")
                 if response.getheader("Connection", "").lower() == "close":
@@ -104,6 +133,14 @@ class Reader(threading.Thread):
             return kind, "/rss/"
         return kind, self.rng.choice(self.urls[kind])
 
+    def click_path(self) -> tuple[str, str]:
+        """A click: on a banner this reader was served (honest), or by a new reader on any
+        banner (unseen)."""
+        if self.served and self.rng.random() >= UNSEEN_CLICKS:
+            return "click", self.rng.choice(self.served)
+        self.next_reader()
+        return "click-unseen", self.rng.choice(self.urls["click"])
+
     def run(self):
         tally = self.tally
         while time.monotonic() < self.deadline:
@@ -112,6 +149,8 @@ class Reader(threading.Thread):
                     return
                 tally.requests += 1
             kind, path = self.pick()
+            if kind == "click":
+                kind, path = self.click_path()
             started = time.monotonic()
             try:
                 status, body = self.get(path)
@@ -120,15 +159,32 @@ class Reader(threading.Thread):
                     tally.failures.append(f"{path}: {error!r}")
                 continue
             took = time.monotonic() - started
-            shown = len(IMAGE_BANNER.findall(body)) + len(AD_FRAME.findall(body))
+            images = IMAGE_BANNER.findall(body) if not kind.startswith("click") else []
+            shown = len(images) + len(AD_FRAME.findall(body))
+            repeated = False
+            if kind == "click" and status == 302 and self.rng.random() < REPEATED_CLICKS:
+                repeated = self.get(path)[0] == 302  # at once: well within 30 s
             with tally.lock:
                 tally.status[status] += 1
                 tally.by_kind[kind] += 1
                 tally.slowest = max(tally.slowest, took)
                 if kind == "click":
                     tally.clicks_sent += status == 302
+                    tally.clicks_repeated += repeated
+                elif kind == "click-unseen":
+                    tally.clicks_unseen += status == 302
                 else:  # every page with banners counts them, a 404 page's too
                     tally.banners_shown += shown
+                    for url in images:
+                        capped = self.caps.get(int(CLICK_PLACEMENT.search(url).group(1)))
+                        if capped:
+                            tally.capped_views[(self.agent, capped)] += 1
+            if kind.startswith("click"):
+                # One click per reader: a second on the same banner within 30 s would be the
+                # same click again, so the next one starts afresh.
+                self.next_reader()
+            elif images:
+                self.served = images
 
 
 def discover(port: int) -> dict[str, list[str]]:
@@ -146,12 +202,20 @@ def discover(port: int) -> dict[str, list[str]]:
     return {"section": sections, "article": sorted(articles), "click": sorted(clicks)}
 
 
-def stats(env: dict[str, str]) -> tuple[int, int]:
+def stats(env: dict[str, str]) -> tuple[int, int, int]:
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as db:
-        impressions, clicks = db.execute(STATS_SQL).fetchone()
-    return int(impressions), int(clicks)
+        impressions, clicks, flagged = db.execute(STATS_SQL).fetchone()
+    return int(impressions), int(clicks), int(flagged)
+
+
+def caps(env: dict[str, str]) -> dict[int, tuple[int, int]]:
+    """Placement id -> (campaign id, cap per reader and day) of the capped campaigns."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as db:
+        return {pid: (cid, cap) for pid, cid, cap in db.execute(CAPS_SQL).fetchall()}
 
 
 def pending_impressions(url: str, prefix: str) -> int:
@@ -198,14 +262,17 @@ def main() -> int:
                       f"{len(urls['click'])} banner click URLs")  # fmt: skip
                 if not urls["click"]:
                     failures.append("no image banner on the pages: clicks cannot be tested")
+                capped = caps(env)
                 warm = Tally()
-                run_readers(site.port, urls, warm, warmup, budget, threads, seed=1)
+                run_readers(site.port, urls, warm, warmup, budget, threads, seed=1, caps=capped)
                 sitecluster.manage(env, "flush_banner_stats")
                 before = stats(env)
                 rss_start = site.rss_kib()
                 tally = Tally()
                 started = time.monotonic()
-                run_readers(site.port, urls, tally, seconds - warmup, budget, threads, seed=2)
+                run_readers(
+                    site.port, urls, tally, seconds - warmup, budget, threads, seed=2, caps=capped
+                )
                 elapsed = time.monotonic() - started
                 rss_end = site.rss_kib()
                 # A worker's own after-request flush may hold the flush lock (the command then
@@ -235,13 +302,22 @@ def main() -> int:
     five_xx += sum(n for status, n in warm.status.items() if status >= 500)
     impressions = after[0] - before[0]
     clicks = after[1] - before[1]
+    flagged = after[2] - before[2]
+    over_cap = {
+        key: n for key, n in tally.capped_views.items() if n > key[1][1]
+    }  # (reader, (campaign, cap)) -> impressions
     warmed = sum(warm.status.values())
     print(f"soak: {total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s) after a "
           f"{warmup:.0f} s warm-up of {warmed}; slowest {tally.slowest:.2f} s")  # fmt: skip
     print("soak: by kind " + ", ".join(f"{k} {n}" for k, n in sorted(tally.by_kind.items())))
     print("soak: by status " + ", ".join(f"{s} {n}" for s, n in sorted(tally.status.items())))
     print(f"soak: banners shown {tally.banners_shown}, impressions counted {impressions}; "
-          f"clicks sent {tally.clicks_sent}, clicks counted {clicks}")  # fmt: skip
+          f"clicks sent {tally.clicks_sent}, clicks counted {clicks}; repeated within 30 s "
+          f"{tally.clicks_repeated} (not counted); clicks without an impression "
+          f"{tally.clicks_unseen}, flagged {flagged}")  # fmt: skip
+    at_cap = sum(1 for (_, (_, cap)), n in tally.capped_views.items() if n >= cap)
+    print(f"soak: {len(tally.capped_views)} readers saw a capped campaign, {at_cap} reached "
+          f"its cap, {len(over_cap)} went past it")  # fmt: skip
     for pid in sorted(rss_start):
         start, end = rss_start[pid] / 1024, rss_end.get(pid, 0) / 1024
         print(f"soak: worker {pid} RSS {start:.1f} MiB -> {end:.1f} MiB ({end - start:+.1f})")
@@ -258,6 +334,11 @@ def main() -> int:
         failures.append(f"impressions counted {impressions} != banners shown {tally.banners_shown}")
     if clicks != tally.clicks_sent:
         failures.append(f"clicks counted {clicks} != clicks sent {tally.clicks_sent}")
+    if flagged != tally.clicks_unseen:
+        failures.append(f"clicks flagged {flagged} != clicks without impression "
+                        f"{tally.clicks_unseen}")  # fmt: skip
+    if over_cap:
+        failures.append(f"{len(over_cap)} readers saw a capped campaign past its cap")
     if not workers_alive:
         failures.append("gunicorn exited during the run")
     for failure in failures:
@@ -267,9 +348,11 @@ def main() -> int:
     return 1 if failures else 0
 
 
-def run_readers(port, urls, tally, seconds, budget, threads, *, seed):
+def run_readers(port, urls, tally, seconds, budget, threads, *, seed, caps=None):
     deadline = time.monotonic() + seconds
-    readers = [Reader(port, urls, tally, deadline, budget, seed * 1000 + n) for n in range(threads)]
+    readers = [
+        Reader(port, urls, tally, deadline, budget, seed * 1000 + n, caps) for n in range(threads)
+    ]
     for reader in readers:
         reader.start()
     for reader in readers:

@@ -5,7 +5,8 @@ header-right, article-side-1, article-side-2, article-side-3, article-inline, ho
 home-between-2, footer.
 
 All slots of a page share one read of the live placements (kept on the request, and in the cache
-between requests). An empty slot renders nothing; a broken banner renders nothing and is logged.
+between requests) and one `Visit` (the reader and the counters the choice needs, read once per
+request). An empty slot renders nothing; a broken banner renders nothing and is logged.
 """
 
 import logging
@@ -14,15 +15,15 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from banners import services
+from banners import audience, services
 from newsroom import pagecache
 from newsroom.pagecache.generation import local_memo
-from newsroom.readers import is_reader
 
 register = template.Library()
 logger = logging.getLogger(__name__)
 
 REQUEST_ATTRIBUTE = "_banner_deliveries"
+VISIT_ATTRIBUTE = "_banner_visit"
 # Rendered slots by (live set, slot, chosen placements): a draw repeats often, its HTML does not
 # need rendering again.
 _rendered = local_memo()
@@ -38,15 +39,27 @@ def _deliveries(request, now):
     return deliveries
 
 
+def _visit(request, deliveries, now) -> services.Visit:
+    visit = getattr(request, VISIT_ATTRIBUTE, None) if request is not None else None
+    if visit is None:
+        reader = audience.reader_id(request, now=now)
+        visit = services.lazy_visit(deliveries, reader=reader, now=now)
+        if request is not None:
+            setattr(request, VISIT_ATTRIBUTE, visit)
+    return visit
+
+
 def render_slot(request, code: str) -> str:
     """One slot for one request: a fresh draw from the live set, its impressions counted.
     Also the page cache's live part "banner" (a cached page draws on every request)."""
     try:
         now = timezone.now()
-        delivery = _deliveries(request, now).get(code)
+        deliveries = _deliveries(request, now)
+        delivery = deliveries.get(code)
         if delivery is None:
             return ""
-        chosen = services.choose_banners(delivery, now=now)
+        visit = _visit(request, deliveries, now)
+        chosen = services.choose_banners(delivery, now=now, visit=visit)
         if not chosen:
             return ""
         html = _rendered.get(
@@ -56,8 +69,8 @@ def render_slot(request, code: str) -> str:
     except Exception:  # the page must render without its banners
         logger.exception("banner slot %r failed", code)
         return ""
-    if is_reader(request):
-        services.count_impressions([(b.banner_id, b.slot_id) for b in chosen], now=now)
+    if visit.reader is not None:  # a reader, by newsroom/readers.py's one rule
+        services.count_served(chosen, now=now, reader=visit.reader)
     return html
 
 

@@ -4,8 +4,8 @@ A page counts several things (each banner slot counts its impressions); one roun
 per count would cost more than serving the cached page itself. Inside `batch()` (the page
 cache middleware opens one around every request) counts are added up in memory and sent
 together when the request ends: one Lua script on Redis (INCRBY, and EXPIRE for a counter it
-creates; newsroom.pagecache.redis_cache), plain `incr`/`add` on other cache backends. Outside a
-batch a count is sent at once.
+creates, each counter with its own timeout; newsroom.pagecache.redis_cache), plain `incr`/`add`
+on other cache backends. Outside a batch a count is sent at once.
 
 Counting never raises: a cache outage loses the counts it could not send (and logs once),
 the page is served all the same.
@@ -49,12 +49,22 @@ def batch():
         yield
     finally:
         _pending.reset(token)
-        for timeout, counts in pending.items():
+        if len(pending) == 1:
+            [(timeout, counts)] = pending.items()
             send(counts, timeout=timeout)
+        elif pending:  # counters of several lifetimes: still one round trip
+            deltas: dict[str, int] = {}
+            timeouts: dict[str, int] = {}
+            for timeout, counts in pending.items():
+                for key, delta in counts.items():
+                    deltas[key] = deltas.get(key, 0) + delta
+                    timeouts.setdefault(key, timeout)
+            send(deltas, timeout=timeouts)
 
 
-def send(deltas: dict[str, int], *, timeout: int) -> None:
-    """Add every delta to its counter now; never raises."""
+def send(deltas: dict[str, int], *, timeout: int | dict[str, int]) -> None:
+    """Add every delta to its counter now (created with `timeout`, one for all or one per
+    key); never raises."""
     if not deltas:
         return
     try:
@@ -64,10 +74,11 @@ def send(deltas: dict[str, int], *, timeout: int) -> None:
             incr_many(deltas, timeout=timeout)
             return
         for key, delta in deltas.items():
+            seconds = timeout[key] if isinstance(timeout, dict) else timeout
             try:
                 cache.incr(key, delta)
             except ValueError:  # no counter yet: create it, or add to one made meanwhile
-                if not cache.add(key, delta, timeout=timeout):
+                if not cache.add(key, delta, timeout=seconds):
                     cache.incr(key, delta)
     except Exception:
         logger.warning("counters not sent: %s", ", ".join(sorted(deltas)), exc_info=True)

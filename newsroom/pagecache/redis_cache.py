@@ -148,16 +148,16 @@ class OutageLog(logging.Filter):
         return True
 
 
-# KEYS: counters; ARGV: their deltas, then the timeout of a counter this call creates.
+# KEYS: counters; ARGV: their deltas, then for each the timeout it gets when this call creates it.
 INCR_MANY = """
-local timeout = tonumber(ARGV[#KEYS + 1])
+local count = #KEYS
 for i, key in ipairs(KEYS) do
   local delta = tonumber(ARGV[i])
   if redis.call('INCRBY', key, delta) == delta then
-    redis.call('EXPIRE', key, timeout)
+    redis.call('EXPIRE', key, tonumber(ARGV[count + i]))
   end
 end
-return #KEYS
+return count
 """
 
 
@@ -186,16 +186,22 @@ class CacheClient(DefaultClient):
     def _incr_many_script(self):
         return self.get_client(write=True).register_script(INCR_MANY)
 
-    def incr_many(self, deltas: dict[str, int], *, timeout: int, version=None) -> None:
+    def incr_many(
+        self, deltas: dict[str, int], *, timeout: int | dict[str, int], version=None
+    ) -> None:
         """Add each delta to its counter in one command; a counter the command creates gets
-        `timeout`, an existing one keeps its own. Counts Redis cannot take are lost, as any
-        write of the cache, and logged the same way."""
+        `timeout` (one for all, or one per key), an existing one keeps its own. Counts Redis
+        cannot take are lost, as any write of the cache, and logged the same way."""
         client = self.get_client(write=True)
         names = [self.make_key(key, version=version) for key in deltas]
+        if isinstance(timeout, dict):
+            timeouts = [int(timeout[key]) for key in deltas]
+        else:
+            timeouts = [int(timeout)] * len(deltas)
         try:
             with _as_ignorable(client):
                 self._incr_many_script(
-                    keys=names, args=[*deltas.values(), int(timeout)], client=client
+                    keys=names, args=[*deltas.values(), *timeouts], client=client
                 )
         except ConnectionInterrupted:
             logger.exception("Exception ignored")

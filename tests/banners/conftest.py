@@ -5,20 +5,35 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+from django.test import RequestFactory
 from django.utils import timezone
 from PIL import Image
 
-from banners import services
-from banners.models import Banner, Placement
+from banners import audience, services
+from banners.models import Banner, Campaign, Placement
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
+from tests.user_agents import CHROME
 
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
+
+
+def show_slot(code: str = "article-side-1", *, user_agent: str = CHROME, times: int = 1) -> str:
+    """Serve a slot to a reader's browser (127.0.0.1, as the test client) the way a page does:
+    through `{% banner_slot %}`, counted. Returns the last HTML."""
+    html = ""
+    for _ in range(times):
+        request = RequestFactory().get("/", HTTP_USER_AGENT=user_agent)
+        template = Template("{% load banner_tags %}{% banner_slot code %}")
+        html = template.render(Context({"request": request, "code": code}))
+    return html
 
 
 @pytest.fixture(autouse=True)
 def no_periodic_flush(settings):
     """Tests flush explicitly; the after-request flush has its own test."""
     settings.BANNER_FLUSH_SECONDS = 0
+    audience.forget_keys()  # the day keys live in the cache, which each test starts empty
     services._pending.clear()
     services._next_flush[0] = 0.0
     yield
@@ -35,13 +50,25 @@ def png_upload(width: int = 300, height: int = 250, name: str = "banner.png"):
     return SimpleUploadedFile(name, png_bytes(width, height), content_type="image/png")
 
 
-def banner_form(*, advertiser, slot, **overrides) -> dict:
+def campaign_of(advertiser, **fields) -> Campaign:
+    """The advertiser's campaign for tests that are not about campaigns: 일반 priority, no goal,
+    no cap, from 2020 on with no end (its banners' own periods decide)."""
+    defaults = {"starts_at": datetime(2020, 1, 1, tzinfo=UTC), "ends_at": None}
+    defaults.update(fields)
+    campaign, _ = Campaign.objects.get_or_create(
+        advertiser=advertiser, name=f"{advertiser.name} 캠페인", defaults=defaults
+    )
+    return campaign
+
+
+def banner_form(*, slot, advertiser=None, campaign=None, **overrides) -> dict:
     """What the admin's add form posts for a new image banner running from yesterday for a month,
-    with its one placement in `slot`."""
+    with its one placement in `slot`, in `campaign` (or the advertiser's test campaign)."""
+    campaign = campaign or campaign_of(advertiser)
     now = timezone.localtime()
     start, end = now - timezone.timedelta(days=1), now + timezone.timedelta(days=30)
     data = {
-        "advertiser": advertiser.pk,
+        "campaign": campaign.pk,
         "name": "한빛제약 봄 캠페인",
         "kind": "image",
         "alt_text": "한빛제약 봄 캠페인 안내",
@@ -66,7 +93,7 @@ def banner_form(*, advertiser, slot, **overrides) -> dict:
     return data
 
 
-def ad_tag_form(*, advertiser, slot, ad_tag, **overrides) -> dict:
+def ad_tag_form(*, slot, ad_tag, advertiser=None, **overrides) -> dict:
     """What the add form posts for an ad-tag banner: the advertiser's markup, no address."""
     return banner_form(
         advertiser=advertiser, slot=slot, kind="ad_tag", target_url="", ad_tag=ad_tag, **overrides
@@ -83,10 +110,11 @@ def make_banner(db, advertiser):
         ends_at=NOW + timedelta(days=30),
         target_url="https://ads.example.com/landing?id=1",
         owner=None,
+        campaign=None,
         **fields,
     ):
         banner = Banner(
-            advertiser=owner or advertiser,
+            campaign=campaign or campaign_of(owner or advertiser),
             name=name,
             alt_text=fields.pop("alt_text", f"{name} 광고"),
             target_url=target_url,

@@ -17,6 +17,8 @@ BANNER_PAGES = [
     "/admin/banners/",
     "/admin/banners/advertiser/",
     "/admin/banners/advertiser/add/",
+    "/admin/banners/campaign/",
+    "/admin/banners/campaign/add/",
     "/admin/banners/banner/",
     "/admin/banners/banner/add/",
     "/admin/banners/placement/",
@@ -34,6 +36,8 @@ def test_ad_manager_role_holds_only_banner_permissions():
     assert apps == {"banners"}
     assert group.permissions.filter(codename="view_bannerstat").exists()
     assert group.permissions.filter(codename="add_banner").exists()
+    assert group.permissions.filter(codename="add_campaign").exists()
+    assert group.permissions.filter(codename="change_campaign").exists()
     for role in (REPORTER, DESK):
         assert not any(name.startswith("banners.") for name in ROLE_PERMISSIONS[role])
         assert not Group.objects.get(name=role).permissions.filter(
@@ -329,20 +333,33 @@ def test_csv_download_is_utf8_with_bom_and_keeps_korean(client, ad_manager, figu
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["날짜", "광고주", "배너", "슬롯 코드", "슬롯", "노출", "클릭", "클릭률(%)"]
+    assert rows[0] == [
+        "날짜",
+        "광고주",
+        "캠페인",
+        "배너",
+        "슬롯 코드",
+        "슬롯",
+        "노출",
+        "클릭",
+        "클릭률(%)",
+        "의심 클릭(집계 제외)",
+    ]
     assert len(rows) == 1 + 5
     assert [
         "2026-03-08",
         "한빛제약",
+        "한빛제약 캠페인",
         "한빛 배너",
         "article-side-1",
         "기사 오른쪽 1",
         "1000",
         "10",
         "1.00",
+        "0",
     ] in rows
     # A name that a spreadsheet would run as a formula is written as text.
-    assert any(row[2] == "'=누리 배너" for row in rows[1:])
+    assert any(row[3] == "'=누리 배너" for row in rows[1:])
 
 
 def test_slot_calendar_shows_free_and_sold_days(client, ad_manager, make_banner, place):

@@ -5,9 +5,9 @@ import time_machine
 from django.utils import timezone
 
 from banners.models import Banner, BannerStat
-from tests.user_agents import BROWSER, NOT_READERS
+from tests.user_agents import BROWSER, CHROME, NOT_READERS
 
-from .conftest import NOW
+from .conftest import NOW, show_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ def placement(make_banner, place, slot):
 
 def test_click_counts_and_redirects_with_302_to_the_stored_address(client, placement):
     with time_machine.travel(NOW, tick=False):
+        show_slot()  # the reader was served the banner
         response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 302
     assert response["Location"] == STORED
@@ -116,6 +117,7 @@ def test_post_to_the_click_url_is_refused(client, placement):
 def test_clicks_on_a_later_day_go_to_that_days_row(client, placement):
     for moment in (NOW, NOW + timedelta(minutes=5), NOW + timedelta(days=1)):
         with time_machine.travel(moment, tick=False):
+            show_slot()
             client.get(f"/banners/c/{placement.pk}/", **BROWSER)
     by_day = dict(BannerStat.objects.values_list("day", "clicks"))
     assert by_day == {timezone.localdate(NOW): 2, timezone.localdate(NOW) + timedelta(days=1): 1}
@@ -133,4 +135,123 @@ def test_a_failing_database_still_sends_the_reader_to_the_advertiser(client, pla
 def test_a_browsers_prefetch_of_the_click_url_is_not_counted(client, placement):
     response = client.get(f"/banners/c/{placement.pk}/", **BROWSER, HTTP_SEC_PURPOSE="prefetch")
     assert response.status_code == 302
+    assert clicks_of(placement) == 0
+
+
+# --- honest clicks ------------------------------------------------------------------------------
+
+
+def flagged_of(placement) -> int:
+    return sum(
+        BannerStat.objects.filter(banner=placement.banner).values_list("flagged_clicks", flat=True)
+    )
+
+
+def click(client, placement, **headers):
+    response = client.get(f"/banners/c/{placement.pk}/", **{**BROWSER, **headers})
+    assert response.status_code == 302
+    assert response["Location"] == STORED
+    return response
+
+
+def test_a_click_on_next_months_campaign_redirects_but_is_not_counted(
+    client, make_banner, place, slot, advertiser
+):
+    from banners.models import Campaign
+
+    later = Campaign.objects.create(
+        advertiser=advertiser, name="다음 달", starts_at=NOW + timedelta(days=30)
+    )
+    placement = place(make_banner(target_url=STORED, campaign=later), slot)
+    with time_machine.travel(NOW, tick=False):
+        click(client, placement)
+    assert BannerStat.objects.count() == 0  # the report shows no click, and no impression
+
+
+def test_a_click_on_a_switched_off_placement_is_not_counted(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        type(placement).objects.filter(pk=placement.pk).update(is_active=False)
+        click(client, placement)
+    assert clicks_of(placement) == 0
+
+
+def test_the_same_readers_clicks_within_30_seconds_count_once(client, placement):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        show_slot()
+        click(client, placement)
+        traveller.shift(10)
+        click(client, placement)
+        traveller.shift(19)  # 29 s after the first
+        click(client, placement)
+        assert clicks_of(placement) == 1
+        traveller.shift(2)  # 31 s after the first
+        click(client, placement)
+    assert clicks_of(placement) == 2
+    assert flagged_of(placement) == 0
+
+
+def test_another_readers_click_within_30_seconds_counts(client, placement):
+    other = f"{CHROME} other"
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        show_slot(user_agent=other)
+        click(client, placement)
+        click(client, placement, HTTP_USER_AGENT=other)
+    assert clicks_of(placement) == 2
+
+
+def test_a_click_without_an_impression_is_redirected_and_flagged_not_counted(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        click(client, placement)
+    assert clicks_of(placement) == 0
+    assert flagged_of(placement) == 1
+
+
+def test_a_click_after_an_impression_to_another_reader_is_flagged(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        show_slot(user_agent=f"{CHROME} someone else")
+        click(client, placement)
+    assert (clicks_of(placement), flagged_of(placement)) == (0, 1)
+
+
+def test_an_impression_counts_for_a_click_for_half_an_hour(client, placement):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        show_slot()
+        traveller.shift(29 * 60)
+        click(client, placement)
+        assert (clicks_of(placement), flagged_of(placement)) == (1, 0)
+        traveller.shift(36 * 60)  # 65 minutes after the impression
+        click(client, placement)
+    assert (clicks_of(placement), flagged_of(placement)) == (1, 1)
+
+
+def test_a_bots_click_after_an_impression_is_neither_counted_nor_flagged(client, placement):
+    bot = NOT_READERS["KakaoTalk link preview"]
+    with time_machine.travel(NOW, tick=False):
+        show_slot(user_agent=bot)
+        click(client, placement, HTTP_USER_AGENT=bot)
+    assert BannerStat.objects.filter(clicks__gt=0).count() == 0
+    assert flagged_of(placement) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/banners/c/99999999999999999999999/",
+        "/banners/c/0/",
+        "/banners/c/%00/",
+        "/banners/c/１/",  # a full-width digit
+        "/banners/c/" + "9" * 5000 + "/",
+    ],
+)
+def test_bad_click_addresses_answer_404_never_500(client, placement, path):
+    response = client.get(path, **BROWSER)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
+def test_other_methods_on_the_click_url_are_refused(client, placement, method):
+    response = getattr(client, method)(f"/banners/c/{placement.pk}/", **BROWSER)
+    assert response.status_code == 405
     assert clicks_of(placement) == 0

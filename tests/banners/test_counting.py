@@ -15,7 +15,7 @@ from banners import services
 from banners.models import BannerStat
 from tests.user_agents import BROWSER, CHROME, NOT_READERS
 
-from .conftest import NOW
+from .conftest import NOW, show_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -189,14 +189,19 @@ def run_in_threads(count: int, work) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_clicks_are_counted_exactly(make_banner, place, slot):
     placement = place(make_banner(), slot)
+    readers = [[f"{CHROME} reader/{i}.{n}" for n in range(10)] for i in range(8)]
 
     def click(index):
         client = Client()
-        for _ in range(10):
-            response = client.get(f"/banners/c/{placement.pk}/", **BROWSER)
+        for agent in readers[index]:
+            response = client.get(f"/banners/c/{placement.pk}/", HTTP_USER_AGENT=agent)
             assert response.status_code == 302
 
-    run_in_threads(8, click)
+    with time_machine.travel(NOW):  # the placement's period
+        for agents in readers:  # each of 80 readers was served the banner, then clicks once
+            for agent in agents:
+                assert "banner" in show_slot(user_agent=agent)
+        run_in_threads(8, click)
     stat = BannerStat.objects.get()
     assert stat.clicks == 80
 

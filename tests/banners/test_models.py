@@ -179,10 +179,10 @@ def test_an_image_banner_is_stored_with_its_size_so_loading_it_reads_no_file(
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from .conftest import png_bytes
+    from .conftest import campaign_of, png_bytes
 
     banner = Banner(
-        advertiser=advertiser,
+        campaign=campaign_of(advertiser),
         name="크기 저장",
         alt_text="대체 문자열",
         target_url="https://example.com/",

@@ -230,9 +230,21 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
     manager.locator('input[name="_save"]').click()
     manager.locator(".messagelist .success").wait_for()
 
+    # The campaign sold (guaranteed, before the demo's standard and house ads).
+    manager.goto("/admin/banners/campaign/add/")
+    manager.locator("#id_advertiser").select_option(label=advertiser)
+    manager.locator("#id_name").fill(f"{advertiser} 캠페인")
+    manager.locator("#id_priority").select_option(label="보장형")
+    manager.locator("#id_starts_at_0").fill(local_date(-1))
+    manager.locator("#id_starts_at_1").fill("00:00:00")
+    manager.locator("#id_ends_at_0").fill(local_date(30))
+    manager.locator("#id_ends_at_1").fill("00:00:00")
+    manager.locator('input[name="_save"]').click()
+    manager.locator(".messagelist .success").wait_for()
+
     # The banner, its period, and one slot with the placement's own dates.
     manager.goto("/admin/banners/banner/add/")
-    manager.locator("#id_advertiser").select_option(label=advertiser)
+    manager.locator("#id_campaign").select_option(label=f"{advertiser} 캠페인")
     manager.locator("#id_name").fill(banner_name)
     manager.locator("#id_image").set_input_files(
         str(image_file(tmp_path, "banner.png", (728, 90), (0, 120, 90)))
@@ -275,7 +287,9 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
 
     # The report counts the click.
     manager.goto("/admin/banners/bannerstat/")
-    row = manager.locator("table.banner-figures").first.locator("tr", has_text=banner_name)
+    row = manager.locator("table.banner-figures:not(.banner-campaigns)").first.locator(
+        "tr", has_text=banner_name
+    )
     cells = row.locator("td")
     assert cells.nth(3).inner_text().strip() == "1", "one click"
     assert int(cells.nth(2).inner_text().replace(",", "")) >= 1, "at least one impression"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from banners.models import Advertiser, Banner, BannerSlot, Placement
 from newsroom.timezones import KST
-from tests.banners.conftest import png_upload
+from tests.banners.conftest import campaign_of, png_upload
 from tests.factories import publish
 from tests.user_agents import BROWSER
 from tests.weather.payloads import REFERENCE, payload, row, sample
@@ -74,7 +74,7 @@ def test_the_etag_changes_when_the_page_changes(client):
 
 def place_top_banner(name):
     banner = Banner(
-        advertiser=Advertiser.objects.get_or_create(name="한빛제약")[0],
+        campaign=campaign_of(Advertiser.objects.get_or_create(name="한빛제약")[0]),
         name=name,
         alt_text=f"{name} 광고",
         target_url="https://ads.example.com/landing",

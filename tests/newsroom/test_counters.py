@@ -87,3 +87,31 @@ def test_live_redis_reuses_one_client_per_connection_pool(redis_cache_settings, 
     settings.CACHES = redis_cache_settings
     backend = caches["default"].client
     assert backend.get_client(write=True) is backend.get_client(write=True)
+
+
+def test_counters_of_several_lifetimes_go_to_redis_in_one_command_each_with_its_own(
+    redis_cache_settings, settings, monkeypatch
+):
+    settings.CACHES = redis_cache_settings
+    redis = caches["default"]
+    commands = []
+    client = redis.client.get_client(write=True)
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *a, **k: commands.append(a[0]) or real(*a, **k)
+    )
+    with counters.batch():
+        counters.add("c:week", timeout=7 * 24 * 3600)
+        counters.add("c:minute", timeout=60)
+        counters.add("c:week", timeout=7 * 24 * 3600)
+    assert len(commands) == 1
+    assert redis.get_many(["c:week", "c:minute"]) == {"c:week": 2, "c:minute": 1}
+    assert 0 < redis.ttl("c:minute") <= 60
+    assert 60 < redis.ttl("c:week") <= 7 * 24 * 3600
+
+
+def test_counters_of_several_lifetimes_without_redis_get_their_own(settings):
+    with counters.batch():
+        counters.add("c:short", timeout=60)
+        counters.add("c:long", timeout=3600)
+    assert caches["default"].get_many(["c:short", "c:long"]) == {"c:short": 1, "c:long": 1}

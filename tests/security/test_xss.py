@@ -594,6 +594,67 @@ def test_banner_fields_reach_no_page_as_markup(editor, reader, advertiser, secti
     assert reader.problems + editor.problems == []
 
 
+def test_campaign_fields_reach_no_page_as_markup(editor, reader, advertiser, section):
+    """A campaign's name and its inline banners' name and alt text, through the campaign form,
+    then every page that names them: the campaign's own pages, the banner list, the report,
+    its campaign CSV's neighbour (the report page), the slot calendar and the reader's page."""
+    from django.utils import timezone
+
+    slot = BannerSlot.objects.get(code="article-side-1")
+    article = publish("캠페인 광고가 붙는 기사", section=section)
+    now = timezone.localtime()
+    period = {
+        "starts_at_0": f"{now - timezone.timedelta(days=1):%Y-%m-%d}",
+        "starts_at_1": "00:00:00",
+        "ends_at_0": f"{now + timezone.timedelta(days=5):%Y-%m-%d}",
+        "ends_at_1": "00:00:00",
+    }
+    created = 0
+    for vector in VECTORS:
+        name, alt = vector[:100], vector[:200]
+        data = {
+            "advertiser": advertiser.pk,
+            "name": name,
+            "priority": "30",
+            "is_active": "on",
+            **period,
+            "goal_impressions": "1000",
+            "goal_period": "total",
+            "daily_cap": "5",
+            "banners-TOTAL_FORMS": "1",
+            "banners-INITIAL_FORMS": "0",
+            "banners-MIN_NUM_FORMS": "0",
+            "banners-MAX_NUM_FORMS": "1000",
+            "banners-0-name": name,
+            "banners-0-alt_text": alt,
+            "banners-0-target_url": "https://ads.example.com/landing",
+            "banners-0-is_active": "on",
+            "banners-0-image": SimpleUploadedFile(
+                "ad.png", picture("PNG"), content_type="image/png"
+            ),
+        }
+        response = editor.client.post("/admin/banners/campaign/add/", data)
+        if response.status_code == 200:  # a name of spaces only: refused, and shown safely
+            editor.check(response, "campaign add form with errors", vector)
+            continue
+        assert response.status_code == 302, (vector, response.content.decode()[:3000])
+        created += 1
+        banner = Banner.objects.latest("pk")
+        Placement.objects.create(banner=banner, slot=slot)
+        services.forget_deliveries()
+        editor.get(f"/admin/banners/campaign/{banner.campaign_id}/change/", vector)
+        editor.get("/admin/banners/bannerslot/calendar/", vector)
+        html = reader.get(article.get_absolute_url(), vector)
+        if "<" in vector:
+            assert vector not in html, vector
+        Banner.objects.filter(pk=banner.pk).update(is_active=False)
+    assert created >= len(VECTORS) - 3  # nearly every vector is a name the form accepts
+    editor.every_page("/admin/banners/campaign/", admin=True)
+    editor.every_page("/admin/banners/banner/", admin=True)
+    editor.get("/admin/banners/bannerstat/")
+    assert reader.problems + editor.problems == []
+
+
 # --- readers ---------------------------------------------------------------------------------
 
 
