@@ -79,9 +79,10 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(html: str, *, attribute_filter=_filter_attribute) -> str:
     """Clean rich text with an allowlist: no script, no event handlers, no javascript:/data: links,
-    iframes only from the embed allowlist, and rel="noopener noreferrer" on every link."""
+    iframes only from the embed allowlist, and rel="noopener noreferrer" on every link.
+    `attribute_filter` may rewrite what `_filter_attribute` lets through (never let more in)."""
     if not html:
         return ""
     cleaned = nh3.clean(
@@ -89,7 +90,7 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        attribute_filter=_filter_attribute,
+        attribute_filter=attribute_filter,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
@@ -101,8 +102,6 @@ def syndication_html(html: str, *, absolute) -> str:
     """A body for partners' sites (the full-text feed): cleaned by the same allowlist once more,
     with every link and picture address made absolute by `absolute(url)`, since a partner's page
     is not on our host."""
-    if not html:
-        return ""
 
     def filter_and_absolutize(tag: str, attribute: str, value: str) -> str | None:
         value = _filter_attribute(tag, attribute, value)
@@ -118,16 +117,7 @@ def syndication_html(html: str, *, absolute) -> str:
             )
         return value
 
-    cleaned = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        attribute_filter=filter_and_absolutize,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
-    return _FRAME_WITHOUT_SOURCE.sub("", cleaned)
+    return sanitize_html(html, attribute_filter=filter_and_absolutize)
 
 
 _INLINE_PICTURE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*data:", re.IGNORECASE)

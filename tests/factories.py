@@ -31,3 +31,19 @@ def site_info(**fields) -> SiteInfo:
         "youth_protection_officer": "이보호",
     }
     return SiteInfo(**{**details, **fields})
+
+
+def staff_user(username: str, *, role: str | None = None, superuser: bool = False):
+    """A staff account, in the newsroom role `role` (기자, 데스크, 광고 담당) or a superuser."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from newsroom.site.roles import ensure_roles
+
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-for-tests-only", is_staff=True, is_superuser=superuser
+    )
+    if role:
+        ensure_roles()
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -3,30 +3,21 @@ the lead photo with caption and credit, bylines, category and correction notices
 key an administrator issued; every fetch logged; it reads the newest articles from the index."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import feedparser
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from articles import services, syndication
 from articles.models import Article, CorrectionNotice, FeedPartner, PartnerFetch
-from newsroom.site.roles import DESK, ensure_roles
+from newsroom.site.roles import DESK
 from tests.articles.desk.helpers import image_bytes
-from tests.factories import publish
+from tests.factories import publish, staff_user
+from tests.security.htmlcheck import XSS_VECTORS as VECTORS
 from tests.security.htmlcheck import executable_parts
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(__file__).resolve().parents[1] / "security" / "xss_vectors.txt"
-VECTORS = [
-    line
-    for line in CORPUS.read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("# ")
-]
 
 
 def partner(name="네이버 뉴스") -> tuple[FeedPartner, str]:
@@ -199,18 +190,8 @@ def test_the_xss_corpus_in_body_and_caption_leaves_nothing_executable(client):
     assert not problems, "\n".join(problems)
 
 
-def _staff(username, *, superuser=False, role=None):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests-only", is_staff=True, is_superuser=superuser
-    )
-    if role:
-        ensure_roles()
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def test_an_administrator_issues_a_key_seen_once_and_revokes_it(client):
-    client.force_login(_staff("root", superuser=True))
+    client.force_login(staff_user("root", superuser=True))
     response = client.post(
         "/admin/articles/feedpartner/add/", {"name": "다음 뉴스", "contact": "", "memo": ""}
     )
@@ -240,7 +221,7 @@ def reader_fetch(key):
 
 def test_the_desk_cannot_see_partners_or_their_keys(client):
     partner()
-    client.force_login(_staff("desk", role=DESK))
+    client.force_login(staff_user("desk", role=DESK))
     assert client.get("/admin/articles/feedpartner/").status_code == 403
     assert client.get("/admin/articles/partnerfetch/").status_code == 403
     assert client.post("/admin/articles/feedpartner/add/", {"name": "x"}).status_code == 403

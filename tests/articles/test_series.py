@@ -4,14 +4,13 @@ place ("연재 3/7") with the previous and next parts; a series page lists them,
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Series
-from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
-from tests.factories import publish
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER
+from tests.factories import publish, staff_user
+from tests.security.htmlcheck import XSS_VECTORS as VECTORS
 from tests.security.htmlcheck import executable_parts
 from tests.user_agents import BROWSER
 
@@ -113,17 +112,8 @@ def test_the_pages_stay_within_their_query_ceilings(client, series, django_asser
     assert len(with_series) <= len(without_series) + 1
 
 
-def _staff(username, role):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests-only", is_staff=True
-    )
-    ensure_roles()
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def test_the_desk_creates_a_series_and_a_reporter_puts_an_article_in_it(client):
-    client.force_login(_staff("desk", DESK))
+    client.force_login(staff_user("desk", role=DESK))
     response = client.post(
         "/admin/articles/series/add/", {"title": "의약품 품절 대란", "description": "연속 기획"}
     )
@@ -134,7 +124,7 @@ def test_the_desk_creates_a_series_and_a_reporter_puts_an_article_in_it(client):
 
 @pytest.mark.parametrize("role", [REPORTER, AD_MANAGER])
 def test_other_roles_cannot_create_or_change_a_series(client, series, role):
-    client.force_login(_staff("someone", role))
+    client.force_login(staff_user("someone", role=role))
     assert client.post("/admin/articles/series/add/", {"title": "x"}).status_code == 403
     url = f"/admin/articles/series/{series.pk}/change/"
     assert client.post(url, {"title": "바뀐 제목"}).status_code == 403
@@ -143,8 +133,6 @@ def test_other_roles_cannot_create_or_change_a_series(client, series, role):
 
 
 def test_the_xss_corpus_through_title_and_description_leaves_nothing_executable(client, series):
-    from tests.articles.test_partner_feed import VECTORS
-
     (part,) = parts(series, 1)
     problems = []
     for vector in VECTORS:

@@ -5,16 +5,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsroom.site.models import BreakingNews, validate_breaking_link
-from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
-from tests.factories import publish
+from newsroom.site.roles import AD_MANAGER, DESK, REPORTER
+from tests.factories import publish, staff_user
+from tests.security.htmlcheck import XSS_VECTORS as VECTORS
 from tests.security.htmlcheck import executable_parts
 from tests.user_agents import BROWSER
 
@@ -129,16 +128,6 @@ def test_links_a_browser_could_run_or_read_as_another_site_are_refused(link):
     assert "연결 주소는" in refused.value.messages[0]
 
 
-def _staff(username, role=None, *, superuser=False):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests-only", is_staff=True, is_superuser=superuser
-    )
-    if role:
-        ensure_roles()
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def _form(**fields):
     now = timezone.localtime()
     data = {
@@ -155,7 +144,7 @@ def _form(**fields):
 
 
 def test_the_desk_sets_a_banner_in_the_admin_and_readers_see_it(client):
-    desk = _staff("desk", DESK)
+    desk = staff_user("desk", role=DESK)
     client.force_login(desk)
     form = client.get("/admin/newsroom/breakingnews/add/")
     assert form.status_code == 200
@@ -170,7 +159,7 @@ def test_the_desk_sets_a_banner_in_the_admin_and_readers_see_it(client):
 
 
 def test_the_form_refuses_a_bad_link_or_an_expiry_before_the_start_in_korean(client):
-    client.force_login(_staff("desk", DESK))
+    client.force_login(staff_user("desk", role=DESK))
     refused = client.post("/admin/newsroom/breakingnews/add/", _form(link="javascript:alert(1)"))
     assert refused.status_code == 200 and "연결 주소는" in refused.content.decode()
     now = timezone.localtime()
@@ -182,15 +171,13 @@ def test_the_form_refuses_a_bad_link_or_an_expiry_before_the_start_in_korean(cli
 
 @pytest.mark.parametrize("role", [REPORTER, AD_MANAGER])
 def test_other_roles_can_neither_see_nor_set_a_banner(client, role):
-    client.force_login(_staff("someone", role))
+    client.force_login(staff_user("someone", role=role))
     assert client.get("/admin/newsroom/breakingnews/").status_code == 403
     assert client.post("/admin/newsroom/breakingnews/add/", _form()).status_code == 403
     assert not BreakingNews.objects.exists()
 
 
 def test_the_xss_corpus_through_the_headline_leaves_nothing_executable(client):
-    from .test_policy_pages import VECTORS
-
     item = breaking()
     problems = []
     for vector in VECTORS:

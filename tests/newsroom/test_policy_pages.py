@@ -3,26 +3,19 @@ sanitized like articles, linked from every page's footer, cached and shown at on
 changed."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from newsroom.site.demo import ensure_policy_pages
 from newsroom.site.models import PolicyPage
-from newsroom.site.roles import DESK, ensure_roles
+from newsroom.site.roles import DESK
+from tests.factories import staff_user
+from tests.security.htmlcheck import XSS_VECTORS as VECTORS
 from tests.security.htmlcheck import executable_parts
 
 pytestmark = pytest.mark.django_db
 
-CORPUS = Path(__file__).resolve().parents[1] / "security" / "xss_vectors.txt"
-VECTORS = [
-    line
-    for line in CORPUS.read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("# ")
-]
 KINDS = {
     "terms": "이용약관",
     "privacy": "개인정보처리방침",
@@ -85,7 +78,7 @@ def test_the_xss_corpus_through_the_admin_form_leaves_nothing_executable(client)
     """Every vector of the corpus, saved by an administrator through the admin form, then the
     page parsed: nothing that could run (tests/security/htmlcheck.py)."""
     ensure_policy_pages()
-    client.force_login(_user("root", superuser=True))
+    client.force_login(staff_user("root", superuser=True))
     page = PolicyPage.objects.get(kind="youth")
     reader = Client()
     problems = []
@@ -100,19 +93,9 @@ def test_the_xss_corpus_through_the_admin_form_leaves_nothing_executable(client)
     assert not problems, "\n".join(problems)
 
 
-def _user(username, *, superuser=False, role=None):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests-only", is_staff=True, is_superuser=superuser
-    )
-    if role:
-        ensure_roles()
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def test_an_administrator_edits_a_policy_page_in_the_admin(client):
     ensure_policy_pages()
-    client.force_login(_user("root", superuser=True))
+    client.force_login(staff_user("root", superuser=True))
     page = PolicyPage.objects.get(kind="terms")
     url = f"/admin/newsroom/policypage/{page.pk}/change/"
     assert client.get(url).status_code == 200
@@ -127,7 +110,7 @@ def test_an_administrator_edits_a_policy_page_in_the_admin(client):
 
 def test_the_desk_cannot_open_or_change_the_policy_pages(client):
     ensure_policy_pages()
-    client.force_login(_user("desk", role=DESK))
+    client.force_login(staff_user("desk", role=DESK))
     page = PolicyPage.objects.get(kind="terms")
     assert client.get("/admin/newsroom/policypage/").status_code == 403
     url = f"/admin/newsroom/policypage/{page.pk}/change/"

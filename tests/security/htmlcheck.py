@@ -24,6 +24,7 @@ attributes, character references and raw-text elements) and lists every finding:
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from xml.etree import ElementTree
 
 from newsroom.accounts.security import VIDEO_EMBED_ORIGINS
@@ -211,3 +212,11 @@ def sitemap_parts(xml: str | bytes) -> list[str]:
             if not location.startswith(("http://", "https://")):
                 found.append(f"<loc>{location[:80]!r}")
     return found
+
+
+# The XSS corpus (xss_vectors.txt): every field people fill goes through it.
+XSS_VECTORS = [
+    line
+    for line in Path(__file__).with_name("xss_vectors.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("# ")
+]

@@ -26,16 +26,12 @@ from tests.factories import publish
 from tests.user_agents import BROWSER
 
 from .conftest import article_form
-from .htmlcheck import executable_parts, feed_parts, sitemap_parts
+from .htmlcheck import XSS_VECTORS, executable_parts, feed_parts, sitemap_parts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_rendering")]
 
 CORPUS = Path(__file__).with_name("xss_vectors.txt")
-VECTORS = [
-    line
-    for line in CORPUS.read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("# ")
-]
+VECTORS = XSS_VECTORS
 TEMPLATE_PROBES = ["{{7*7}}", "{{ 7*7 }}", "{% debug %}", "{{ settings.SECRET_KEY }}"]
 
 
