@@ -107,10 +107,18 @@ def test_the_default_is_the_periods_headlines_then_its_most_read(db):
     ]
 
 
+def earlier_today() -> timedelta:
+    """How long ago an article was published for it to be today's in Seoul whatever the hour
+    the test runs (just after midnight, an hour ago is yesterday)."""
+    now = timezone.localtime()
+    return min(timedelta(hours=1), (now - now.replace(hour=0, minute=0, second=0)) / 2)
+
+
 def test_the_desk_composes_previews_tests_and_sends_an_issue(client, desk, smtp):
-    first = publish("복지부, 필수의료 지원 대책", is_headline=True)
-    second = publish("식약처, 비만치료제 서한", view_count=500)
-    third = publish("건보공단, 수가 협상 결과", view_count=100)
+    ago = earlier_today()
+    first = publish("복지부, 필수의료 지원 대책", ago=ago, is_headline=True)
+    second = publish("식약처, 비만치료제 서한", ago=ago, view_count=500)
+    third = publish("건보공단, 수가 협상 결과", ago=ago, view_count=100)
     extra = publish("지난주의 중요한 기사", ago=timedelta(days=10))
     draft = Article.objects.create(title="아직 초안", status=Article.Status.DRAFT)
 
