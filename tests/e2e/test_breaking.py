@@ -28,15 +28,15 @@ def test_the_desk_sets_breaking_news_and_a_cached_page_shows_it_within_a_second(
     desk.locator('[name="_save"]').click()
     expect(desk.locator(".messagelist")).to_contain_text("추가되었습니다")
 
-    # A reader whose browser has kept nothing asks for the same cached page.
-    phone = new_page(viewport=PHONE, is_mobile=True)
-    response = phone.goto("/")
-    banner = phone.get_by_role("region", name="속보")
+    # A reader whose browser has kept nothing asks for the same cached page (a new browser
+    # each try: a reload would revalidate the browser's own copy and get a 304).
     for _ in range(10):  # another worker's one-second memo of the rows
+        phone = new_page(viewport=PHONE, is_mobile=True)
+        response = phone.goto("/")
+        banner = phone.get_by_role("region", name="속보")
         if banner.count():
             break
         phone.wait_for_timeout(300)
-        response = phone.reload()
     expect(banner).to_contain_text(HEADLINE)
     assert response.headers.get("etag") == first_etag, "the page was rendered again, not cached"
     assert horizontal_overflow(phone) is None
