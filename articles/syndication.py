@@ -89,6 +89,7 @@ class PartnerFeed(LatestArticlesFeed):
         return (
             Article.objects.published()
             .for_listing()
+            .with_body()
             .select_related("lead_photo")
             .prefetch_related(Prefetch("corrections", queryset=CorrectionNotice.objects.shown()))
         )

@@ -28,7 +28,7 @@ from newsroom.site.models import PolicyPage
 
 from . import pagination, viewcounts
 from . import search as article_search
-from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
+from .models import CARD_DEFERRED, Article, CorrectionNotice, Reporter, Section, Series, Tag
 from .pagination import LIST_PARAMETERS
 from .photos import (
     ARTICLE_SPECS,
@@ -37,6 +37,7 @@ from .photos import (
     LEAD_SRCSET,
     attach_lead_renditions,
 )
+from .richtext import stored_snippet
 from .templatetags.reader_tags import top_sections
 
 HEADLINE_COUNT = 5
@@ -119,6 +120,7 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
         newest = (
             Article.objects.published()
             .select_related("lead_photo")
+            .defer(*CARD_DEFERRED)
             .newest_by_section(on_home, size, exclude=exclude)
         )
         return [
@@ -132,18 +134,14 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 
 
 def _home_data() -> dict:
-    headlines = list(
-        Article.objects.headlines().select_related("section", "lead_photo")[:HEADLINE_COUNT]
-    )
+    headlines = list(Article.objects.headlines().for_cards()[:HEADLINE_COUNT])
     if not headlines:
         # No headline chosen by the desk: the newest article leads the page.
-        headlines = list(Article.objects.published().select_related("section", "lead_photo")[:1])
+        headlines = list(Article.objects.published().for_cards()[:1])
     shown = {article.pk for article in headlines}
     latest = [
         article
-        for article in Article.objects.published().select_related("section", "lead_photo")[
-            : LATEST_COUNT + HEADLINE_COUNT
-        ]
+        for article in Article.objects.published().for_cards()[: LATEST_COUNT + HEADLINE_COUNT]
         if article.pk not in shown
     ][:LATEST_COUNT]
     blocks = section_blocks(exclude=[a.pk for a in headlines])
@@ -322,7 +320,7 @@ def _same_section_latest(article: Article) -> list[Article]:
         Article.objects.published()
         .filter(section_id=article.section_id)
         .exclude(pk=article.pk)
-        .select_related("section", "lead_photo")[:RELATED_COUNT]
+        .for_cards()[:RELATED_COUNT]
     )
 
 
@@ -360,6 +358,9 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
 def render_article(request, article: Article, *, preview: bool = False):
     """The article page; the admin's preview renders through here too, so a preview is exactly
     what readers will see (never cached, never counted, never indexed)."""
+    if preview:
+        # The desk's unsaved text: the snippet is stored on save, so cut it from the form's.
+        article.snippet = stored_snippet(article.body)
     context = article_context(article, preview=preview)
     context["side_blocks"] = section_blocks(size=4)[:3]
     response = render(request, "articles/detail.html", context)

@@ -15,9 +15,8 @@ from django.utils.safestring import mark_safe
 
 from newsroom.pagecache.generation import cached
 
-from .. import photos
+from .. import photos, richtext
 from ..models import Article, Section
-from ..richtext import plain_text
 
 register = template.Library()
 
@@ -27,25 +26,21 @@ MOST_READ_DAYS = 7
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|div|blockquote|figcaption|td|th|tr)>|<br\s*/?>)", re.I)
-
-
 def readable_text(article) -> str:
-    """The body as plain text with a space between paragraphs (so `…다.</p><p>그…` does not
-    become `…다.그…`)."""
+    """The whole body as plain text with a space between paragraphs (search results cut their
+    window from it; cards use the stored snippet)."""
     cached_text = getattr(article, "_readable_text", None)
     if cached_text is None:
-        cached_text = plain_text(_BLOCK_END.sub(r"\1 ", article.body or ""))
+        cached_text = richtext.readable_text(article.body)
         article._readable_text = cached_text
     return cached_text
 
 
 @register.filter
 def summary(article, length: int = 120) -> str:
-    """A plain-text snippet of the body for cards, descriptions and feeds."""
-    text = readable_text(article)
-    length = int(length)
-    return text if len(text) <= length else text[:length].rstrip() + "…"
+    """A plain-text snippet of the body for cards, descriptions and feeds (Article.summary:
+    from the stored snippet, the body is not read)."""
+    return article.summary(int(length))
 
 
 @register.filter
