@@ -341,6 +341,11 @@ class ArticleQuerySet(models.QuerySet):
         # pickled into the page cache) with a public article.
         return self.filter(_public(now)).defer("search_document")
 
+    def publishable(self):
+        """Published, whatever the publish time (readers see it once `is_public()`): what may
+        be cached before a scheduled article's time and shown at it."""
+        return self.filter(status=Article.Status.PUBLISHED).defer("search_document")
+
     def owned_by(self, user):
         """The user's own articles: they wrote them, or they are in the byline."""
         return self.filter(_owned_by(user))
@@ -380,7 +385,7 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
             models.Prefetch(
                 "related",
-                queryset=Article.objects.published().for_cards().order_by("-published_at"),
+                queryset=Article.objects.publishable().for_cards().order_by("-published_at"),
             ),
             models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown()),
         )

@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from newsroom.pagecache.generation import cached
+from newsroom import pagecache
+from newsroom.pagecache.generation import LISTS, cached, local_memo, scope_versions
 
 from .. import photos, richtext
 from ..models import Article, Section
@@ -130,7 +132,9 @@ def page_query(context, number) -> str:
 def top_sections() -> list[Section]:
     """Every top-level section, in the desk's order, cached for the content generation: the
     menu and the home page's section blocks read the same list."""
-    return cached("top-sections", lambda: list(Section.objects.filter(parent__isnull=True)))
+    return cached(
+        "top-sections", lambda: list(Section.objects.filter(parent__isnull=True)), scopes=()
+    )
 
 
 @register.inclusion_tag("includes/_section_nav.html", takes_context=True)
@@ -151,10 +155,50 @@ def most_read() -> list[Article]:
     return cached("most-read", build)
 
 
-@register.inclusion_tag("includes/_most_read.html")
-def most_read_box():
-    """The 많이 본 뉴스 box of the side column (home, lists, article, search)."""
-    return {"most_read": most_read()}
+# The side column's lists, rendered once per version of the article lists and kept as HTML.
+_side_html = local_memo()
+
+
+def _list_fragment(name: str, render) -> str:
+    """`render()`'s HTML, cached for the current article lists (shared cache, and this
+    process's memo for PAGE_CACHE_LOCAL_SECONDS)."""
+    (version,) = scope_versions((LISTS,))
+    return _side_html.get((name, version), lambda: cached(f"html:{name}", render))
+
+
+def render_most_read(request, argument: str = "") -> str:
+    """The live part "most-read": the 많이 본 뉴스 box."""
+    return _list_fragment(
+        "most-read",
+        lambda: render_to_string("includes/_most_read.html", {"most_read": most_read()}),
+    )
+
+
+def render_side_blocks(request, argument: str = "") -> str:
+    """The live part "side-blocks": the article page's compact section blocks."""
+    from ..views import SIDE_BLOCK_COUNT, SIDE_BLOCK_SIZE, section_blocks
+
+    def render():
+        blocks = section_blocks(size=SIDE_BLOCK_SIZE)[:SIDE_BLOCK_COUNT]
+        return "".join(
+            render_to_string("includes/_section_block.html", {"block": block, "compact": True})
+            for block in blocks
+        )
+
+    return _list_fragment("side-blocks", render)
+
+
+@register.simple_tag(takes_context=True)
+def most_read_box(context):
+    """The 많이 본 뉴스 box of the side column (home, lists, article, search): a live part, so a
+    cached page stays valid when another article is published and the box still changes."""
+    return pagecache.live_part(context.get("request"), "most-read")
+
+
+@register.simple_tag(takes_context=True)
+def side_section_blocks(context):
+    """The article page's side column section blocks: a live part like most_read_box."""
+    return pagecache.live_part(context.get("request"), "side-blocks")
 
 
 @register.filter
