@@ -378,16 +378,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_article_page(self):
         """What the article page shows beside the article: its section and parent section, its
-        series, lead photo, bylines, tags, its standing correction notices and the related
-        articles readers may see, newest first."""
-        return self.select_related("section__parent", "series", "lead_photo").prefetch_related(
-            models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
-            "tags",
-            models.Prefetch(
-                "related",
-                queryset=Article.objects.publishable().for_cards().order_by("-published_at"),
-            ),
-            models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown()),
+        series, lead photo, bylines, tags and related articles, newest first. Its standing
+        correction notices are only asked whether there are any (`has_corrections`): most
+        articles have none, and `with_corrections()` loads them for the one that has."""
+        return (
+            self.select_related("section__parent", "series", "lead_photo")
+            .annotate(
+                has_corrections=models.Exists(
+                    CorrectionNotice.objects.shown().filter(article=OuterRef("pk"))
+                )
+            )
+            .prefetch_related(
+                models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
+                "tags",
+                models.Prefetch(
+                    "related",
+                    queryset=Article.objects.publishable().for_cards().order_by("-published_at"),
+                ),
+            )
         )
 
     def in_section(self, section):
@@ -732,6 +740,16 @@ class Article(models.Model):
         if self.pk is None:
             return False
         return self.reporters.filter(user_id=user.pk).exists()
+
+
+def with_corrections(article: "Article | None") -> "Article | None":
+    """The article page's article with its standing correction notices loaded, when it has any
+    (ArticleQuerySet.for_article_page)."""
+    if article is not None and getattr(article, "has_corrections", True):
+        models.prefetch_related_objects(
+            [article], models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown())
+        )
+    return article
 
 
 class ArticleRevision(models.Model):

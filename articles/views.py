@@ -28,7 +28,16 @@ from newsroom.site.models import PolicyPage
 
 from . import pagination, viewcounts
 from . import search as article_search
-from .models import CARD_DEFERRED, Article, CorrectionNotice, Reporter, Section, Series, Tag
+from .models import (
+    CARD_DEFERRED,
+    Article,
+    CorrectionNotice,
+    Reporter,
+    Section,
+    Series,
+    Tag,
+    with_corrections,
+)
 from .pagination import LIST_PARAMETERS
 from .photos import (
     ARTICLE_SPECS,
@@ -333,7 +342,9 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     tags = list(article.tags.all()) if saved else []
     # Prefetched standing notices on the public page; a preview reads them (withdrawn left out).
     corrections = (
-        [notice for notice in article.corrections.all() if notice.is_shown] if saved else []
+        [notice for notice in article.corrections.all() if notice.is_shown]
+        if saved and getattr(article, "has_corrections", True)
+        else []
     )
     # Loaded with the article and cached with it: one whose time has not come is left out here.
     related = (
@@ -385,7 +396,9 @@ def detail(request, pk):
     # scheduled article's page appears on time, with nothing to invalidate at that moment.
     article = _found(
         f"article:{pk}",
-        lambda: Article.objects.publishable().for_article_page().filter(pk=pk).first(),
+        lambda: with_corrections(
+            Article.objects.publishable().for_article_page().filter(pk=pk).first()
+        ),
         "없는 기사입니다.",
         scopes=(f"article:{pk}",),
     )
