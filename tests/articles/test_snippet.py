@@ -63,6 +63,6 @@ def test_cards_and_feeds_never_load_a_body(client, make_article, url):
 def test_the_migration_fills_existing_articles_snippets(make_article):
     article = make_article(body="<p>옛 기사</p>")
     Article.objects.filter(pk=article.pk).update(snippet="")
-    migration = importlib.import_module("articles.migrations.0016_article_snippet")
+    migration = importlib.import_module("articles.migrations.0017_article_snippet")
     migration.fill_snippets(django_apps, None)
     assert Article.objects.get(pk=article.pk).snippet == "옛 기사"

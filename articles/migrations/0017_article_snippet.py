@@ -24,7 +24,7 @@ def fill_snippets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0015_drop_old_lead_image_fields"),
+        ("articles", "0016_revision_notices"),
     ]
 
     operations = [
