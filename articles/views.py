@@ -12,6 +12,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -47,7 +48,7 @@ from .photos import (
     attach_lead_renditions,
 )
 from .richtext import stored_snippet
-from .templatetags.reader_tags import top_sections
+from .templatetags.reader_tags import list_fragment, top_sections
 
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
@@ -374,6 +375,20 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "series_place": series_place(article) if saved else None,
         "column_sizes": COLUMN_SIZES,
     }
+
+
+def render_side_blocks(request, argument: str = "") -> str:
+    """The live part "side-blocks": the article page's compact section blocks, cached as HTML
+    for the current article lists (so the page around them outlives other articles' publishes)."""
+
+    def render():
+        blocks = section_blocks(size=SIDE_BLOCK_SIZE)[:SIDE_BLOCK_COUNT]
+        return "".join(
+            render_to_string("includes/_section_block.html", {"block": block, "compact": True})
+            for block in blocks
+        )
+
+    return list_fragment("side-blocks", render)
 
 
 def render_article(request, article: Article, *, preview: bool = False):

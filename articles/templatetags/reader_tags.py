@@ -159,7 +159,7 @@ def most_read() -> list[Article]:
 _side_html = local_memo()
 
 
-def _list_fragment(name: str, render) -> str:
+def list_fragment(name: str, render) -> str:
     """`render()`'s HTML, cached for the current article lists (shared cache, and this
     process's memo for PAGE_CACHE_LOCAL_SECONDS)."""
     (version,) = scope_versions((LISTS,))
@@ -168,24 +168,10 @@ def _list_fragment(name: str, render) -> str:
 
 def render_most_read(request, argument: str = "") -> str:
     """The live part "most-read": the 많이 본 뉴스 box."""
-    return _list_fragment(
+    return list_fragment(
         "most-read",
         lambda: render_to_string("includes/_most_read.html", {"most_read": most_read()}),
     )
-
-
-def render_side_blocks(request, argument: str = "") -> str:
-    """The live part "side-blocks": the article page's compact section blocks."""
-    from ..views import SIDE_BLOCK_COUNT, SIDE_BLOCK_SIZE, section_blocks
-
-    def render():
-        blocks = section_blocks(size=SIDE_BLOCK_SIZE)[:SIDE_BLOCK_COUNT]
-        return "".join(
-            render_to_string("includes/_section_block.html", {"block": block, "compact": True})
-            for block in blocks
-        )
-
-    return _list_fragment("side-blocks", render)
 
 
 @register.simple_tag(takes_context=True)
