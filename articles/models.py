@@ -13,7 +13,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from . import bigrams
-from .richtext import RichTextBodyField, plain_text
+from .richtext import SNIPPET_STORED_LENGTH, RichTextBodyField, cut, plain_text, stored_snippet
 
 
 class SectionQuerySet(models.QuerySet):
@@ -309,6 +309,11 @@ class PhotoRendition(models.Model):
 EDIT_ANY_PERMISSION = "articles.edit_any_article"
 
 
+# What a card, a block or a feed item never reads: the body (its start is the stored snippet)
+# and the search index.
+CARD_DEFERRED = ("body", "search_document")
+
+
 def _public(now=None, *, prefix: str = "") -> models.Q:
     """Readers may see it: published, and its time has come (`prefix` reaches an article
     through a relation, e.g. "articles__")."""
@@ -336,6 +341,11 @@ class ArticleQuerySet(models.QuerySet):
         # pickled into the page cache) with a public article.
         return self.filter(_public(now)).defer("search_document")
 
+    def publishable(self):
+        """Published, whatever the publish time (readers see it once `is_public()`): what may
+        be cached before a scheduled article's time and shown at it."""
+        return self.filter(status=Article.Status.PUBLISHED).defer("search_document")
+
     def owned_by(self, user):
         """The user's own articles: they wrote them, or they are in the byline."""
         return self.filter(_owned_by(user))
@@ -351,30 +361,41 @@ class ArticleQuerySet(models.QuerySet):
     def for_cards(self):
         """What a list page's cards show: the section and the lead photo, in one query however
         long the list (the photos' pictures: articles.photos.attach_lead_renditions, one more).
-        A card names no reporter: no bylines are read."""
-        return self.select_related("section", "lead_photo")
+        A card names no reporter: no bylines are read, and no body (its snippet is stored)."""
+        return self.select_related("section", "lead_photo").defer(*CARD_DEFERRED)
 
     def for_listing(self):
         """A list with its bylines (feeds name each item's reporters): the section, the lead
-        photo and bylines in byline order, in two queries however long the list."""
-        return self.select_related("section", "lead_photo").prefetch_related(
+        photo and bylines in byline order, in two queries however long the list; no body."""
+        return self.for_cards().prefetch_related(
             models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk"))
         )
 
+    def with_body(self):
+        """The body too, for a list that carries whole articles (the partner feed); the search
+        index stays out."""
+        return self.defer(None).defer("search_document")
+
     def for_article_page(self):
         """What the article page shows beside the article: its section and parent section, its
-        series, lead photo, bylines, tags, its standing correction notices and the related
-        articles readers may see, newest first."""
-        return self.select_related("section__parent", "series", "lead_photo").prefetch_related(
-            models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
-            "tags",
-            models.Prefetch(
-                "related",
-                queryset=Article.objects.published()
-                .select_related("section", "lead_photo")
-                .order_by("-published_at"),
-            ),
-            models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown()),
+        series, lead photo, bylines, tags and related articles, newest first. Its standing
+        correction notices are only asked whether there are any (`has_corrections`): most
+        articles have none, and `with_corrections()` loads them for the one that has."""
+        return (
+            self.select_related("section__parent", "series", "lead_photo")
+            .annotate(
+                has_corrections=models.Exists(
+                    CorrectionNotice.objects.shown().filter(article=OuterRef("pk"))
+                )
+            )
+            .prefetch_related(
+                models.Prefetch("reporters", queryset=Reporter.objects.order_by("pk")),
+                "tags",
+                models.Prefetch(
+                    "related",
+                    queryset=Article.objects.publishable().for_cards().order_by("-published_at"),
+                ),
+            )
         )
 
     def in_section(self, section):
@@ -546,6 +567,10 @@ class Article(models.Model):
     # and plain body, rebuilt on every save that touches them. A GIN index serves it on
     # PostgreSQL (migration 0004); SQLite stores the same text and searches by substring.
     search_document = SearchVectorField("검색 색인", null=True, editable=False)
+    # The start of the body as plain text (articles.richtext.stored_snippet), set on every save
+    # that touches the body: cards, descriptions and feeds cut their snippet from it and never
+    # load the body (nor run the sanitizer's text pass per card).
+    snippet = models.TextField("요약문", blank=True, default="", editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -600,6 +625,10 @@ class Article(models.Model):
             self.search_document = self.build_search_document()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_document"}
+        if update_fields is None or "body" in update_fields:
+            self.snippet = stored_snippet(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "snippet"}
         # Every editorial save is a new version, so a form opened at the old one can tell it is
         # stale. Counting a view is not an edit.
         update_fields = kwargs.get("update_fields")
@@ -654,9 +683,12 @@ class Article(models.Model):
     def plain_body(self) -> str:
         return plain_text(self.body)
 
-    def snippet(self, length: int = 120) -> str:
-        text = self.plain_body
-        return text if len(text) <= length else text[:length].rstrip() + "…"
+    def summary(self, length: int = 120) -> str:
+        """A plain-text snippet of the body (cards, descriptions, feeds), from the stored
+        `snippet`: the body itself is not read."""
+        if length > SNIPPET_STORED_LENGTH:
+            raise ValueError(f"a summary is at most {SNIPPET_STORED_LENGTH} characters")
+        return cut(self.snippet, length)
 
     def has_been_published(self, now=None) -> bool:
         """Readers could have seen it: published and its time has come, or withdrawn since."""
@@ -708,6 +740,16 @@ class Article(models.Model):
         if self.pk is None:
             return False
         return self.reporters.filter(user_id=user.pk).exists()
+
+
+def with_corrections(article: "Article | None") -> "Article | None":
+    """The article page's article with its standing correction notices loaded, when it has any
+    (ArticleQuerySet.for_article_page)."""
+    if article is not None and getattr(article, "has_corrections", True):
+        models.prefetch_related_objects(
+            [article], models.Prefetch("corrections", queryset=CorrectionNotice.objects.shown())
+        )
+    return article
 
 
 class ArticleRevision(models.Model):

@@ -144,6 +144,29 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(text).split())
 
 
+# A block's end: where readable_text() puts a space (`…다.</p><p>그…` must not read `…다.그…`).
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|div|blockquote|figcaption|td|th|tr)>|<br\s*/?>)", re.I)
+# How much of the readable text an article keeps as its stored snippet (Article.snippet): enough
+# for the longest cut a page or feed asks for (a feed's 300 characters), one more to tell a
+# text that is exactly that long from a longer one.
+SNIPPET_STORED_LENGTH = 400
+
+
+def readable_text(html: str) -> str:
+    """The body as plain text with a space between paragraphs."""
+    return plain_text(_BLOCK_END.sub(r"\1 ", html or ""))
+
+
+def stored_snippet(html: str) -> str:
+    """The start of the body's readable text, as an article stores it for cards and feeds."""
+    return readable_text(html)[: SNIPPET_STORED_LENGTH + 1]
+
+
+def cut(text: str, length: int) -> str:
+    """`text` cut to `length` characters, with "…" when something was cut."""
+    return text if len(text) <= length else text[:length].rstrip() + "…"
+
+
 # Whitespace next to these is layout, not text (an editor writes line breaks and tabs there).
 BLOCK_TAGS = ALLOWED_TAGS - {"strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "img", "span"}
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML's whitespace: a no-break space is text

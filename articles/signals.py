@@ -1,7 +1,9 @@
-"""Keep the reader site's cache honest: any change to what readers see bumps the content
-generation (newsroom.pagecache.generation), so a published or edited article shows up at once
-everywhere. Saving a draft that was not public and is not now changes nothing readers see, and bumps
-nothing.
+"""Keep the reader site's cache honest (newsroom.pagecache.generation): a published or edited
+article bumps what shows it (its own page, the pages that link to it as related, its section's
+and series' article-page blocks, every list), so it shows up at once everywhere while the other
+articles' pages stay cached; any other change readers see (a section, a tag, a reporter, a
+photo) bumps the whole content generation. Saving a draft that was not public and is not now
+changes nothing readers see, and bumps nothing.
 
 `QuerySet.update()` sends no signal: code that changes public fields in bulk (an admin action
 that publishes several articles, say) must call `newsroom.pagecache.generation.bump_generation()`
@@ -12,7 +14,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from newsroom.pagecache.generation import bump_generation, register_expiry
+from newsroom.pagecache.generation import LISTS, bump_generation, bump_scopes, register_expiry
 
 from .models import Article, CorrectionNotice, Photo, Reporter, Section, Series, Tag
 
@@ -34,35 +36,71 @@ def _bump_unless_new(sender, instance, created=False, **kwargs):
         _bump_now_and_after_commit()
 
 
-def _note_if_public_before(sender, instance, raw=False, **kwargs):
-    """Before an article's save: was it published (or scheduled) until now? Asked only when
-    it is not published now (a published article bumps anyway)."""
+def article_scopes(article: Article, *, before: dict | None = None) -> set[str]:
+    """What shows `article`: its own page, the pages listing it as related, its section's and
+    series' blocks on article pages (where it was `before` too) and every list."""
+    scopes = {LISTS, f"article:{article.pk}"}
+    for field, scope in (("section_id", "section"), ("series_id", "series")):
+        for value in {getattr(article, field), (before or {}).get(field)}:
+            if value:
+                scopes.add(f"{scope}:{value}")
+    if article.pk is not None:
+        relating = Article.related.through.objects.filter(to_article_id=article.pk)
+        scopes |= {f"article:{pk}" for pk in relating.values_list("from_article_id", flat=True)}
+    return scopes
+
+
+def bump_article(article: Article, *, before: dict | None = None) -> None:
+    """An article readers may see changed: what shows it is stale, now and again once the
+    change is committed (a page rendered in between, from the old rows, must not stay)."""
+    scopes = article_scopes(article, before=before)
+    bump_scopes(scopes)
+    transaction.on_commit(lambda: bump_scopes(scopes))
+
+
+def _note_before(sender, instance, raw=False, **kwargs):
+    """Before an article's save: was it published (or scheduled) until now, and where did it
+    show (its section and series)?"""
+    instance._before = None
     if raw or instance._state.adding or instance.pk is None:
-        instance._was_published = False
         return
-    if instance.status == Article.Status.PUBLISHED:
-        instance._was_published = True
-        return
-    instance._was_published = sender.objects.filter(
-        pk=instance.pk, status=Article.Status.PUBLISHED
-    ).exists()
+    instance._before = (
+        sender.objects.filter(pk=instance.pk).values("status", "section_id", "series_id").first()
+    )
 
 
-def _bump_unless_private(sender, instance, **kwargs):
+def _bump_unless_private(sender, instance, raw=False, **kwargs):
     """A draft saved again (reporters save often while writing) changes no public page: every
     cached page would be rendered anew for nothing. Published, scheduled, and just unpublished
-    articles bump."""
-    if instance.status == Article.Status.PUBLISHED or getattr(instance, "_was_published", True):
-        _bump_now_and_after_commit()
+    articles bump what shows them."""
+    before = getattr(instance, "_before", None)
+    was_published = before is not None and before["status"] == Article.Status.PUBLISHED
+    if instance.status == Article.Status.PUBLISHED or was_published:
+        bump_article(instance, before=before)
+
+
+def _bump_deleted_article(sender, instance, **kwargs):
+    bump_article(instance)
 
 
 def _bump_on_m2m(sender, instance, action, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    own_list = sender in (Article.tags.through, Article.reporters.through)
-    if own_list and isinstance(instance, Article) and instance.status != Article.Status.PUBLISHED:
-        return  # a draft's own tags or bylines
-    _bump_now_and_after_commit()
+    if isinstance(instance, Article):
+        # The article's own tags, bylines, related articles or body photos.
+        if instance.status == Article.Status.PUBLISHED:
+            bump_article(instance)
+        return
+    _bump_now_and_after_commit()  # a tag's or reporter's side of the list: many articles
+
+
+def _bump_notice(sender, instance, **kwargs):
+    """A correction notice shows on its article's page, the feeds and /corrections/."""
+    article = Article.objects.filter(pk=instance.article_id).first()
+    if article is None:
+        _bump_now_and_after_commit()
+    else:
+        bump_article(article)
 
 
 def next_scheduled_publish():
@@ -78,13 +116,20 @@ def next_scheduled_publish():
 def connect() -> None:
     # A correction notice is on its article's page, the feeds and /corrections/; a photo's
     # caption, credit and renditions (a focal point move cuts new ones) on every page using it.
-    for model in (Article, Section, Tag, Reporter, CorrectionNotice, Series, Photo):
+    for model in (Section, Tag, Reporter, Series, Photo):
         uid = f"articles-cache-{model.__name__}"
         post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}-delete")
-        if model not in (Article, Photo):
+        if model is not Photo:
             post_save.connect(_bump, sender=model, dispatch_uid=f"{uid}-save")
     post_save.connect(_bump_unless_new, sender=Photo, dispatch_uid="articles-cache-Photo-save")
-    pre_save.connect(_note_if_public_before, sender=Article, dispatch_uid="articles-cache-pre")
+    for signal, action in (("save", post_save), ("delete", post_delete)):
+        action.connect(
+            _bump_notice, sender=CorrectionNotice, dispatch_uid=f"articles-cache-notice-{signal}"
+        )
+    post_delete.connect(
+        _bump_deleted_article, sender=Article, dispatch_uid="articles-cache-Article-delete"
+    )
+    pre_save.connect(_note_before, sender=Article, dispatch_uid="articles-cache-pre")
     post_save.connect(_bump_unless_private, sender=Article, dispatch_uid="articles-cache-save")
     for through in (Article.tags.through, Article.reporters.through, Article.related.through):
         m2m_changed.connect(_bump_on_m2m, sender=through, dispatch_uid=f"articles-cache-{through}")

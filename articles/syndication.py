@@ -24,7 +24,12 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
-from newsroom.pagecache.generation import generation_key, page_cache, page_cache_seconds
+from newsroom.pagecache.generation import (
+    LISTS,
+    generation_key,
+    page_cache,
+    page_cache_seconds,
+)
 
 from .feeds import LatestArticlesFeed, _plain
 from .models import Article, CorrectionNotice, FeedPartner, PartnerFetch
@@ -89,6 +94,7 @@ class PartnerFeed(LatestArticlesFeed):
         return (
             Article.objects.published()
             .for_listing()
+            .with_body()
             .select_related("lead_photo")
             .prefetch_related(Prefetch("corrections", queryset=CorrectionNotice.objects.shown()))
         )
@@ -138,7 +144,7 @@ def _key(request) -> str:
 
 
 def _rendered(request) -> tuple[bytes, str, int]:
-    key = generation_key("partner-feed")
+    key = generation_key("partner-feed", scopes=(LISTS,))
     stored = page_cache().get(key) if page_cache_seconds() else None
     if stored is not None:
         return stored

@@ -12,6 +12,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -22,13 +23,22 @@ from django.utils.cache import (
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
-from newsroom.pagecache.generation import cached
+from newsroom.pagecache.generation import LISTS, cached
 from newsroom.readers import is_reader
 from newsroom.site.models import PolicyPage
 
 from . import pagination, viewcounts
 from . import search as article_search
-from .models import Article, CorrectionNotice, Reporter, Section, Series, Tag
+from .models import (
+    CARD_DEFERRED,
+    Article,
+    CorrectionNotice,
+    Reporter,
+    Section,
+    Series,
+    Tag,
+    with_corrections,
+)
 from .pagination import LIST_PARAMETERS
 from .photos import (
     ARTICLE_SPECS,
@@ -37,12 +47,15 @@ from .photos import (
     LEAD_SRCSET,
     attach_lead_renditions,
 )
-from .templatetags.reader_tags import top_sections
+from .richtext import stored_snippet
+from .templatetags.reader_tags import list_fragment, top_sections
 
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 SECTION_BLOCK_SIZE = 5
 RELATED_COUNT = 6
+SIDE_BLOCK_SIZE = 4
+SIDE_BLOCK_COUNT = 3
 # Readers' browsers and shared proxies may keep a public page this long; the server-side cache
 # is invalidated at once on every change, this is the only delay a reader can see.
 BROWSER_CACHE_SECONDS = 60
@@ -81,10 +94,10 @@ def reader_page(view=None, *, reads: frozenset[str] = frozenset(), stored: bool 
     return require_safe(wrapper)
 
 
-def _found(name: str, load, missing: str):
-    """The object `load()` finds, cached under `name` for the content generation (a missing one
-    too), or a 404 saying `missing`."""
-    found = cached(name, load)
+def _found(name: str, load, missing: str, *, scopes=()):
+    """The object `load()` finds, cached under `name` for the content generation and `scopes`
+    (a missing one too), or a 404 saying `missing`."""
+    found = cached(name, load, scopes=scopes)
     if found is None:
         raise Http404(missing)
     return found
@@ -119,6 +132,7 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
         newest = (
             Article.objects.published()
             .select_related("lead_photo")
+            .defer(*CARD_DEFERRED)
             .newest_by_section(on_home, size, exclude=exclude)
         )
         return [
@@ -132,18 +146,14 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 
 
 def _home_data() -> dict:
-    headlines = list(
-        Article.objects.headlines().select_related("section", "lead_photo")[:HEADLINE_COUNT]
-    )
+    headlines = list(Article.objects.headlines().for_cards()[:HEADLINE_COUNT])
     if not headlines:
         # No headline chosen by the desk: the newest article leads the page.
-        headlines = list(Article.objects.published().select_related("section", "lead_photo")[:1])
+        headlines = list(Article.objects.published().for_cards()[:1])
     shown = {article.pk for article in headlines}
     latest = [
         article
-        for article in Article.objects.published().select_related("section", "lead_photo")[
-            : LATEST_COUNT + HEADLINE_COUNT
-        ]
+        for article in Article.objects.published().for_cards()[: LATEST_COUNT + HEADLINE_COUNT]
         if article.pk not in shown
     ][:LATEST_COUNT]
     blocks = section_blocks(exclude=[a.pk for a in headlines])
@@ -236,7 +246,7 @@ def corrections(request):
 @reader_page
 def series_index(request):
     """기획·연재: every series with a published part, the one updated last first."""
-    shelf = cached("series-index", lambda: list(Series.objects.with_parts()))
+    shelf = cached("series-index", lambda: list(Series.objects.with_parts()))  # lists
     return render(request, "articles/series_index.html", {"series_list": shelf})
 
 
@@ -274,6 +284,7 @@ def series_place(article: Article) -> dict | None:
             .order_by("published_at", "id")
             .values("id", "title")
         ),
+        scopes=(f"series:{article.series_id}",),
     )
     ids = [part["id"] for part in parts]
     if article.pk not in ids:
@@ -299,7 +310,7 @@ def policy(request, kind):
     """개인정보처리방침, 청소년보호정책, 이용약관, 이메일무단수집거부: one page each."""
     if kind not in PolicyPage.Kind.values:
         raise Http404("없는 페이지입니다.")
-    page = cached(f"policy:{kind}", lambda: PolicyPage.objects.filter(kind=kind).first())
+    page = cached(f"policy:{kind}", lambda: PolicyPage.objects.filter(kind=kind).first(), scopes=())
     if page is None:
         raise Http404("아직 게시되지 않은 페이지입니다.")
     return render(request, "newsroom/policy.html", {"policy": page})
@@ -322,7 +333,7 @@ def _same_section_latest(article: Article) -> list[Article]:
         Article.objects.published()
         .filter(section_id=article.section_id)
         .exclude(pk=article.pk)
-        .select_related("section", "lead_photo")[:RELATED_COUNT]
+        .for_cards()[:RELATED_COUNT]
     )
 
 
@@ -332,13 +343,22 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     tags = list(article.tags.all()) if saved else []
     # Prefetched standing notices on the public page; a preview reads them (withdrawn left out).
     corrections = (
-        [notice for notice in article.corrections.all() if notice.is_shown] if saved else []
+        [notice for notice in article.corrections.all() if notice.is_shown]
+        if saved and getattr(article, "has_corrections", True)
+        else []
     )
-    related = list(article.related.all())[:RELATED_COUNT] if saved else []
-    if preview:
-        related = [item for item in related if item.is_public()]
+    # Loaded with the article and cached with it: one whose time has not come is left out here.
+    related = (
+        [item for item in article.related.all() if item.is_public()][:RELATED_COUNT]
+        if saved
+        else []
+    )
     if not related and not preview:
-        related = cached(f"same-section:{article.pk}", lambda: _same_section_latest(article))
+        related = cached(
+            f"same-section:{article.pk}",
+            lambda: _same_section_latest(article),
+            scopes=(f"section:{article.section_id}",),
+        )
     # The lead photo's sizes (the page, its link preview) and the related articles' pictures.
     attach_lead_renditions([article, *related], ARTICLE_SPECS)
     return {
@@ -357,11 +377,27 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     }
 
 
+def render_side_blocks(request, argument: str = "") -> str:
+    """The live part "side-blocks": the article page's compact section blocks, cached as HTML
+    for the current article lists (so the page around them outlives other articles' publishes)."""
+
+    def render():
+        blocks = section_blocks(size=SIDE_BLOCK_SIZE)[:SIDE_BLOCK_COUNT]
+        return "".join(
+            render_to_string("includes/_section_block.html", {"block": block, "compact": True})
+            for block in blocks
+        )
+
+    return list_fragment("side-blocks", render)
+
+
 def render_article(request, article: Article, *, preview: bool = False):
     """The article page; the admin's preview renders through here too, so a preview is exactly
     what readers will see (never cached, never counted, never indexed)."""
+    if preview:
+        # The desk's unsaved text: the snippet is stored on save, so cut it from the form's.
+        article.snippet = stored_snippet(article.body)
     context = article_context(article, preview=preview)
-    context["side_blocks"] = section_blocks(size=4)[:3]
     response = render(request, "articles/detail.html", context)
     if preview:
         add_never_cache_headers(response)
@@ -371,11 +407,18 @@ def render_article(request, article: Article, *, preview: bool = False):
 
 @reader_page
 def detail(request, pk):
+    # Cached whatever its publish time, and asked per request whether its time has come: a
+    # scheduled article's page appears on time, with nothing to invalidate at that moment.
     article = _found(
         f"article:{pk}",
-        lambda: Article.objects.published().for_article_page().filter(pk=pk).first(),
+        lambda: with_corrections(
+            Article.objects.publishable().for_article_page().filter(pk=pk).first()
+        ),
         "없는 기사입니다.",
+        scopes=(f"article:{pk}",),
     )
+    if not article.is_public():
+        raise Http404("없는 기사입니다.")
     count_view(request, article)
     response = render_article(request, article)
     pagecache.add_hit_action(response, "article-view", article.pk)
@@ -396,6 +439,7 @@ def search(request):
             f"search:{order}:{number}:{chr(31).join(query.terms)}",
             lambda: pagination.paginate(article_search.search_articles(query, order=order), number),
             pagination.NO_SUCH_PAGE,
+            scopes=(LISTS,),
         )
     return render(
         request,

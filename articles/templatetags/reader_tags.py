@@ -8,16 +8,17 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from newsroom.pagecache.generation import cached
+from newsroom import pagecache
+from newsroom.pagecache.generation import LISTS, cached, local_memo, scope_versions
 
-from .. import photos
+from .. import photos, richtext
 from ..models import Article, Section
-from ..richtext import plain_text
 
 register = template.Library()
 
@@ -27,25 +28,21 @@ MOST_READ_DAYS = 7
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|div|blockquote|figcaption|td|th|tr)>|<br\s*/?>)", re.I)
-
-
 def readable_text(article) -> str:
-    """The body as plain text with a space between paragraphs (so `…다.</p><p>그…` does not
-    become `…다.그…`)."""
+    """The whole body as plain text with a space between paragraphs (search results cut their
+    window from it; cards use the stored snippet)."""
     cached_text = getattr(article, "_readable_text", None)
     if cached_text is None:
-        cached_text = plain_text(_BLOCK_END.sub(r"\1 ", article.body or ""))
+        cached_text = richtext.readable_text(article.body)
         article._readable_text = cached_text
     return cached_text
 
 
 @register.filter
 def summary(article, length: int = 120) -> str:
-    """A plain-text snippet of the body for cards, descriptions and feeds."""
-    text = readable_text(article)
-    length = int(length)
-    return text if len(text) <= length else text[:length].rstrip() + "…"
+    """A plain-text snippet of the body for cards, descriptions and feeds (Article.summary:
+    from the stored snippet, the body is not read)."""
+    return article.summary(int(length))
 
 
 @register.filter
@@ -135,7 +132,9 @@ def page_query(context, number) -> str:
 def top_sections() -> list[Section]:
     """Every top-level section, in the desk's order, cached for the content generation: the
     menu and the home page's section blocks read the same list."""
-    return cached("top-sections", lambda: list(Section.objects.filter(parent__isnull=True)))
+    return cached(
+        "top-sections", lambda: list(Section.objects.filter(parent__isnull=True)), scopes=()
+    )
 
 
 @register.inclusion_tag("includes/_section_nav.html", takes_context=True)
@@ -156,10 +155,36 @@ def most_read() -> list[Article]:
     return cached("most-read", build)
 
 
-@register.inclusion_tag("includes/_most_read.html")
-def most_read_box():
-    """The 많이 본 뉴스 box of the side column (home, lists, article, search)."""
-    return {"most_read": most_read()}
+# The side column's lists, rendered once per version of the article lists and kept as HTML.
+_side_html = local_memo()
+
+
+def list_fragment(name: str, render) -> str:
+    """`render()`'s HTML, cached for the current article lists (shared cache, and this
+    process's memo for PAGE_CACHE_LOCAL_SECONDS)."""
+    (version,) = scope_versions((LISTS,))
+    return _side_html.get((name, version), lambda: cached(f"html:{name}", render))
+
+
+def render_most_read(request, argument: str = "") -> str:
+    """The live part "most-read": the 많이 본 뉴스 box."""
+    return list_fragment(
+        "most-read",
+        lambda: render_to_string("includes/_most_read.html", {"most_read": most_read()}),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def most_read_box(context):
+    """The 많이 본 뉴스 box of the side column (home, lists, article, search): a live part, so a
+    cached page stays valid when another article is published and the box still changes."""
+    return pagecache.live_part(context.get("request"), "most-read")
+
+
+@register.simple_tag(takes_context=True)
+def side_section_blocks(context):
+    """The article page's side column section blocks: a live part like most_read_box."""
+    return pagecache.live_part(context.get("request"), "side-blocks")
 
 
 @register.filter

@@ -74,7 +74,7 @@ def issue_context(issue: Issue, *, unsubscribe: str) -> dict:
             "title": article.title,
             "url": absolute(article.get_absolute_url()),
             "section": article.section.name if article.section else "",
-            "snippet": article.snippet(110),
+            "snippet": article.summary(110),
             "published_at": article.published_at,
         }
         for article in issue.ordered_articles()

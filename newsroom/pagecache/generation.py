@@ -1,21 +1,36 @@
-"""The reader site's cache: one "content generation" number for everything a page shows.
+"""The reader site's cache keys: a site-wide "content generation" plus a version per scope.
 
-Every cached piece of a public page (article lists, an article, the navigation) is stored under
-a key that contains the current generation. A change that readers must see at once calls
-`bump_generation()`: the number changes, every old key is simply never read again, and the
-cache's own expiry cleans them up. No list of keys to purge, nothing to forget.
+Every cached piece of a public page is stored under a key that holds the site's content
+generation and the versions of the scopes it was built from:
+- `lists`: every list of articles (home, 전체기사, section, tag, reporter and series lists,
+  많이 본 뉴스, the section blocks, feeds, sitemaps, search results);
+- `article:<id>`: one article's own page data;
+- `section:<id>` and `series:<id>`: an article page's "same section" fallback and its series
+  navigation.
+A change bumps what it touches and nothing else: `bump_article()` for an article (its own scope,
+the articles that link to it as related, its section and series before and after, and the
+lists), `bump_generation()` for everything (a section renamed, a tag, a reporter, a photo, the
+site's details, a correction). The old keys are simply never read again and the cache's own expiry
+cleans them up. No list of keys to purge, nothing to forget.
 
-The generation also expires by itself when the next scheduled article's time comes (see
-`register_expiry`), because a scheduled article becomes public without any save.
+What a whole page depends on is recorded while it renders (`recording()`, every scope a piece
+of it read, with the version read) and checked on every hit (`scopes_current()`): an article
+page stays cached while other articles are published, and is rendered anew once its own
+article changes.
 
-Other apps call `bump_generation()` after a change that alters public pages (e.g. a section
-renamed, a banner placement changed when banners are cached) and use `cached()` for their own
-generation-bound data.
+Scopes whose content changes by itself when a scheduled article's time comes (`lists`,
+`section:*`, `series:*`) expire at that moment (see `register_expiry`); their new version is
+created by the next reader, so a scheduled article becomes public without any save.
+
+Other apps call `bump_generation()` after a change that alters public pages and use `cached()`
+for their own generation-bound data.
 """
 
+import contextvars
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -27,6 +42,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "newsroom:content-generation"
+SCOPE_KEY_PREFIX = "newsroom:scope:"
+# Every list of articles: what a publish or an edit of any article changes.
+LISTS = "lists"
 # The cache alias for what can always be rebuilt (whole pages, generation-bound fragments), so a
 # flood of pages can never push out what must stay: the generation, counters, locks (default).
 PAGE_CACHE_ALIAS = "pages"
@@ -117,7 +135,7 @@ def _shared_generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = time.time_ns()
-        if not cache.add(GENERATION_KEY, value, _generation_lifetime()):
+        if not cache.add(GENERATION_KEY, value, GENERATION_MAX_SECONDS):
             value = cache.get(GENERATION_KEY, value)
     return value
 
@@ -138,17 +156,115 @@ def peek_generation() -> int | None:
 
 
 def bump_generation() -> None:
-    """Make every cached public page fragment stale at once (call after a public change).
+    """Make every cached public page fragment stale at once (call after a public change that
+    is not one article's: a section, a tag, a reporter, the site's details …).
 
     The new generation is set here, in the writer's request, rather than left for the next
     reader to create: the page cache only looks a generation up (`peek_generation`)."""
     clear_local_memos()
+    cache.set(GENERATION_KEY, time.time_ns(), GENERATION_MAX_SECONDS)
+
+
+# --- Scopes -------------------------------------------------------------------------------------
+
+_scope_memo = local_memo()
+# While a page renders for the page cache: every scope read, with the version read first.
+_reads: contextvars.ContextVar[dict[str, int] | None] = contextvars.ContextVar(
+    "newsroom_scope_reads", default=None
+)
+
+
+def _scope_key(scope: str) -> str:
+    return SCOPE_KEY_PREFIX + scope
+
+
+def _follows_schedule(scope: str) -> bool:
+    return scope == LISTS or scope.startswith(("section:", "series:"))
+
+
+def scope_versions(scopes: Iterable[str]) -> tuple[int, ...]:
+    """The current version of each scope (created when missing), recorded for the page being
+    rendered."""
+    scopes = tuple(scopes)
+    values: dict[str, int] = {}
+    missing = []
+    for scope in scopes:
+        value = _scope_memo.peek(scope)
+        if value is None:
+            missing.append(scope)
+        else:
+            values[scope] = value
+    if missing:
+        found = cache.get_many([_scope_key(scope) for scope in missing])
+        for scope in missing:
+            value = found.get(_scope_key(scope))
+            if value is None:
+                value = time.time_ns()
+                lifetime = (
+                    _generation_lifetime() if _follows_schedule(scope) else GENERATION_MAX_SECONDS
+                )
+                if not cache.add(_scope_key(scope), value, lifetime):
+                    value = cache.get(_scope_key(scope), value)
+            _scope_memo.put(scope, value)
+            values[scope] = value
+    reads = _reads.get()
+    if reads is not None:
+        for scope, value in values.items():
+            reads.setdefault(scope, value)
+    return tuple(values[scope] for scope in scopes)
+
+
+def scopes_current(read: tuple[tuple[str, int], ...]) -> bool:
+    """Whether every scope still has the version a page was rendered with (never creates a
+    version: a missing one means the page is stale)."""
+    if not read:
+        return True
+    current: dict[str, int | None] = {}
+    missing = []
+    for scope, _ in read:
+        value = _scope_memo.peek(scope)
+        if value is None:
+            missing.append(scope)
+        current[scope] = value
+    if missing:
+        found = cache.get_many([_scope_key(scope) for scope in missing])
+        for scope in missing:
+            value = found.get(_scope_key(scope))
+            if value is not None:
+                _scope_memo.put(scope, value)
+            current[scope] = value
+    return all(current[scope] == version for scope, version in read)
+
+
+@contextmanager
+def recording():
+    """Collect the scopes read inside (a page rendered for the page cache)."""
+    reads: dict[str, int] = {}
+    token = _reads.set(reads)
     try:
-        cache.set(GENERATION_KEY, time.time_ns(), _generation_lifetime())
+        yield reads
+    finally:
+        _reads.reset(token)
+
+
+def bump_scopes(scopes: Iterable[str]) -> None:
+    """Give each scope a new version: every piece built from it is stale (lists, an article, a
+    section …); nothing else is."""
+    scopes = set(scopes)
+    clear_local_memos()
+    value = time.time_ns()
+    scheduled = [scope for scope in scopes if _follows_schedule(scope)]
+    others = [scope for scope in scopes if not _follows_schedule(scope)]
+    try:
+        if scheduled:
+            lifetime = _generation_lifetime()
+            cache.set_many({_scope_key(scope): value for scope in scheduled}, lifetime)
     except Exception:
-        # Whatever failed (the scheduled articles' query), the old generation must not stay.
-        cache.delete(GENERATION_KEY)
+        # Whatever failed (the scheduled articles' query), the old versions must not stay.
+        cache.delete_many([_scope_key(scope) for scope in scopes])
         raise
+    if others:
+        cache.set_many({_scope_key(scope): value for scope in others}, GENERATION_MAX_SECONDS)
 
 
 def page_cache():
@@ -161,16 +277,26 @@ def page_cache_seconds() -> int:
     return settings.PAGE_CACHE_SECONDS
 
 
-def generation_key(name: str, current: int | None = None) -> str:
-    """The cache key of `name` in the current generation (or in `current`); names from URLs
-    (Korean tag slugs, long paths) are hashed so every cache backend accepts the key."""
+def generation_key(name: str, current: int | None = None, *, scopes: Iterable[str] = ()) -> str:
+    """The cache key of `name` in the current generation (or in `current`) and the current
+    versions of `scopes`; names from URLs (Korean tag slugs, long paths) are hashed so every
+    cache backend accepts the key."""
     if len(name) > 150 or not name.isascii() or not name.isprintable() or " " in name:
         name = "h:" + hashlib.sha256(name.encode()).hexdigest()
-    return f"newsroom:gen{current if current is not None else generation()}:{name}"
+    versions = ".".join(map(str, scope_versions(scopes)))
+    return f"newsroom:gen{current if current is not None else generation()}:{versions}:{name}"
 
 
-def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None) -> Any:
-    """`builder()`'s result, cached under `name` for the current generation.
+def cached(
+    name: str,
+    builder: Callable[[], Any],
+    *,
+    timeout: int | None = None,
+    scopes: Iterable[str] = (LISTS,),
+) -> Any:
+    """`builder()`'s result, cached under `name` for the current generation and the current
+    versions of `scopes` (by default the article lists: any article's change makes it stale;
+    `()` for what only a site-wide change alters).
 
     A `None` result is cached too (stored wrapped in a tuple), so a missing object costs one
     query per generation, not one per request. With the cache off (PAGE_CACHE_SECONDS=0 and
@@ -178,7 +304,7 @@ def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None)
     """
     if not (timeout or page_cache_seconds()):
         return builder()
-    key = generation_key(name)
+    key = generation_key(name, scopes=scopes)
     hit = page_cache().get(key)
     if hit is not None:
         return hit[0]
@@ -188,9 +314,9 @@ def cached(name: str, builder: Callable[[], Any], *, timeout: int | None = None)
 
 
 def cache_response(name: str, *, max_age: int = 300):
-    """Cache a GET view's successful responses for the current generation (feeds, sitemaps,
-    robots.txt: pages with no per-request parts), and let browsers and proxies keep them
-    `max_age` seconds."""
+    """Cache a GET view's successful responses for the current generation and article lists
+    (feeds, sitemaps, robots.txt: pages with no per-request parts), and let browsers and proxies
+    keep them `max_age` seconds."""
 
     def decorator(view):
         @wraps(view)
@@ -200,7 +326,7 @@ def cache_response(name: str, *, max_age: int = 300):
             # Only the sitemap's page parameter varies the response; other query strings must
             # not fill the cache with copies.
             page = request.GET.get("p", "")
-            key = generation_key(f"response:{name}:{request.path}:{page}")
+            key = generation_key(f"response:{name}:{request.path}:{page}", scopes=(LISTS,))
             stored = page_cache().get(key) if page_cache_seconds() else None
             if stored is not None:
                 content, content_type = stored

@@ -39,7 +39,14 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from . import counters
-from .generation import generation_key, page_cache, page_cache_seconds, peek_generation
+from .generation import (
+    generation_key,
+    page_cache,
+    page_cache_seconds,
+    peek_generation,
+    recording,
+    scopes_current,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +162,9 @@ class CachedPage:
     hit_actions: tuple
     etag: str
     csp: tuple = ()  # (attribute, value) pairs of django-csp's decorators
+    # (scope, version) of every scope its pieces were built from (generation.recording()): a
+    # hit is a hit only while they are all current.
+    scopes: tuple = ()
 
 
 def _query(request) -> list[tuple[str, str]]:
@@ -207,7 +217,9 @@ def _storable(request, response) -> bool:
 CSP_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
 
 
-def _store(request, response, key: str, content: str, pieces: tuple) -> None:
+def _store(
+    request, response, key: str, content: str, pieces: tuple, scopes: dict | None = None
+) -> None:
     nonce = getattr(request, "csp_nonce", None)
     if nonce and str(nonce) in content:
         return  # an inline script carries this request's nonce: not shareable
@@ -222,8 +234,21 @@ def _store(request, response, key: str, content: str, pieces: tuple) -> None:
         csp=tuple(
             (name, getattr(response, name)) for name in CSP_ATTRIBUTES if hasattr(response, name)
         ),
+        scopes=tuple(sorted((scopes or {}).items())),
     )
     page_cache().set(key, page, page_cache_seconds())
+
+
+def _current(page) -> CachedPage | None:
+    """The stored page if every scope it was built from is still current, else None (stale:
+    another article's publish leaves an article page alone, its own edit does not)."""
+    if not isinstance(page, CachedPage):
+        return None
+    try:
+        return page if scopes_current(page.scopes) else None
+    except Exception:
+        logger.warning("page cache scopes unavailable", exc_info=True)
+        return None
 
 
 def _serve(request, page: CachedPage) -> HttpResponse:
@@ -287,8 +312,8 @@ def _await_render(request, key: str) -> HttpResponse | None:
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
         try:
-            page = page_cache().get(key)
-            if isinstance(page, CachedPage):
+            page = _current(page_cache().get(key))
+            if page is not None:
                 return _serve(request, page)
             if page_cache().get(_lock_key(key)) is None:
                 return None
@@ -319,8 +344,8 @@ class PageCacheMiddleware:
         # a request for another site (DisallowedHost: a 400).
         request.get_host()
         key = page_key(request)
-        page = page_cache().get(key) if key else None
-        if isinstance(page, CachedPage):
+        page = _current(page_cache().get(key)) if key else None
+        if page is not None:
             return _serve(request, page)
         # A miss renders once: other readers of the same page wait for that render.
         if key and not _claim_render(key):
@@ -336,7 +361,8 @@ class PageCacheMiddleware:
 
     def _render(self, request, key: str | None) -> HttpResponse:
         setattr(request, CAPTURE_ATTRIBUTE, True)
-        response = self.get_response(request)
+        with recording() as scopes:
+            response = self.get_response(request)
         setattr(request, CAPTURE_ATTRIBUTE, False)
         if response.streaming or response.status_code == 304:
             return response
@@ -345,7 +371,7 @@ class PageCacheMiddleware:
         content = response.content.decode(response.charset or "utf-8", errors="replace")
         pieces = split_page(content)
         if key and _storable(request, response):
-            _store(request, response, key, content, pieces)
+            _store(request, response, key, content, pieces, scopes)
         # Every page rendered while capturing (a 404 page has banners too) holds markers.
         if len(pieces) > 1:
             response.content = fill_page(request, pieces)

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, Reporter, Section, Tag
+from articles.richtext import stored_snippet
 from articles.scale import TAGS, generated_article, published_times
 
 GENERATOR_USERNAME = "archive-generator"
@@ -149,6 +150,7 @@ class Command(BaseCommand):
                     # Generated bodies are already in the form the sanitizer stores.
                     "body": body,
                     "search_document": document,
+                    "snippet": stored_snippet(body),
                     "section_id": sections[number % len(sections)].pk,
                     "status": Article.Status.PUBLISHED,
                     "published_at": next(times),
