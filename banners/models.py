@@ -399,7 +399,8 @@ class Placement(models.Model):
 
 
 class BannerStat(models.Model):
-    """Impressions and clicks of one banner in one slot on one day (Asia/Seoul)."""
+    """Impressions (served and viewable) and clicks of one banner in one slot on one day
+    (Asia/Seoul)."""
 
     banner = models.ForeignKey(
         Banner, on_delete=models.CASCADE, related_name="stats", verbose_name="배너"
@@ -409,6 +410,9 @@ class BannerStat(models.Model):
     )
     day = models.DateField("날짜")
     impressions = models.PositiveBigIntegerField("노출", default=0)
+    # Impressions the reader's browser saw for a second with half the banner in view
+    # (banners/viewability.py); never more than served, counted only with a signed token.
+    viewable_impressions = models.PositiveBigIntegerField("가시 노출", default=0)
     clicks = models.PositiveBigIntegerField("클릭", default=0)
     # Clicks redirected but not counted: no impression was served to that reader recently
     # (banners/clicks.py).

@@ -7,4 +7,5 @@ app_name = "banners"
 urlpatterns = [
     path("c/<int:placement_id>/", views.click, name="click"),
     path("tag/<int:banner_id>/", views.ad_tag, name="tag"),
+    path("v/", views.viewed, name="viewed"),
 ]

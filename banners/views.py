@@ -22,9 +22,12 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
-from . import audience, services
+from newsroom.readers import is_reader
+
+from . import audience, services, viewability
 from .models import Banner, Placement, validate_target_url
 
 AD_FRAME_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
@@ -112,4 +115,32 @@ def ad_tag(request, banner_id: int):
     response["Content-Security-Policy"] = ad_frame_policy()
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@csrf_exempt  # no session, no cookie: every count is proven by the server's own signature
+@require_POST
+def viewed(request):
+    """The reader's browser reports banners seen (banners/viewability.py): 204 whatever was
+    counted, 400 for what is not a beacon, 413 for a body too big, 429 over the client's rate.
+    Touches no database and no session."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > viewability.MAX_BODY_BYTES:
+        return _beacon_answer(413)
+    if not is_reader(request, method="POST"):  # bots, previews, prefetches: never counted
+        return _beacon_answer(204)
+    try:
+        tokens = viewability.parse_body(request.body)
+    except viewability.BadBeacon:
+        return _beacon_answer(400)
+    if not tokens:
+        return _beacon_answer(204)
+    if viewability.record_views(request, tokens) == viewability.Beacon.LIMITED:
+        return _beacon_answer(429)
+    return _beacon_answer(204)
+
+
+def _beacon_answer(status: int) -> HttpResponse:
+    response = HttpResponse(status=status)
+    response["Cache-Control"] = "no-store"
     return response
