@@ -24,7 +24,7 @@ from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 from newsroom.params import ascii_int, parse_date
 from newsroom.pictures import ImageRejected, process_image
 
-from . import reports, services
+from . import charts, reports, services
 from .models import Advertiser, Banner, BannerSlot, BannerStat, Campaign, Placement
 
 AD_TAG_PERMISSION = "banners.manage_ad_tag"
@@ -531,6 +531,8 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
             "title": "광고 통계",
             "opts": self.model._meta,
             "report": report,
+            "charts": charts.daily_charts(report.by_day),
+            "goal_chart": charts.goal_chart(report.progress),
             "filters": filters,
             "advertisers": Advertiser.objects.all(),
             "campaigns": Campaign.objects.order_by("name"),

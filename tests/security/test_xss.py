@@ -640,6 +640,8 @@ def test_campaign_fields_reach_no_page_as_markup(editor, reader, advertiser, sec
         services.forget_deliveries()
         editor.get(f"/admin/banners/campaign/{banner.campaign_id}/change/", vector)
         editor.get("/admin/banners/bannerslot/calendar/", vector)
+        # The report narrowed to the campaign: its row and its goal chart's SVG texts.
+        editor.get(f"/admin/banners/bannerstat/?campaign={banner.campaign_id}", vector)
         html = reader.get(article.get_absolute_url(), vector)
         if "<" in vector:
             assert vector not in html, vector
