@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 110, 20, 36
+LEFT, RIGHT, TOP, BOTTOM = 72, 120, 24, 40
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,15 @@ class Series:
 
 
 def nice_max(value: float) -> float:
-    """A round upper bound for the y axis (1, 2, 2.5, 5 × 10ⁿ)."""
-    if value <= 0:
-        return 1.0
+    """A round upper bound for the y axis that four grid steps divide into round numbers
+    (2, 4, 8 or 10 × 10ⁿ), at least 4 (counts: no fractional ticks)."""
+    if value <= 4:
+        return 4.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 4, 8, 10):
         if value <= step * power:
-            return step * power
-    return 10 * power
+            return float(step * power)
+    return 10.0 * power
 
 
 def _number(value: float) -> str:
@@ -77,7 +78,7 @@ def line_chart(
     out = [
         f'<svg class="banner-chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
-        'xmlns="http://www.w3.org/2000/svg" font-size="12">',
+        'xmlns="http://www.w3.org/2000/svg" font-size="15">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
         '<g class="grid" stroke="#ccc" stroke-width="1">',

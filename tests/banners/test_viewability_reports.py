@@ -159,4 +159,12 @@ def test_chart_texts_are_escaped():
 
 
 def test_nice_max_rounds_the_axis_up():
-    assert [charts.nice_max(v) for v in (0, 7, 12, 240, 3500)] == [1, 10, 20, 250, 5000]
+    assert [charts.nice_max(v) for v in (0, 3, 7, 12, 240, 3500, 9000)] == [
+        4,
+        4,
+        8,
+        20,
+        400,
+        4000,
+        10000,
+    ]
