@@ -1,9 +1,10 @@
 """Viewable impressions in a real browser: the ad manager sells a campaign with a goal and a cap
-of 3 a day (two banners, the footer's band) beside another advertiser's (and the demo's) campaigns; a reader on a
-phone scrolls to the footer and stays over a second (viewable), scrolls past it in a moment
-(served, not viewable), opens a third page without scrolling (served), and the fourth page view
-shows the other campaign's banner (the cap). The report counts 3 served and 1 viewable; the
-advertiser opens the signed report link and sees the chart (desktop and phone)."""
+of 3 a day (two banners in the footer's band) beside another advertiser's campaign (the demo's
+runs there too); a reader on a phone scrolls to the footer and stays over a second (viewable),
+scrolls past it in a moment (served, not viewable), opens a third page without scrolling
+(served), and the fourth page view shows another campaign's banner (the cap). The report counts
+3 served and 1 viewable; the advertiser opens the signed report link and sees the chart (desktop
+and phone) until the ad manager revokes it."""
 
 import re
 import secrets
