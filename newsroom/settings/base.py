@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "newsroom.site.database.DatabaseOutageMiddleware",
     # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache.pages).
     "newsroom.pagecache.pages.PageCacheMiddleware",
+    # The banners' view beacon answers here: no session, CSRF or user (banners/middleware.py).
+    "banners.middleware.ViewBeaconMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
