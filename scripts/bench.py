@@ -13,6 +13,10 @@ Three passes per size, each page loaded by wrk for BENCH_DURATION seconds after 
 - "cold": the same under BENCH_CONNECTIONS connections (4: two per core, so requests queue).
 - "warm": the page cache on (Redis, shared by the workers), BENCH_WARM_CONNECTIONS (8).
 
+"view beacon" (every pass, this checkout only): wrk POSTs batches of three view tokens signed
+for the run with its key to /banners/v/ (BEACON_LUA), the server's per-address beacon limit
+lifted (wrk is one address).
+
 Two more loads in the warm pass:
 - "long tail": every request a different article (a shuffled list of every published article's
   address, each wrk thread from its own place in it, a fresh part of it for every run), as
