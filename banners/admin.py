@@ -24,8 +24,16 @@ from newsroom.admin.saving import KeepsInputOnSaveErrorMixin
 from newsroom.params import ascii_int, parse_date
 from newsroom.pictures import ImageRejected, process_image
 
-from . import reports, services
-from .models import Advertiser, Banner, BannerSlot, BannerStat, Campaign, Placement
+from . import charts, report_links, reports, services
+from .models import (
+    Advertiser,
+    Banner,
+    BannerSlot,
+    BannerStat,
+    Campaign,
+    Placement,
+    ReportLink,
+)
 
 AD_TAG_PERMISSION = "banners.manage_ad_tag"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -531,6 +539,8 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
             "title": "광고 통계",
             "opts": self.model._meta,
             "report": report,
+            "charts": charts.daily_charts(report.by_day),
+            "goal_chart": charts.goal_chart(report.progress),
             "filters": filters,
             "advertisers": Advertiser.objects.all(),
             "campaigns": Campaign.objects.order_by("name"),
@@ -559,3 +569,86 @@ class BannerStatAdmin(ReadOnlyAdminMixin, NewsroomModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ReportLinkForm(forms.ModelForm):
+    class Meta:
+        model = ReportLink
+        fields = ["advertiser", "campaign", "expires_at"]
+        error_messages = {
+            "advertiser": {"required": "광고주를 고르세요."},
+            "expires_at": {"required": "만료 시각을 입력하세요."},
+        }
+
+    def clean_expires_at(self):
+        expires = self.cleaned_data["expires_at"]
+        now = timezone.now()
+        if expires <= now:
+            raise forms.ValidationError("만료 시각은 지금보다 뒤여야 합니다.")
+        if expires > now + timedelta(days=report_links.MAX_LINK_DAYS):
+            raise forms.ValidationError(
+                f"링크는 {report_links.MAX_LINK_DAYS}일까지만 유효하게 만들 수 있습니다."
+            )
+        return expires
+
+
+@admin.register(ReportLink)
+class ReportLinkAdmin(NewsroomModelAdmin):
+    """Issued links (발급한 링크) and 폐기; a link is never edited: a new one is issued."""
+
+    form = ReportLinkForm
+    list_display = ["advertiser", "campaign", "created_at", "expires_at", "state", "address"]
+    list_filter = ["advertiser"]
+    list_select_related = ["advertiser", "campaign"]
+    actions = ["revoke"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("expires_at", timezone.now() + timedelta(days=report_links.DEFAULT_DAYS))
+        return initial
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["advertiser", "campaign", "expires_at", "state", "address"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["advertiser", "campaign", "expires_at"]
+        return ["advertiser", "campaign", "expires_at", "state", "address"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.key = report_links.new_key()
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.success(
+            request,
+            format_html(
+                "광고주에게 보낼 링크를 만들었습니다: {}",
+                request.build_absolute_uri(report_links.url_for(obj)),
+            ),
+        )
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description="상태")
+    def state(self, link):
+        if link.revoked_at:
+            return f"폐기됨 ({timezone.localtime(link.revoked_at):%Y-%m-%d %H:%M})"
+        if link.expires_at <= timezone.now():
+            return "만료됨"
+        return "사용 중"
+
+    @admin.display(description="링크")
+    def address(self, link):
+        if not link.is_usable_at(timezone.now()):
+            return "-"
+        url = report_links.url_for(link)
+        return format_html('<a href="{}" rel="noreferrer" target="_blank">열기</a>', url)
+
+    @admin.action(description="선택한 링크 폐기", permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = sum(report_links.revoke(link=link) for link in queryset)
+        messages.success(request, f"링크 {revoked}개를 폐기했습니다. 더는 열리지 않습니다.")

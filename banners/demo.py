@@ -244,7 +244,8 @@ def demo_banner_image(
     text: str, width: int, height: int, colour: tuple[int, int, int], *, scale: int = 1
 ) -> bytes:
     """A PNG of `width`×`height`: a gradient, a few circles and an ASCII headline; `scale` is
-    the image's density (2 for a creative drawn at twice the slot's size)."""
+    the image's density (2 for a creative drawn at twice the slot's size). No "AD" mark: every
+    slot's markup carries the 광고 label (templates/banners/_banner.html)."""
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
     r, g, b = colour
@@ -274,7 +275,6 @@ def demo_banner_image(
         draw.text(((width - (right - left)) / 2, y), line, fill="white", font=font)
         y += size * 1.3
     draw.rectangle([0, 0, width - 1, height - 1], outline=(255, 255, 255), width=2 * scale)
-    draw.text((6 * scale, height - 14 * scale), "AD", fill="white", font=_font(10 * scale))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
@@ -293,11 +293,16 @@ def _stats(placements: list[Placement], *, now, days: int) -> int:
                 continue
             impressions = rng.randrange(1200, 6000)
             clicks = int(impressions * rng.uniform(0.002, 0.015))
+            viewable = int(impressions * rng.uniform(0.45, 0.8))
             _, made = BannerStat.objects.get_or_create(
                 banner=placement.banner,
                 slot=placement.slot,
                 day=day,
-                defaults={"impressions": impressions, "clicks": clicks},
+                defaults={
+                    "impressions": impressions,
+                    "viewable_impressions": viewable,
+                    "clicks": clicks,
+                },
             )
             created += made
     return created

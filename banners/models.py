@@ -12,6 +12,7 @@ import contextlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -399,7 +400,8 @@ class Placement(models.Model):
 
 
 class BannerStat(models.Model):
-    """Impressions and clicks of one banner in one slot on one day (Asia/Seoul)."""
+    """Impressions (served and viewable) and clicks of one banner in one slot on one day
+    (Asia/Seoul)."""
 
     banner = models.ForeignKey(
         Banner, on_delete=models.CASCADE, related_name="stats", verbose_name="배너"
@@ -409,6 +411,9 @@ class BannerStat(models.Model):
     )
     day = models.DateField("날짜")
     impressions = models.PositiveBigIntegerField("노출", default=0)
+    # Impressions the reader's browser saw for a second with half the banner in view
+    # (banners/viewability.py); never more than served, counted only with a signed token.
+    viewable_impressions = models.PositiveBigIntegerField("가시 노출", default=0)
     clicks = models.PositiveBigIntegerField("클릭", default=0)
     # Clicks redirected but not counted: no impression was served to that reader recently
     # (banners/clicks.py).
@@ -424,3 +429,62 @@ class BannerStat(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.banner_id}/{self.slot_id}"
+
+
+class ReportLinkQuerySet(models.QuerySet):
+    def usable_at(self, moment: datetime):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=moment)
+
+
+class ReportLink(models.Model):
+    """A link an advertiser opens without an account to see its own figures (광고주 보고서
+    링크): `/banners/report/<signed key>/` (banners/report_links.py). The key is random and the
+    URL carries it signed; the row is what makes the link valid, so the ad manager revokes it
+    (폐기) by marking the row, and it stops at `expires_at`."""
+
+    advertiser = models.ForeignKey(
+        Advertiser, on_delete=models.CASCADE, related_name="report_links", verbose_name="광고주"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_links",
+        verbose_name="캠페인",
+        help_text="비우면 광고주의 모든 캠페인.",
+    )
+    key = models.CharField("키", max_length=32, unique=True, editable=False)
+    expires_at = models.DateTimeField("만료")
+    revoked_at = models.DateTimeField("폐기", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("발급", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="발급자",
+    )
+
+    objects = ReportLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "광고주 보고서 링크"
+        verbose_name_plural = "광고주 보고서 링크"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.advertiser} {self.campaign or '전체 캠페인'} ({self.expires_at:%Y-%m-%d})"
+
+    def clean(self):
+        if (
+            self.campaign_id
+            and self.advertiser_id
+            and (self.campaign.advertiser_id != self.advertiser_id)
+        ):
+            raise ValidationError({"campaign": "이 광고주의 캠페인을 고르세요."})
+
+    def is_usable_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > moment

@@ -22,11 +22,25 @@ MAX_CALENDAR_DAYS = 62
 class Figures:
     impressions: int = 0
     clicks: int = 0
+    viewable: int = 0  # viewable impressions (banners/viewability.py)
 
     @property
     def ctr(self) -> float:
         """Click-through rate in per cent."""
         return round(self.clicks * 100 / self.impressions, 2) if self.impressions else 0.0
+
+    @property
+    def viewability(self) -> float:
+        """Viewable impressions as a share of served ones, in per cent."""
+        return round(self.viewable * 100 / self.impressions, 1) if self.impressions else 0.0
+
+
+SUMS = {
+    "impressions": Sum("impressions"),
+    "clicks": Sum("clicks"),
+    "viewable": Sum("viewable_impressions"),
+}
+NO_FIGURES = {"impressions": 0, "clicks": 0, "viewable": 0}
 
 
 @dataclass
@@ -90,6 +104,7 @@ class Report:
     by_day: list[Row]
     detail: list[Row] = field(default_factory=list)
     by_campaign: list[CampaignRow] = field(default_factory=list)
+    progress: "CampaignProgress | None" = None
 
 
 def parse_period(start: str | None, end: str | None, *, default_days: int = 7):
@@ -117,6 +132,7 @@ def _figures(rows, **labels) -> Row:
     return Row(
         impressions=rows["impressions"] or 0,
         clicks=rows["clicks"] or 0,
+        viewable=rows["viewable"] or 0,
         **labels,
     )
 
@@ -138,7 +154,7 @@ def _stats(start: date, end: date, filters: dict[str, int | None]):
 
 def build_report(*, start: date, end: date, **filters: int | None) -> Report:
     stats = _stats(start, end, filters)
-    sums = {"impressions": Sum("impressions"), "clicks": Sum("clicks")}
+    sums = SUMS
     total = stats.aggregate(**sums)
     by_banner = [
         _figures(
@@ -158,17 +174,90 @@ def build_report(*, start: date, end: date, **filters: int | None) -> Report:
     by_day = []
     day = start
     while day <= end:
-        r = per_day.get(day, {"impressions": 0, "clicks": 0})
+        r = per_day.get(day, NO_FIGURES)
         by_day.append(_figures(r, label=day.isoformat(), key=day))
         day += timedelta(days=1)
     return Report(
         start=start,
         end=end,
-        total=Figures(impressions=total["impressions"] or 0, clicks=total["clicks"] or 0),
+        total=_figures(total),
         by_banner=by_banner,
         by_slot=by_slot,
         by_day=by_day,
-        by_campaign=campaign_rows(start=start, end=end, **filters),
+        by_campaign=(rows := campaign_rows(start=start, end=end, **filters)),
+        progress=campaign_progress(_goal_campaign(rows)),
+    )
+
+
+def _goal_campaign(rows: list["CampaignRow"]) -> Campaign | None:
+    """The campaign the goal chart shows: the first of the table with a goal (the filtered
+    one, when the report is narrowed to a campaign)."""
+    return next((row.campaign for row in rows if row.goal), None)
+
+
+@dataclass
+class CampaignProgress:
+    """A campaign's cumulative delivery per day against what its goal expects by then."""
+
+    campaign: Campaign
+    days: list[date]
+    delivered: list[int]
+    expected: list[float]
+    goal_total: int
+
+
+def campaign_progress(
+    campaign: Campaign | None, *, now: datetime | None = None
+) -> CampaignProgress | None:
+    """From the campaign's first day to today (or its last day), at most MAX_REPORT_DAYS: the
+    impressions delivered so far at each day's end and what the goal expected by then (a total
+    goal spread over the period; a per-day goal, each day's goal added up). One query."""
+    if campaign is None or not campaign.goal_impressions:
+        return None
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first = timezone.localdate(campaign.starts_at)
+    last = timezone.localdate(campaign.ends_at) if campaign.ends_at else today
+    if campaign.ends_at and campaign.ends_at == day_bounds(last)[0]:
+        last -= timedelta(days=1)  # ends at midnight: that day is not part of it
+    last = min(last, today)
+    if last < first:
+        return None
+    first = max(first, last - timedelta(days=MAX_REPORT_DAYS - 1))
+    per_day = dict(
+        BannerStat.objects.filter(banner__campaign=campaign, day__lte=last)
+        .values("day")
+        .annotate(n=Sum("impressions"))
+        .values_list("day", "n")
+    )
+    before = sum(n for day, n in per_day.items() if day < first)
+    plan = CampaignPlan.of(campaign)
+    per_day_goal = campaign.goal_period == Campaign.GoalPeriod.DAY
+    days, delivered, expected = [], [], []
+    running, running_expected = before, 0.0
+    day = first
+    while day <= last:
+        running += per_day.get(day, 0) or 0
+        # The day's last moment (a per-day goal's period is the day of the moment asked).
+        moment = min(day_bounds(day)[1] - timedelta(microseconds=1), now)
+        if per_day_goal:
+            running_expected += plan.expected_by(moment)
+            wanted = running_expected
+        else:
+            wanted = plan.expected_by(moment)
+        days.append(day)
+        delivered.append(running)
+        expected.append(round(wanted, 1))
+        day += timedelta(days=1)
+    goal_total = (
+        campaign.goal_impressions * len(days) if per_day_goal else campaign.goal_impressions
+    )
+    return CampaignProgress(
+        campaign=campaign,
+        days=days,
+        delivered=delivered,
+        expected=expected,
+        goal_total=goal_total,
     )
 
 
@@ -191,7 +280,7 @@ def campaign_rows(*, start: date, end: date, now: datetime | None = None, **filt
         campaigns = campaigns.filter(pk=filters["campaign"])
     campaigns = list(campaigns.distinct().order_by("-priority", "starts_at", "name"))
     ids = [c.pk for c in campaigns]
-    sums = {"impressions": Sum("impressions"), "clicks": Sum("clicks")}
+    sums = SUMS
     in_period = {
         r["banner__campaign"]: r
         for r in _stats(start, end, filters)
@@ -213,7 +302,7 @@ def campaign_rows(*, start: date, end: date, now: datetime | None = None, **filt
     )
     rows = []
     for campaign in campaigns:
-        figures = in_period.get(campaign.pk, {"impressions": 0, "clicks": 0})
+        figures = in_period.get(campaign.pk, NO_FIGURES)
         per_day = campaign.goal_period == Campaign.GoalPeriod.DAY
         delivered = (on_the_day if per_day and campaign.goal_impressions else all_time).get(
             campaign.pk
@@ -225,6 +314,7 @@ def campaign_rows(*, start: date, end: date, now: datetime | None = None, **filt
             CampaignRow(
                 impressions=figures["impressions"] or 0,
                 clicks=figures["clicks"] or 0,
+                viewable=figures["viewable"] or 0,
                 campaign=campaign,
                 delivered=delivered,
                 expected=expected,
@@ -241,6 +331,8 @@ CSV_HEADER = [
     "슬롯 코드",
     "슬롯",
     "노출",
+    "가시 노출",
+    "가시율(%)",
     "클릭",
     "클릭률(%)",
     "의심 클릭(집계 제외)",
@@ -255,6 +347,8 @@ CAMPAIGN_CSV_HEADER = [
     "목표 단위",
     "독자당 하루 한도",
     "기간 노출",
+    "기간 가시 노출",
+    "기간 가시율(%)",
     "기간 클릭",
     "기간 클릭률(%)",
     "목표 기준 노출",
@@ -279,7 +373,9 @@ def report_csv(*, start: date, end: date, **filters: int | None) -> str:
     out, writer = _writer()
     writer.writerow(CSV_HEADER)
     for stat in rows:
-        figures = Figures(impressions=stat.impressions, clicks=stat.clicks)
+        figures = Figures(
+            impressions=stat.impressions, clicks=stat.clicks, viewable=stat.viewable_impressions
+        )
         writer.writerow(
             [
                 stat.day.isoformat(),
@@ -289,6 +385,8 @@ def report_csv(*, start: date, end: date, **filters: int | None) -> str:
                 stat.slot.code,
                 _safe_cell(stat.slot.name),
                 stat.impressions,
+                stat.viewable_impressions,
+                f"{figures.viewability:.1f}",
                 stat.clicks,
                 f"{figures.ctr:.2f}",
                 stat.flagged_clicks,
@@ -316,6 +414,8 @@ def campaigns_csv(*, start: date, end: date, **filters: int | None) -> str:
                 campaign.get_goal_period_display() if campaign.goal_impressions else "",
                 campaign.daily_cap or "",
                 row.impressions,
+                row.viewable,
+                f"{row.viewability:.1f}",
                 row.clicks,
                 f"{row.ctr:.2f}",
                 row.delivered,

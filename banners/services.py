@@ -23,7 +23,9 @@ Counters in the cache, all sent in the request's one batch (newsroom.pagecache.c
 - `banners:cap:<day>:<reader>:<campaign>` a reader's impressions of a capped campaign today,
   expiring at midnight;
 - `banners:seen:<5-minute bucket>:<reader>:<banner>` the banner was served to the reader then,
-  for honest clicks (35 minutes).
+  for honest clicks (35 minutes);
+- `banners:view:<day>:<banner>:<slot>` viewable impressions (banners/viewability.py), flushed
+  with the served ones into `BannerStat.viewable_impressions`.
 Readers are today's pseudonymous hashes of banners/audience.py.
 """
 
@@ -538,6 +540,7 @@ def add_to_stat(
     impressions: int = 0,
     clicks: int = 0,
     flagged_clicks: int = 0,
+    viewable_impressions: int = 0,
 ) -> None:
     """Add to a day's row atomically, retrying briefly while SQLite reports a lock."""
     for attempt in range(LOCK_RETRIES):
@@ -549,6 +552,7 @@ def add_to_stat(
                 impressions=impressions,
                 clicks=clicks,
                 flagged_clicks=flagged_clicks,
+                viewable_impressions=viewable_impressions,
             )
         except OperationalError as error:
             if "locked" not in str(error) or attempt == LOCK_RETRIES - 1:
@@ -557,13 +561,22 @@ def add_to_stat(
 
 
 def _add_to_stat(
-    *, banner_id: int, slot_id: int, day: date, impressions: int, clicks: int, flagged_clicks: int
+    *,
+    banner_id: int,
+    slot_id: int,
+    day: date,
+    impressions: int,
+    clicks: int,
+    flagged_clicks: int,
+    viewable_impressions: int = 0,
 ):
     """An F() update of the day's row, or a new row when there is none yet."""
     rows = BannerStat.objects.filter(banner_id=banner_id, slot_id=slot_id, day=day)
     changes = {"impressions": F("impressions") + impressions, "clicks": F("clicks") + clicks}
     if flagged_clicks:
         changes["flagged_clicks"] = F("flagged_clicks") + flagged_clicks
+    if viewable_impressions:
+        changes["viewable_impressions"] = F("viewable_impressions") + viewable_impressions
     if rows.update(**changes):
         return
     try:
@@ -575,6 +588,7 @@ def _add_to_stat(
                 impressions=impressions,
                 clicks=clicks,
                 flagged_clicks=flagged_clicks,
+                viewable_impressions=viewable_impressions,
             )
     except IntegrityError:  # another request created it in the meantime
         rows.update(**changes)
@@ -636,12 +650,15 @@ def flush_stats(*, now: datetime | None = None) -> int:
     try:
         _pending.clear()
         pairs = list(Placement.objects.order_by().values_list("banner_id", "slot_id").distinct())
+        # Served ("imp") and viewable ("view", banners/viewability.py) impressions.
         keys = {
-            _counter_key("imp", today - timedelta(days=offset), banner_id, slot_id): (
+            _counter_key(kind, today - timedelta(days=offset), banner_id, slot_id): (
+                field,
                 today - timedelta(days=offset),
                 banner_id,
                 slot_id,
             )
+            for kind, field in (("imp", "impressions"), ("view", "viewable_impressions"))
             for offset in range(days_back)
             for banner_id, slot_id in pairs
         }
@@ -651,14 +668,15 @@ def flush_stats(*, now: datetime | None = None) -> int:
                 amount = int(value or 0)
                 if amount <= 0:
                     continue
-                day, banner_id, slot_id = keys[key]
+                field, day, banner_id, slot_id = keys[key]
                 cache.decr(key, amount)
                 try:
-                    add_to_stat(banner_id=banner_id, slot_id=slot_id, day=day, impressions=amount)
+                    add_to_stat(banner_id=banner_id, slot_id=slot_id, day=day, **{field: amount})
                 except Exception:
                     cache.incr(key, amount)
                     raise
-                moved += amount
+                if field == "impressions":
+                    moved += amount
     finally:
         cache.delete(FLUSH_LOCK_KEY)
     return moved

@@ -20,11 +20,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
-from . import audience, services
+from newsroom.readers import is_reader
+
+from . import audience, charts, report_links, reports, services, viewability
 from .models import Banner, Placement, validate_target_url
 
 AD_FRAME_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
@@ -113,3 +117,122 @@ def ad_tag(request, banner_id: int):
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@csrf_exempt  # no session, no cookie: every count is proven by the server's own signature
+@require_POST
+def viewed(request):
+    """The reader's browser reports banners seen (banners/viewability.py): 204 whatever was
+    counted, 400 for what is not a beacon, 413 for a body too big, 429 over the client's rate.
+    Touches no database and no session."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > viewability.MAX_BODY_BYTES:
+        return _beacon_answer(413)
+    if not is_reader(request, method="POST"):  # bots, previews, prefetches: never counted
+        return _beacon_answer(204)
+    try:
+        tokens = viewability.parse_body(request.body)
+    except viewability.BadBeacon:
+        return _beacon_answer(400)
+    if not tokens:
+        return _beacon_answer(204)
+    if viewability.record_views(request, tokens) == viewability.Beacon.LIMITED:
+        return _beacon_answer(429)
+    return _beacon_answer(204)
+
+
+def _beacon_answer(status: int) -> HttpResponse:
+    response = HttpResponse(status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Advertisers' report links (banners/report_links.py) --------------------------------------
+
+REFUSED = {
+    "wrong": (
+        404,
+        "보고서 링크를 찾을 수 없습니다",
+        "주소가 잘못되었습니다. 받은 링크 전체를 다시 열어 보세요.",
+    ),
+    "expired": (403, "보고서 링크의 기한이 지났습니다", "광고 담당자에게 새 링크를 요청하세요."),
+    "revoked": (403, "폐기된 보고서 링크입니다", "광고 담당자에게 새 링크를 요청하세요."),
+}
+
+
+def _private(response):
+    """The advertiser's page: never indexed, kept only by the advertiser's own browser, and
+    its address (the token) never sent on as a referrer."""
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _link_or_refusal(request, token: str):
+    try:
+        return report_links.resolve(token), None
+    except report_links.LinkRefused as refused:
+        status, title, message = REFUSED[refused.reason]
+        response = TemplateResponse(
+            request,
+            "banners/report_refused.html",
+            {"title": title, "message": message},
+            status=status,
+        )
+        return None, _private(response)
+
+
+def _link_period(request, link):
+    today = timezone.localdate()
+    default_days = 30
+    if link.campaign is not None:
+        first = timezone.localdate(link.campaign.starts_at)
+        default_days = max(1, min((today - first).days + 1, reports.MAX_REPORT_DAYS))
+    return reports.parse_period(
+        request.GET.get("start"), request.GET.get("end"), default_days=default_days
+    )
+
+
+@require_safe
+def advertiser_report(request, token: str):
+    """One advertiser's figures (or one campaign's), its charts and CSV, through a signed,
+    expiring, revocable link; nothing of other advertisers."""
+    link, refusal = _link_or_refusal(request, token)
+    if refusal is not None:
+        return refusal
+    try:
+        services.flush_stats()
+    except Exception:
+        logger.warning("banner statistics not flushed for a report link", exc_info=True)
+    start, end, error = _link_period(request, link)
+    filters = {"advertiser": link.advertiser_id, "campaign": link.campaign_id}
+    report = reports.build_report(start=start, end=end, **filters)
+    response = TemplateResponse(
+        request,
+        "banners/advertiser_report.html",
+        {
+            "link": link,
+            "report": report,
+            "error": error,
+            "charts": charts.daily_charts(report.by_day),
+            "goal_chart": charts.goal_chart(report.progress),
+            "csv_query": f"start={start.isoformat()}&end={end.isoformat()}",
+        },
+    )
+    return _private(response)
+
+
+@require_safe
+def advertiser_report_csv(request, token: str):
+    link, refusal = _link_or_refusal(request, token)
+    if refusal is not None:
+        return refusal
+    start, end, _ = _link_period(request, link)
+    body = reports.report_csv(
+        start=start, end=end, advertiser=link.advertiser_id, campaign=link.campaign_id
+    )
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    filename = f"report-{start.isoformat()}-{end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)

@@ -33,9 +33,10 @@ def is_prefetch(request) -> bool:
     return "prefetch" in purpose or "prerender" in purpose
 
 
-def is_reader(request) -> bool:
-    """A person's own GET of a page: not a bot or link preview, not HEAD, not a prefetch."""
-    if request is None or request.method != "GET":
+def is_reader(request, *, method: str = "GET") -> bool:
+    """A person's own GET of a page: not a bot or link preview, not HEAD, not a prefetch.
+    `method="POST"`: a person's browser reporting on a page it showed (banners' view beacon)."""
+    if request is None or request.method != method:
         return False
     if is_prefetch(request):
         return False

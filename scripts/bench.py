@@ -13,6 +13,10 @@ Three passes per size, each page loaded by wrk for BENCH_DURATION seconds after 
 - "cold": the same under BENCH_CONNECTIONS connections (4: two per core, so requests queue).
 - "warm": the page cache on (Redis, shared by the workers), BENCH_WARM_CONNECTIONS (8).
 
+"view beacon" (every pass, this checkout only): wrk POSTs batches of three view tokens signed
+for the run with its key to /banners/v/ (BEACON_LUA), the server's per-address beacon limit
+lifted (wrk is one address).
+
 Two more loads in the warm pass:
 - "long tail": every request a different article (a shuffled list of every published article's
   address, each wrk thread from its own place in it, a fresh part of it for every run), as
@@ -221,6 +225,52 @@ end
 """
 
 
+# wrk's Lua for the view beacon: each request POSTs a batch of three pre-signed tokens, each
+# thread from its own stretch of the list (BENCH_TOKENS), as a reader's browser sends them.
+BEACON_LUA = """
+local tokens = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
+local threads = 0
+function setup(thread)
+  thread:set("number", threads)
+  threads = threads + 1
+end
+function init(args)
+  index = number * math.floor(#tokens / 16)
+end
+function request()
+  local batch = {}
+  for i = 1, 3 do
+    index = index + 1
+    batch[i] = '"' .. tokens[(index % #tokens) + 1] .. '"'
+  end
+  local body = '{"v":[' .. table.concat(batch, ",") .. ']}'
+  return wrk.format("POST", nil, {["Content-Type"] = "text/plain"}, body)
+end
+"""
+BEACON_TOKENS = 60_000
+SIGN_TOKENS = """
+from django.utils import timezone
+from banners import viewability
+from banners.models import Placement
+now = timezone.now()
+placement = Placement.objects.live_at(now).filter(banner__kind="image").order_by("pk").first()
+for _ in range({count}):
+    print(viewability.make_token(banner_id=placement.banner_id, slot_id=placement.slot_id,
+                                 view=viewability.PageView(), now=now))
+"""
+
+
+def beacon_tokens(side: Side, database_url: str, out: Path) -> Path:
+    """Tokens signed with the run's key for a live placement (valid for 30 minutes: signed
+    again for every pass), one a line."""
+    path = out / f"beacon-tokens-{side.name}.txt"
+    path.write_text(
+        manage(side, database_url, "shell", "-c", SIGN_TOKENS.format(count=BEACON_TOKENS))
+    )
+    return path
+
+
 def pick_urls(database_url: str) -> list[tuple[str, str]]:
     """The pages to load: (label, path)."""
     article = psql(
@@ -262,11 +312,17 @@ def pick_urls(database_url: str) -> list[tuple[str, str]]:
     return urls
 
 
+BEACON = ("view beacon", "/banners/v/")
+
+
 def start_server(side: Side, database_url: str, workers: int, cache_seconds: int):
     environment = django_env(
         database_url,
         REDIS_URL=side.redis_url,
         PAGE_CACHE_SECONDS=str(cache_seconds),
+        # wrk is one client address: the beacon's per-address limit would answer 429 within
+        # a second (what the limit is for); the load measures the counting behind it.
+        BANNER_BEACONS_PER_MINUTE="1000000000",
         DJANGO_STATIC_ROOT=str(side.root / "var" / "bench-static"),
     )
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
@@ -394,6 +450,20 @@ def check_status(url: str) -> int:
         return error.code
 
 
+def check_beacon(url: str, tokens: Path) -> int:
+    token = tokens.read_text().split()[0]
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"v": [token]}).encode(),
+        headers={"User-Agent": READER_AGENT, "Content-Type": "text/plain"},
+        method="POST",
+    )
+    try:
+        return urllib.request.urlopen(request, timeout=30).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -417,6 +487,7 @@ def run_size(size: int, sides: list[Side], settings: dict) -> list[dict]:
         ("warm", 300, settings["warm_connections"]),
     )
     loads = [(label, path, None) for label, path in urls]
+    loads.append((*BEACON, "beacon"))
     warm_loads = [*loads, ("long tail", "/", "long-tail"), ("home + edits", "/", "edits")]
     for mode, cache_seconds, connections in passes:
         for side in sides:
@@ -431,6 +502,8 @@ def run_size(size: int, sides: list[Side], settings: dict) -> list[dict]:
                     continue
                 for round_number in range(settings["rounds"]):
                     for side in sides:
+                        if kind == "beacon" and side.name != "now":
+                            continue  # the baseline may have no beacon endpoint
                         result = load(side, databases[side.name], path, kind, connections,
                                       settings, script, paths, offset)  # fmt: skip
                         offset += 20_000 if kind == "long-tail" else 0
@@ -446,13 +519,25 @@ def run_size(size: int, sides: list[Side], settings: dict) -> list[dict]:
 
 def load(side, database_url, path, kind, connections, settings, script, paths, offset) -> dict:
     url = side.base + path
+    threads = min(settings["threads"], connections)
+    if kind == "beacon":
+        tokens = beacon_tokens(side, database_url, settings["out"])
+        beacon_script = settings["out"] / "beacon.lua"
+        beacon_script.write_text(BEACON_LUA)
+        environment = {"BENCH_TOKENS": str(tokens)}
+        status = check_beacon(url, tokens)
+        if status != 204:
+            fail(f"{side.name}: {path} answered {status} to a signed beacon")
+        wrk(url, duration=2, connections=max(connections, 3), threads=1, script=beacon_script,
+            environment=environment)  # fmt: skip
+        return wrk(url, duration=settings["duration"], connections=connections, threads=threads,
+                   script=beacon_script, environment=environment)  # fmt: skip
     if kind != "long-tail":
         status = check_status(url)
         if status not in (200, 302):
             fail(f"{side.name}: {path} answered {status}")
         # Warm-up: every worker has its connections, templates and (warm) cache.
         wrk(url, duration=2, connections=max(connections, 3), threads=1)
-    threads = min(settings["threads"], connections)
     if kind == "long-tail":
         environment = {"BENCH_PATHS": str(paths), "BENCH_PATHS_OFFSET": str(offset)}
         return wrk(url, duration=settings["duration"], connections=connections, threads=threads,

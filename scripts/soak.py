@@ -6,8 +6,11 @@ of its own (a throwaway cluster, scripts/sitecluster.py) and the Redis cache.
     SOAK_SECONDS=120 make soak
 
 The demo newsroom is loaded, then SOAK_THREADS client threads (default 8) on loopback request
-a mix of pages: home, sections, articles, search, RSS and banner clicks, for SOAK_SECONDS and
-at most SOAK_MAX_REQUESTS requests (default 300 per second of the run). Each page's banners
+a mix of pages: home, sections, articles, search, RSS and banner clicks, and after half the
+pages with banners a viewability beacon of some of the page's signed view tokens (a fifth of
+them sent twice: the replay counts zero; after a tenth of the pages a beacon of altered
+tokens: counted zero), for SOAK_SECONDS and at most SOAK_MAX_REQUESTS requests (default 300
+per second of the run). Each page's banners
 are counted as the reader saw them (every image banner and ad frame in the HTML). Each client
 thread is a series of readers (its own user agent each; a reader is the address and agent
 hashed, banners/audience.py): a reader reads pages, then clicks a banner it was served, now and
@@ -18,9 +21,9 @@ counters are flushed (flush_banner_stats) and compared with the database.
 
 Passes (exit 0) when: no 5xx and no failed request; each worker's memory (RSS) at the end is
 within SOAK_RSS_MARGIN_MIB (default 25) and 15 % of what it was after the warm-up; and the
-impressions, clicks and flagged clicks added to BannerStat equal the banners shown, the honest
-clicks sent and the clicks sent without an impression; and no reader saw a capped campaign
-more often than its cap.
+impressions, clicks, flagged clicks and viewable impressions added to BannerStat equal the
+banners shown, the honest clicks sent, the clicks sent without an impression and the distinct
+tokens reported seen; and no reader saw a capped campaign more often than its cap.
 Otherwise exit 1 with one line per failed check.
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import http.client
+import json
 import os
 import random
 import re
@@ -55,8 +59,14 @@ UNSEEN_CLICKS = 0.1  # share of clicks by a new reader who was served no banner
 REPEATED_CLICKS = 0.2  # share of honest clicks sent twice in a row
 STATS_SQL = (
     "SELECT COALESCE(SUM(impressions), 0), COALESCE(SUM(clicks), 0), "
-    "COALESCE(SUM(flagged_clicks), 0) FROM banners_bannerstat"
+    "COALESCE(SUM(flagged_clicks), 0), COALESCE(SUM(viewable_impressions), 0) "
+    "FROM banners_bannerstat"
 )
+# Viewability beacons (banners/viewability.py): the reader's browser reports the banners it saw.
+VIEW_TOKEN = re.compile(r'data-view="([^"]+)"')
+BEACONS = 0.5  # share of pages with banners whose reader reports some of them seen
+REPLAYED_BEACONS = 0.2  # share of beacons sent again (counted zero)
+FORGED_BEACONS = 0.1  # share of pages followed by a beacon of altered tokens (counted zero)
 CAPS_SQL = (
     "SELECT p.id, c.id, c.daily_cap FROM banners_placement p "
     "JOIN banners_banner b ON b.id = p.banner_id JOIN banners_campaign c ON c.id = b.campaign_id "
@@ -81,6 +91,9 @@ class Tally:
         self.clicks_repeated = 0  # the same click again within 30 s: not counted
         self.clicks_unseen = 0  # no impression served to that reader: flagged
         self.capped_views = collections.Counter()  # (reader, campaign) -> impressions
+        self.views_sent = 0  # distinct signed tokens reported seen: counted viewable
+        self.views_replayed = 0  # the same tokens again: counted zero
+        self.views_forged = 0  # altered tokens: counted zero
         self.requests = 0
         self.slowest = 0.0
 
@@ -103,11 +116,22 @@ class Reader(threading.Thread):
         self.served: list[str] = []
 
     def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+    def beacon(self, tokens: list[str]) -> int:
+        """What viewability.js sends: a batch of tokens of banners seen, by sendBeacon."""
+        body = json.dumps({"v": tokens})
+        return self.request("POST", "/banners/v/", body=body)[0]
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"User-Agent": self.agent}
+        if body is not None:
+            headers["Content-Type"] = "text/plain;charset=UTF-8"
         for attempt in range(2):  # a keep-alive connection the server closed: reconnect once
             if self.connection is None:
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             try:
-                self.connection.request("GET", path, headers={"User-Agent": self.agent})
+                self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
                 body = response.read().decode("utf-8", "replace")
                 if response.getheader("Connection", "").lower() == "close":
@@ -164,10 +188,24 @@ class Reader(threading.Thread):
             repeated = False
             if kind == "click" and status == 302 and self.rng.random() < REPEATED_CLICKS:
                 repeated = self.get(path)[0] == 302  # at once: well within 30 s
+            views = replayed = forged = 0
+            tokens = VIEW_TOKEN.findall(body) if not kind.startswith("click") else []
+            if tokens and self.rng.random() < BEACONS:
+                seen = self.rng.sample(tokens, self.rng.randint(1, len(tokens)))
+                if self.beacon(seen) == 204:
+                    views = len(seen)
+                    if self.rng.random() < REPLAYED_BEACONS:
+                        replayed = len(seen) * (self.beacon(seen) == 204)
+            if tokens and self.rng.random() < FORGED_BEACONS:
+                altered = [forge(token) for token in tokens]
+                forged = len(altered) * (self.beacon(altered) == 204)
             with tally.lock:
                 tally.status[status] += 1
                 tally.by_kind[kind] += 1
                 tally.slowest = max(tally.slowest, took)
+                tally.views_sent += views
+                tally.views_replayed += replayed
+                tally.views_forged += forged
                 if kind == "click":
                     tally.clicks_sent += status == 302
                     tally.clicks_repeated += repeated
@@ -187,6 +225,13 @@ class Reader(threading.Thread):
                 self.served = images
 
 
+def forge(token: str) -> str:
+    """The token with its serial changed (another impression of the same page), its
+    signature kept: what someone inflating a count would try."""
+    banner, slot, view, serial, stamp, signature = token.split(".")
+    return ".".join([banner, slot, view, str(int(serial) + 1000), stamp, signature])
+
+
 def discover(port: int) -> dict[str, list[str]]:
     reader = Reader(port, {}, Tally(), 0, 0, 0)
     _, home = reader.get("/")
@@ -202,12 +247,12 @@ def discover(port: int) -> dict[str, list[str]]:
     return {"section": sections, "article": sorted(articles), "click": sorted(clicks)}
 
 
-def stats(env: dict[str, str]) -> tuple[int, int, int]:
+def stats(env: dict[str, str]) -> tuple[int, int, int, int]:
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as db:
-        impressions, clicks, flagged = db.execute(STATS_SQL).fetchone()
-    return int(impressions), int(clicks), int(flagged)
+        impressions, clicks, flagged, viewable = db.execute(STATS_SQL).fetchone()
+    return int(impressions), int(clicks), int(flagged), int(viewable)
 
 
 def caps(env: dict[str, str]) -> dict[int, tuple[int, int]]:
@@ -219,11 +264,12 @@ def caps(env: dict[str, str]) -> dict[int, tuple[int, int]]:
 
 
 def pending_impressions(url: str, prefix: str) -> int:
-    """Impressions counted in the cache and not yet in the database."""
+    """Impressions (served and viewable) counted in the cache and not yet in the database."""
     import redis
 
     client = redis.Redis.from_url(url)
     keys = list(client.scan_iter(f"{prefix}:*banners:imp:*"))
+    keys += list(client.scan_iter(f"{prefix}:*banners:view:*"))
     return sum(int(value or 0) for value in client.mget(keys)) if keys else 0
 
 
@@ -251,7 +297,12 @@ def main() -> int:
     try:
         with sitecluster.throwaway_postgres() as cluster:
             env = sitecluster.site_environment(
-                cluster.url(), REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix
+                cluster.url(),
+                REDIS_URL=redis_url,
+                CACHE_KEY_PREFIX=prefix,
+                # Every client thread is 127.0.0.1: the per-address beacon limit (120 a
+                # minute) is for one reader's address, not for the whole soak.
+                BANNER_BEACONS_PER_MINUTE="1000000000",
             )
             sitecluster.manage(env, "migrate", "--noinput", "--verbosity", "0")
             sitecluster.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
@@ -303,6 +354,7 @@ def main() -> int:
     impressions = after[0] - before[0]
     clicks = after[1] - before[1]
     flagged = after[2] - before[2]
+    viewable = after[3] - before[3]
     over_cap = {
         key: n for key, n in tally.capped_views.items() if n > key[1][1]
     }  # (reader, (campaign, cap)) -> impressions
@@ -315,6 +367,9 @@ def main() -> int:
           f"clicks sent {tally.clicks_sent}, clicks counted {clicks}; repeated within 30 s "
           f"{tally.clicks_repeated} (not counted); clicks without an impression "
           f"{tally.clicks_unseen}, flagged {flagged}")  # fmt: skip
+    print(f"soak: view tokens reported {tally.views_sent}, viewable counted {viewable}; "
+          f"replayed {tally.views_replayed} and forged {tally.views_forged} "
+          "(counted zero)")  # fmt: skip
     at_cap = sum(1 for (_, (_, cap)), n in tally.capped_views.items() if n >= cap)
     print(f"soak: {len(tally.capped_views)} readers saw a capped campaign, {at_cap} reached "
           f"its cap, {len(over_cap)} went past it")  # fmt: skip
@@ -337,6 +392,9 @@ def main() -> int:
     if flagged != tally.clicks_unseen:
         failures.append(f"clicks flagged {flagged} != clicks without impression "
                         f"{tally.clicks_unseen}")  # fmt: skip
+    if viewable != tally.views_sent:
+        failures.append(f"viewable counted {viewable} != view tokens reported {tally.views_sent}"
+                        " (replayed and forged ones count zero)")  # fmt: skip
     if over_cap:
         failures.append(f"{len(over_cap)} readers saw a capped campaign past its cap")
     if not workers_alive:

@@ -15,7 +15,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from banners import audience, services
+from banners import audience, services, viewability
 from newsroom import pagecache
 from newsroom.pagecache.generation import local_memo
 
@@ -69,9 +69,24 @@ def render_slot(request, code: str) -> str:
     except Exception:  # the page must render without its banners
         logger.exception("banner slot %r failed", code)
         return ""
-    if visit.reader is not None:  # a reader, by newsroom/readers.py's one rule
-        services.count_served(chosen, now=now, reader=visit.reader)
+    if visit.reader is None:  # not a reader (newsroom/readers.py): not counted, no view token
+        for index in range(len(chosen)):
+            html = html.replace(_view_marker(index), "", 1)
+        return html
+    services.count_served(chosen, now=now, reader=visit.reader)
+    view = viewability.page_view(request)
+    for index, banner in enumerate(chosen):
+        token = viewability.make_token(
+            banner_id=banner.banner_id, slot_id=banner.slot_id, view=view, now=now
+        )
+        html = html.replace(_view_marker(index), f' data-view="{token}"', 1)
     return html
+
+
+def _view_marker(index: int) -> str:
+    """Where a banner's view token goes in the memoized slot HTML: `<` cannot come from any
+    text of a banner (escaped), only from _banner.html."""
+    return f' data-view="<v{index}>"'
 
 
 @register.simple_tag(takes_context=True)

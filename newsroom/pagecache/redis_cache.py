@@ -161,6 +161,28 @@ return count
 """
 
 
+# KEYS[1]: a client's rate counter; then the marks of impressions seen, then each mark's counter.
+# ARGV: limit, rate timeout, mark timeout, counter timeout. Returns -1 over the limit (nothing
+# counted), else how many marks were new (each adds 1 to its counter).
+COUNT_ONCE = """
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) end
+if used > tonumber(ARGV[1]) then return -1 end
+local n = (#KEYS - 1) / 2
+local counted = 0
+for i = 2, n + 1 do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', tonumber(ARGV[3])) then
+    counted = counted + 1
+    local counter = KEYS[i + n]
+    if redis.call('INCR', counter) == 1 then
+      redis.call('EXPIRE', counter, tonumber(ARGV[4]))
+    end
+  end
+end
+return counted
+"""
+
+
 class CacheClient(DefaultClient):
     """django-redis's client: counters on an unreachable Redis, `incr_many` and `touch` (see
     the module's docstring)."""
@@ -205,6 +227,38 @@ class CacheClient(DefaultClient):
                 )
         except ConnectionInterrupted:
             logger.exception("Exception ignored")
+
+    @cached_property
+    def _count_once_script(self):
+        return self.get_client(write=True).register_script(COUNT_ONCE)
+
+    def count_once(
+        self,
+        marks: dict[str, str],
+        *,
+        rate_key: str,
+        limit: int,
+        rate_timeout: int,
+        mark_timeout: int,
+        counter_timeout: int,
+        version=None,
+    ) -> int:
+        """One client's batch of marks in one command: the client's rate counter first (-1
+        when it is over `limit`, nothing counted), then each mark set once (SET NX) and, when
+        it is new, its counter (the dict's value) increased. Returns how many were new
+        (banners/viewability.py). Raises ConnectionInterrupted when Redis cannot answer."""
+        client = self.get_client(write=True)
+        keys = [self.make_key(rate_key, version=version)]
+        keys += [self.make_key(mark, version=version) for mark in marks]
+        keys += [self.make_key(counter, version=version) for counter in marks.values()]
+        with _as_ignorable(client):
+            return int(
+                self._count_once_script(
+                    keys=keys,
+                    args=[limit, rate_timeout, mark_timeout, counter_timeout],
+                    client=client,
+                )
+            )
 
 
 @contextmanager

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "newsroom.site.database.DatabaseOutageMiddleware",
     # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache.pages).
     "newsroom.pagecache.pages.PageCacheMiddleware",
+    # The banners' view beacon answers here: no session, CSRF or user (banners/middleware.py).
+    "banners.middleware.ViewBeaconMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -372,6 +374,10 @@ BANNER_CACHE_SECONDS = env_int("BANNER_CACHE_SECONDS", 60)
 BANNER_FLUSH_SECONDS = env_int("BANNER_FLUSH_SECONDS", 60)
 # Days of cached counters a flush looks at (counters older than this are left to expire).
 BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
+# View beacons (banners/viewability.py) one client address may send a minute; more get 429.
+# A reader sends one every few seconds while banners come into view: 120 leaves room for a
+# newsroom's office behind one address.
+BANNER_BEACONS_PER_MINUTE = env_int("BANNER_BEACONS_PER_MINUTE", 120)
 # --- Platform: security headers, login throttling, replicas, object storage ---------------------
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.

@@ -78,7 +78,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     AD_MANAGER: [
         *(
             f"banners.{action}_{model}"
-            for model in ("advertiser", "campaign", "banner", "placement", "bannerslot")
+            for model in (
+                "advertiser",
+                "campaign",
+                "banner",
+                "placement",
+                "bannerslot",
+                "reportlink",
+            )
             for action in ("view", "add", "change", "delete")
         ),
         "banners.view_bannerstat",

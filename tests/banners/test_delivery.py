@@ -85,7 +85,7 @@ def test_banner_renders_as_a_link_through_the_click_url_with_image_size_and_alt(
     with time_machine.travel(NOW, tick=False):
         html = render("article-side-1")
     assert html.startswith('<div class="banner-slot banner-slot--article-side-1">')
-    assert html.count('<div class="banner">') == 1
+    assert html.count('<div class="banner" data-view="') == 1
     assert f'href="/banners/c/{placement.pk}/"' in html
     assert 'rel="noopener sponsored" target="_blank"' in html
     assert 'width="300" height="250"' in html

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from banners import services as banner_services
+from banners import viewability
 from banners.models import BannerStat
 from newsroom.pagecache import pages as pagecache
 from newsroom.pagecache.generation import GENERATION_KEY, bump_generation
@@ -86,6 +87,21 @@ def test_banners_are_drawn_and_counted_for_every_reader_of_a_cached_page(client)
         "impressions", flat=True
     ))  # fmt: skip
     assert shown == 42  # the two requests of cached_get and the 40 hits
+
+
+def test_every_hit_of_a_cached_page_gives_its_banners_fresh_view_tokens(client):
+    banner = place_top_banner("토큰")
+    publish("토큰 옆 기사")
+    cached_get(client, "/")
+    tokens = []
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            html = client.get("/", **BROWSER).content.decode()
+            tokens += re.findall(r'data-view="([^"]+)"', html)
+    assert queries.captured_queries == []
+    assert len(set(tokens)) == 3
+    now = timezone.now()
+    assert {viewability.verify(t, now=now).banner_id for t in tokens} == {banner.pk}
 
 
 def test_the_date_bar_of_a_cached_page_turns_at_midnight(client):

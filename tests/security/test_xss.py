@@ -19,7 +19,7 @@ from PIL import Image
 
 from articles.models import Article, CorrectionNotice, Photo, Reporter, Section, Tag
 from articles.services import photo_add
-from banners import services
+from banners import report_links, services
 from banners.models import Banner, BannerSlot, Placement
 from tests.banners.conftest import ad_tag_form, banner_form
 from tests.factories import publish
@@ -640,6 +640,11 @@ def test_campaign_fields_reach_no_page_as_markup(editor, reader, advertiser, sec
         services.forget_deliveries()
         editor.get(f"/admin/banners/campaign/{banner.campaign_id}/change/", vector)
         editor.get("/admin/banners/bannerslot/calendar/", vector)
+        # The report narrowed to the campaign: its row and its goal chart's SVG texts.
+        editor.get(f"/admin/banners/bannerstat/?campaign={banner.campaign_id}", vector)
+        # The advertiser's own report through a campaign link: names, rows and the chart.
+        link = report_links.issue(advertiser=advertiser, campaign=banner.campaign)
+        reader.get(report_links.url_for(link), vector)
         html = reader.get(article.get_absolute_url(), vector)
         if "<" in vector:
             assert vector not in html, vector
@@ -648,6 +653,7 @@ def test_campaign_fields_reach_no_page_as_markup(editor, reader, advertiser, sec
     editor.every_page("/admin/banners/campaign/", admin=True)
     editor.every_page("/admin/banners/banner/", admin=True)
     editor.get("/admin/banners/bannerstat/")
+    editor.every_page("/admin/banners/reportlink/", admin=True)
     assert reader.problems + editor.problems == []
 
 
