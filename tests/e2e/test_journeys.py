@@ -21,7 +21,10 @@ from .browser import screenshot, sign_in
 
 SECTION_NAME = "제약ㆍ약사"
 SECTION_SLUG = "pharma"
-BANNER_SLOT_CODE = "footer"
+# Each browser journey that sells a guaranteed campaign owns its slot, so that no journey's
+# leftover campaign competes with another's: the ad manager's journey sells "top", the capped
+# campaign "article-inline", the viewability journey "footer".
+BANNER_SLOT_CODE = "top"
 
 
 def image_file(tmp_path, name: str, size: tuple[int, int], colour: tuple[int, int, int]):
@@ -247,7 +250,7 @@ def test_ad_manager_places_a_banner_that_readers_click_and_the_report_counts(
     manager.locator("#id_campaign").select_option(label=f"{advertiser} 캠페인")
     manager.locator("#id_name").fill(banner_name)
     manager.locator("#id_image").set_input_files(
-        str(image_file(tmp_path, "banner.png", (728, 90), (0, 120, 90)))
+        str(image_file(tmp_path, "banner.png", (1200, 90), (0, 120, 90)))
     )
     manager.locator("#id_alt_text").fill(alt)
     manager.locator("#id_target_url").fill(landing_url)
