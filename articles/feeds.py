@@ -48,7 +48,7 @@ class NewsFeedGenerator(Rss201rev2Feed):
         handler.endElement("media:content")
 
 
-def _plain(text: str) -> str:
+def feed_text(text: str) -> str:
     """Plain text for a title, an author, a category or the copyright: many readers render
     them as HTML, so `<` and `>` are written as entities (an `&` stays as it is: readers
     differ on it, tags matter)."""
@@ -64,7 +64,7 @@ class LatestArticlesFeed(Feed):
         return info.name if info else settings.SITE_NAME
 
     def title(self, obj=None):
-        return _plain(f"{self._site_name()} 전체기사")
+        return feed_text(f"{self._site_name()} 전체기사")
 
     def link(self, obj=None):
         return absolute("/")
@@ -78,7 +78,7 @@ class LatestArticlesFeed(Feed):
         return absolute("/rss/")
 
     def feed_copyright(self, obj=None):
-        return _plain(f"{self._site_name()} 무단전재 및 재배포 금지")
+        return feed_text(f"{self._site_name()} 무단전재 및 재배포 금지")
 
     def articles(self):
         return (
@@ -91,7 +91,7 @@ class LatestArticlesFeed(Feed):
         return attach_lead_renditions(self.articles()[:FEED_SIZE], (FEED_IMAGE,))
 
     def item_title(self, item):
-        return _plain(item.title)
+        return feed_text(item.title)
 
     def item_description(self, item):
         # The summary is plain text (it may hold `<script>` written as text in the body);
@@ -118,14 +118,14 @@ class LatestArticlesFeed(Feed):
 
     def item_author_name(self, item):
         names = [f"{reporter.name} 기자" for reporter in item.reporters.all()]
-        return _plain(", ".join(names)) or None
+        return feed_text(", ".join(names)) or None
 
     def item_author_email(self, item):
         reporters = list(item.reporters.all())
         return reporters[0].email if len(reporters) == 1 else None
 
     def item_categories(self, item):
-        return [_plain(item.section.name)] if item.section else []
+        return [feed_text(item.section.name)] if item.section else []
 
     def _image(self, item):
         # Items of a feed that reads its pictures its own way (the partner feed) carry none.
@@ -161,8 +161,8 @@ class LatestArticlesFeed(Feed):
         return {
             "media": {
                 "attributes": attributes,
-                "caption": _plain(item.lead_caption),
-                "credit": _plain(item.lead_photo.credit),
+                "caption": feed_text(item.lead_caption),
+                "credit": feed_text(item.lead_photo.credit),
             }
         }
 
@@ -172,7 +172,7 @@ class SectionFeed(LatestArticlesFeed):
         return get_object_or_404(Section, slug=slug)
 
     def title(self, obj=None):
-        return _plain(f"{self._site_name()} {obj.name}")
+        return feed_text(f"{self._site_name()} {obj.name}")
 
     def link(self, obj=None):
         return absolute(obj.get_absolute_url())

@@ -31,7 +31,7 @@ from newsroom.pagecache.generation import (
     page_cache_seconds,
 )
 
-from .feeds import LatestArticlesFeed, _plain
+from .feeds import LatestArticlesFeed, feed_text
 from .models import Article, CorrectionNotice, FeedPartner, PartnerFetch
 from .photos import renditions_for
 from .richtext import syndication_html
@@ -85,7 +85,7 @@ class PartnerFeed(LatestArticlesFeed):
     feed_type = FullTextRss
 
     def title(self, obj=None):
-        return _plain(f"{self._site_name()} 제휴 전문 피드")
+        return feed_text(f"{self._site_name()} 제휴 전문 피드")
 
     def feed_url(self, obj=None):
         return absolute("/partner/rss/")
@@ -106,7 +106,7 @@ class PartnerFeed(LatestArticlesFeed):
 
     def item_extra_kwargs(self, item):
         return {
-            "creators": [_plain(reporter.name) for reporter in item.reporters.all()],
+            "creators": [feed_text(reporter.name) for reporter in item.reporters.all()],
             "content_encoded": self._content(item),
             "photo": self._photo(item),
         }
