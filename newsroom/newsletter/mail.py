@@ -68,6 +68,25 @@ def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     return message
 
 
+def already_subscribed_message(subscriber: Subscriber) -> EmailMultiAlternatives:
+    """What a confirmed address gets when someone asks to subscribe it again: nothing changes,
+    and it says how to leave. Every request to subscribe sends one mail, whatever the address,
+    so neither the answer nor its time tells anyone who subscribes."""
+    unsubscribe = unsubscribe_url(subscriber)
+    context = {**_common_context(), "unsubscribe_url": unsubscribe}
+    message = EmailMultiAlternatives(
+        subject=f"[{context['site_name']}] 이미 뉴스레터를 구독 중입니다",
+        body=render_to_string("newsletter/email/already.txt", context),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
+        to=[subscriber.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": ONE_CLICK},
+    )
+    message.attach_alternative(
+        render_to_string("newsletter/email/already.html", context), "text/html"
+    )
+    return message
+
+
 def issue_context(issue: Issue, *, unsubscribe: str) -> dict:
     articles = [
         {

@@ -42,25 +42,29 @@ def forget_unconfirmed(*, now: datetime | None = None) -> int:
 
 
 def subscribe(*, email: str, now: datetime | None = None) -> None:
-    """Record the consent of `email` and mail it a confirmation link; nothing for an address
-    already confirmed. Returns nothing: the reader's answer must be the same whatever the
-    address (no one learns who subscribes). A mail that cannot be sent is logged, not shown."""
+    """Record the consent of `email` and mail it a confirmation link; an address already
+    confirmed is told so instead (and how to leave). Returns nothing: the reader's answer, and
+    the time it takes, must be the same whatever the address (one mail each way, under the same
+    daily limit), so no one learns who subscribes. A mail that cannot be sent is logged, not
+    shown."""
     now = now or timezone.now()
     email = normalize_email(email)
     forget_unconfirmed(now=now)
     subscriber, created = Subscriber.objects.get_or_create(
         email=email, defaults={"consented_at": now}
     )
-    if subscriber.status == Subscriber.Status.CONFIRMED:
-        return
-    if not created:
+    confirmed = subscriber.status == Subscriber.Status.CONFIRMED
+    if not created and not confirmed:
         # Asked again: the consent is renewed and a new link starts its days.
         Subscriber.objects.filter(pk=subscriber.pk).update(consented_at=now)
     if not throttle.allow_confirmation_mail(email, limit=settings.NEWSLETTER_CONFIRMATIONS_PER_DAY):
         logger.info("newsletter: confirmation mail limit reached for subscriber %s", subscriber.pk)
         return
     try:
-        mail.confirmation_message(subscriber).send()
+        if confirmed:
+            mail.already_subscribed_message(subscriber).send()
+        else:
+            mail.confirmation_message(subscriber).send()
     except Exception:
         logger.exception("newsletter: confirmation mail to subscriber %s failed", subscriber.pk)
 

@@ -150,9 +150,31 @@ def test_the_answer_is_the_same_for_a_new_a_waiting_and_a_subscribed_address(cli
         page = client.get(response["Location"])
         answers.append((response.status_code, response["Location"], page.content))
     assert answers[0] == answers[1] == answers[2]
-    # The subscribed reader gets no mail at all; the others get their link.
-    assert smtp.to("already@example.com") == []
+    # One mail each, so the time of the answer tells nothing either: the others get their
+    # link, the subscribed reader is told nothing changed (and how to leave), with no link
+    # that confirms anything.
     assert len(smtp.to("new@example.com")) == len(smtp.to("waiting@example.com")) == 1
+    (notice,) = smtp.to("already@example.com")
+    assert notice.subject.endswith("] 이미 뉴스레터를 구독 중입니다")
+    assert "/newsletter/confirm/" not in notice.text + notice.html
+    assert notice.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+
+
+def test_a_subscribed_address_asked_again_stays_subscribed_and_can_leave_from_the_notice(
+    client, smtp
+):
+    reader = confirmed("already@example.com")
+    subscribe(client, "already@example.com")
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+    (notice,) = smtp.to("already@example.com")
+    assert "이미 구독 중" in notice.text and "이미 구독 중" in notice.html
+    unsubscribe = path_of(notice.header("List-Unsubscribe").strip("<>"))
+    assert unsubscribe in notice.text and unsubscribe in notice.html
+    done = Client().post(unsubscribe, "List-Unsubscribe=One-Click",
+                         content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert done.status_code == 200
+    assert not Subscriber.objects.filter(email="already@example.com").exists()
 
 
 def test_no_link_or_page_carries_an_address(client, smtp):
