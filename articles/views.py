@@ -20,6 +20,7 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
@@ -145,6 +146,9 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 # --- Pages --------------------------------------------------------------------------------
 
 
+HOME_PARTS = ("headlines", "latest", "section_blocks")
+
+
 def _home_data() -> dict:
     headlines = list(Article.objects.headlines().for_cards()[:HEADLINE_COUNT])
     if not headlines:
@@ -166,7 +170,14 @@ def _home_data() -> dict:
 
 @reader_page
 def home(request):
-    return render(request, "articles/home.html", cached("home", _home_data))
+    # Read only when the page's fragment is not kept (the template's {% fragment "home" %}):
+    # a home page then costs no article query at all.
+    data = SimpleLazyObject(lambda: cached("home", _home_data))
+    return render(
+        request,
+        "articles/home.html",
+        {name: SimpleLazyObject(partial(data.__getitem__, name)) for name in HOME_PARTS},
+    )
 
 
 @reader_page(reads=LIST_PARAMETERS)

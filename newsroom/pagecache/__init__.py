@@ -15,20 +15,24 @@ Apps use the names below; the modules' own tests reach into them directly.
 
 from .pages import (
     add_hit_action,
+    fill_pieces,
     live_part,
     mark_cacheable,
     page_key,
     register_hit_action,
     register_live_part,
+    render_pieces,
     split_page,
 )
 
 __all__ = [
     "add_hit_action",
+    "fill_pieces",
     "live_part",
     "mark_cacheable",
     "page_key",
     "register_hit_action",
     "register_live_part",
+    "render_pieces",
     "split_page",
 ]
