@@ -7,6 +7,7 @@ rendered live on every request, outside the cached data. Every query goes throug
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
+from functools import cache as cache_result
 from functools import partial, wraps
 
 from django.conf import settings
@@ -172,11 +173,11 @@ def _home_data() -> dict:
 def home(request):
     # Read only when the page's fragment is not kept (the template's {% fragment "home" %}):
     # a home page then costs no article query at all.
-    data = SimpleLazyObject(lambda: cached("home", _home_data))
+    data = cache_result(lambda: cached("home", _home_data))
     return render(
         request,
         "articles/home.html",
-        {name: SimpleLazyObject(partial(data.__getitem__, name)) for name in HOME_PARTS},
+        {name: SimpleLazyObject(lambda name=name: data()[name]) for name in HOME_PARTS},
     )
 
 
