@@ -323,8 +323,9 @@ _fragment_memo = local_memo()
 
 
 def cached_fragment(name: str, render: Callable[[], Any], *, scopes: Iterable[str] = (LISTS,)):
-    """`render()`'s result (a block's HTML, or its pieces), kept FRAGMENT_CACHE_SECONDS for the
-    current generation and the current versions of `scopes`, whether the page cache is on or not.
+    """`render()`'s result (a block's HTML or its pieces, or the short list a block shows), kept
+    FRAGMENT_CACHE_SECONDS for the current generation and the current versions of `scopes`,
+    whether the page cache is on or not.
 
     The same keys as `cached()`: a change bumps the generation or a scope and the old fragment is
     never read again (a scheduled article's time expires the lists' version, so a fragment built
@@ -332,8 +333,9 @@ def cached_fragment(name: str, render: Callable[[], Any], *, scopes: Iterable[st
     rendered for the page cache. With FRAGMENT_CACHE_SECONDS=0 `render()` runs every time.
 
     Kept in the default cache, not the pages' one: a few fragments per generation and lists
-    version (the menu per section, the footer, the home page, the side boxes), each gone after
-    FRAGMENT_CACHE_SECONDS, so they stay few, and a flood of pages cannot push them out."""
+    version (the menu per section, the footer, the home page, the side boxes, a section's newest
+    articles), each gone after FRAGMENT_CACHE_SECONDS: they stay few, and a flood of pages
+    cannot push them out."""
     seconds = fragment_cache_seconds()
     if seconds <= 0:
         return render()
