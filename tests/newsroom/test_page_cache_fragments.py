@@ -193,9 +193,7 @@ def test_banners_inside_a_kept_fragment_are_drawn_and_counted_per_request(
         assert BannerStat.objects.get(banner=banner).impressions == 3
 
 
-def test_with_zero_fragment_seconds_every_block_is_rendered_every_time(
-    client, article, settings
-):
+def test_with_zero_fragment_seconds_every_block_is_rendered_every_time(client, article, settings):
     settings.FRAGMENT_CACHE_SECONDS = 0
     get(client, "/")
     with CaptureQueriesContext(connection) as queries:
