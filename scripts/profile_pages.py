@@ -2,7 +2,9 @@
 where the time goes (database, template rendering, the rest), on the database DATABASE_URL.
 
 Run it with the settings the site runs with; `PAGE_CACHE_SECONDS=0` makes every request cold
-(no cached piece: every query runs, every template renders), e.g.
+but for the blocks every page shares, which the fragment cache keeps as in production
+(`FRAGMENT_CACHE_SECONDS=0` as well: no cached piece, every query runs, every template
+renders), e.g.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_100000 DJANGO_DEBUG=0 \\
     DJANGO_SECRET_KEY=x DJANGO_ALLOWED_HOSTS=testserver PAGE_CACHE_SECONDS=0 \\
