@@ -7,6 +7,7 @@ rendered live on every request, outside the cached data. Every query goes throug
 `Article.objects.published()`: drafts, submitted, scheduled and withdrawn articles are 404s.
 """
 
+from functools import cache as cache_result
 from functools import partial, wraps
 
 from django.conf import settings
@@ -20,10 +21,11 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
-from newsroom.pagecache.generation import LISTS, cached
+from newsroom.pagecache.generation import LISTS, cached, cached_fragment
 from newsroom.readers import is_reader
 from newsroom.site.models import PolicyPage
 
@@ -145,6 +147,9 @@ def section_blocks(size: int = SECTION_BLOCK_SIZE, *, exclude=()) -> list[dict]:
 # --- Pages --------------------------------------------------------------------------------
 
 
+HOME_PARTS = ("headlines", "latest", "section_blocks")
+
+
 def _home_data() -> dict:
     headlines = list(Article.objects.headlines().for_cards()[:HEADLINE_COUNT])
     if not headlines:
@@ -166,7 +171,14 @@ def _home_data() -> dict:
 
 @reader_page
 def home(request):
-    return render(request, "articles/home.html", cached("home", _home_data))
+    # Read only when the page's fragment is not kept (the template's {% fragment "home" %}):
+    # a home page then costs no article query at all.
+    data = cache_result(lambda: cached("home", _home_data))
+    return render(
+        request,
+        "articles/home.html",
+        {name: SimpleLazyObject(lambda name=name: data()[name]) for name in HOME_PARTS},
+    )
 
 
 @reader_page(reads=LIST_PARAMETERS)
@@ -326,15 +338,21 @@ def count_view(request, article: Article | int) -> None:
 
 
 def _same_section_latest(article: Article) -> list[Article]:
-    """Fallback related articles: the newest of the same section."""
+    """Fallback related articles: the newest of the same section but the article itself. One
+    list per section, kept like the shared blocks (also with the page cache off), so the long
+    tail of articles without related ones asks the database nothing for it."""
     if not article.section_id:
         return []
-    return list(
-        Article.objects.published()
-        .filter(section_id=article.section_id)
-        .exclude(pk=article.pk)
-        .for_cards()[:RELATED_COUNT]
+    newest = cached_fragment(
+        f"same-section:{article.section_id}",
+        lambda: list(
+            Article.objects.published()
+            .filter(section_id=article.section_id)
+            .for_cards()[: RELATED_COUNT + 1]
+        ),
+        scopes=(f"section:{article.section_id}",),
     )
+    return [item for item in newest if item.pk != article.pk][:RELATED_COUNT]
 
 
 def article_context(article: Article, *, preview: bool = False) -> dict:
@@ -354,11 +372,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         else []
     )
     if not related and not preview:
-        related = cached(
-            f"same-section:{article.pk}",
-            lambda: _same_section_latest(article),
-            scopes=(f"section:{article.section_id}",),
-        )
+        related = _same_section_latest(article)
     # The lead photo's sizes (the page, its link preview) and the related articles' pictures.
     attach_lead_renditions([article, *related], ARTICLE_SPECS)
     return {

@@ -9,7 +9,9 @@ articles (`generate_articles`, safe to rerun: a kept database is reused as it is
 
 Three passes per size, each page loaded by wrk for BENCH_DURATION seconds after a 2 s warm-up:
 - "cold 1": `PAGE_CACHE_SECONDS=0` (no page cache, no data cache: every request queries
-  PostgreSQL and renders), one connection: the time the server takes for one page.
+  PostgreSQL for its own content and renders it; the blocks every page shares come from the
+  fragment cache, FRAGMENT_CACHE_SECONDS, as in production), one connection: the time the
+  server takes for one page.
 - "cold": the same under BENCH_CONNECTIONS connections (4: two per core, so requests queue).
 - "warm": the page cache on (Redis, shared by the workers), BENCH_WARM_CONNECTIONS (8).
 

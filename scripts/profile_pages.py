@@ -2,7 +2,9 @@
 where the time goes (database, template rendering, the rest), on the database DATABASE_URL.
 
 Run it with the settings the site runs with; `PAGE_CACHE_SECONDS=0` makes every request cold
-(no cached piece: every query runs, every template renders), e.g.
+but for the blocks every page shares, which the fragment cache keeps as in production
+(`FRAGMENT_CACHE_SECONDS=0` as well: no cached piece, every query runs, every template
+renders), e.g.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_100000 DJANGO_DEBUG=0 \\
     DJANGO_SECRET_KEY=x DJANGO_ALLOWED_HOSTS=testserver PAGE_CACHE_SECONDS=0 \\
@@ -133,8 +135,12 @@ def main() -> None:
     print(f"{connection.vendor}, DEBUG={settings.DEBUG}, {args.repeat} requests per page\n")
     header = (
         f"{'page':<16} {'p50 ms':>7} {'min ms':>7} {'queries':>7} {'db ms':>6} {'render ms':>9}"
+        f" {'cpu ms':>6}"
     )
-    print(header + "  (render: templates, less the queries they run)")
+    print(
+        header + "  (render: templates, less the queries they run; cpu: this process's CPU "
+        "time, which a busy machine's waits do not inflate)"
+    )
     for label, path in pages:
         response = client.get(path)  # warm-up
         if response.status_code != 200:
@@ -147,18 +153,21 @@ def main() -> None:
                 timings.reset()
                 if profiler:
                     profiler.enable()
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 client.get(path)
                 total = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
                 if profiler:
                     profiler.disable()
                 db = sum(t for t, _ in timings.queries)
-                runs.append((total, db, timings.render - timings.render_db, list(timings.queries)))
+                render = timings.render - timings.render_db
+                runs.append((total, db, render, list(timings.queries), cpu))
         runs.sort(key=lambda run: run[0])
-        total, db, render, queries = runs[len(runs) // 2]
+        total, db, render, queries, _ = runs[len(runs) // 2]
+        cpu = sorted(run[4] for run in runs)[len(runs) // 2]
         print(
             f"{label:<16} {total * 1000:7.1f} {runs[0][0] * 1000:7.1f} {len(queries):7d} "
-            f"{db * 1000:6.1f} {render * 1000:9.1f}"
+            f"{db * 1000:6.1f} {render * 1000:9.1f} {cpu * 1000:6.1f}"
         )
         if args.sql:
             for elapsed, sql in queries:

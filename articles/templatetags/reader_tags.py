@@ -15,7 +15,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from newsroom import pagecache
-from newsroom.pagecache.generation import LISTS, cached, local_memo, scope_versions
+from newsroom.pagecache.generation import LISTS, cached, cached_fragment
 
 from .. import photos, richtext
 from ..models import Article, Section
@@ -155,15 +155,10 @@ def most_read() -> list[Article]:
     return cached("most-read", build)
 
 
-# The side column's lists, rendered once per version of the article lists and kept as HTML.
-_side_html = local_memo()
-
-
 def list_fragment(name: str, render) -> str:
     """`render()`'s HTML, cached for the current article lists (shared cache, and this
-    process's memo for PAGE_CACHE_LOCAL_SECONDS)."""
-    (version,) = scope_versions((LISTS,))
-    return _side_html.get((name, version), lambda: cached(f"html:{name}", render))
+    process's memo for PAGE_CACHE_LOCAL_SECONDS), also with the page cache off."""
+    return cached_fragment(name, render, scopes=(LISTS,))
 
 
 def render_most_read(request, argument: str = "") -> str:

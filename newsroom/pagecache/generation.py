@@ -313,6 +313,45 @@ def cached(
     return value
 
 
+def fragment_cache_seconds() -> int:
+    return settings.FRAGMENT_CACHE_SECONDS
+
+
+# Fragments this process has just read, by their full key (generation and scope versions in it),
+# so a page that shows five of them asks the shared cache for none within the memo's second.
+_fragment_memo = local_memo()
+
+
+def cached_fragment(name: str, render: Callable[[], Any], *, scopes: Iterable[str] = (LISTS,)):
+    """`render()`'s result (a block's HTML or its pieces, or the short list a block shows), kept
+    FRAGMENT_CACHE_SECONDS for the current generation and the current versions of `scopes`,
+    whether the page cache is on or not.
+
+    The same keys as `cached()`: a change bumps the generation or a scope and the old fragment is
+    never read again (a scheduled article's time expires the lists' version, so a fragment built
+    from the lists follows it too). Reading the key records the scopes for the page being
+    rendered for the page cache. With FRAGMENT_CACHE_SECONDS=0 `render()` runs every time.
+
+    Kept in the default cache, not the pages' one: a few fragments per generation and lists
+    version (the menu per section, the footer, the home page, the side boxes, a section's newest
+    articles), each gone after FRAGMENT_CACHE_SECONDS: they stay few, and a flood of pages
+    cannot push them out."""
+    seconds = fragment_cache_seconds()
+    if seconds <= 0:
+        return render()
+    key = generation_key(f"fragment:{name}", scopes=scopes)
+
+    def load():
+        hit = cache.get(key)
+        if hit is not None:
+            return hit[0]
+        value = render()
+        cache.set(key, (value,), seconds)
+        return value
+
+    return _fragment_memo.get(key, load)
+
+
 def cache_response(name: str, *, max_age: int = 300):
     """Cache a GET view's successful responses for the current generation and article lists
     (feeds, sitemaps, robots.txt: pages with no per-request parts), and let browsers and proxies

@@ -133,6 +133,31 @@ def fill_page(request, pieces: tuple) -> str:
     return "".join(out)
 
 
+def render_pieces(request, render: Callable[[], str]) -> tuple:
+    """`render()`'s HTML with its live parts written as markers, split into pieces: what a cached
+    fragment keeps, so a banner inside it is still drawn (and counted) per request."""
+    if request is None:
+        return (render(),)
+    capturing = getattr(request, CAPTURE_ATTRIBUTE, False)
+    setattr(request, CAPTURE_ATTRIBUTE, True)
+    try:
+        return split_page(render())
+    finally:
+        setattr(request, CAPTURE_ATTRIBUTE, capturing)
+
+
+def fill_pieces(request, pieces: tuple) -> SafeString:
+    """A fragment's pieces as HTML for this request: its live parts filled in, or left as
+    markers while the page around it is being rendered for the page cache (which fills them)."""
+    if request is not None and getattr(request, CAPTURE_ATTRIBUTE, False):
+        html = "".join(
+            piece if isinstance(piece, str) else _markers.marker(*piece) for piece in pieces
+        )
+    else:
+        html = fill_page(request, pieces)
+    return mark_safe(html)  # noqa: S308 -- our templates' output and our live parts
+
+
 # --- What a view says about its response ------------------------------------------------------
 
 

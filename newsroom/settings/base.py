@@ -509,6 +509,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # generation, the banners' live set, the rendered ticker) without asking Redis again. A change
 # made in another process shows up after at most this long; 0 asks the shared cache every time.
 PAGE_CACHE_LOCAL_SECONDS = env_int("PAGE_CACHE_LOCAL_SECONDS", 1)
+# Seconds the server keeps the HTML of the blocks every page shares (the section menu, the
+# footer, the home page's blocks, 많이 본 뉴스, the article page's section blocks), whether the page
+# cache is on or not (PAGE_CACHE_SECONDS=0). Their keys carry the content generation and the
+# versions of the scopes they show, so a change shows at once; this bounds only what changes
+# without a save (the most-read ranking). 0 renders every block on every request.
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 300)
 # A page missing from the cache is rendered by one request; readers asking for it meanwhile wait
 # up to this many milliseconds for that render (then render it themselves: a stuck or crashed
 # renderer never holds a page up for longer).

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from newsroom import pagecache
+from newsroom.pagecache.generation import LISTS, cached_fragment
 
 register = template.Library()
 
@@ -38,3 +39,50 @@ def korean_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     return f"{timezone.localtime(value):%Y.%m.%d %H:%M}"
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary, scopes):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary = vary
+        self.scopes = scopes
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:  # an error page rendered without the request: nothing is kept
+            return self.nodelist.render(context)
+        name = ":".join(
+            str(part.resolve(context, ignore_failures=True) or "")
+            for part in (self.name, *self.vary)
+        )
+        scopes = (LISTS,) if self.scopes is None else self.scopes.resolve(context) or ()
+        if isinstance(scopes, str):
+            scopes = tuple(scope for scope in scopes.split(",") if scope)
+        pieces = cached_fragment(
+            name,
+            lambda: pagecache.render_pieces(request, lambda: self.nodelist.render(context)),
+            scopes=scopes,
+        )
+        return pagecache.fill_pieces(request, pieces)
+
+
+@register.tag
+def fragment(parser, token):
+    """`{% fragment "name" [vary …] [scopes="…"] %}…{% endfragment %}`: the block's HTML, kept
+    for the current generation and the versions of `scopes` (comma-separated; by default the
+    article lists, `scopes=""` for what only a site-wide change alters) and `vary`'s values
+    (newsroom.pagecache.generation.cached_fragment), also with the page cache off. Live parts
+    inside (banners, the date) are kept as markers and filled per request."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("fragment needs a name")
+    name, vary, scopes = parser.compile_filter(bits[0]), [], None
+    for bit in bits[1:]:
+        if bit.startswith("scopes="):
+            scopes = parser.compile_filter(bit.removeprefix("scopes="))
+        else:
+            vary.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, name, vary, scopes)

@@ -91,3 +91,23 @@ def test_korean_language_and_seoul_time(settings):
     assert settings.LANGUAGE_CODE == "ko-kr"
     assert settings.TIME_ZONE == "Asia/Seoul"
     assert settings.USE_TZ is True
+
+
+def test_production_reads_each_template_from_disk_once():
+    from .conftest import settings_in_production
+
+    loaders = settings_in_production(
+        "[type(loader).__name__ + ':' + type(loader).__module__ for loader in "
+        "__import__('django.template', fromlist=['engines']).engines['django'].engine"
+        ".template_loaders]"
+    )
+    assert loaders == "['Loader:django.template.loaders.cached']"
+
+
+def test_fragments_are_kept_five_minutes_unless_told():
+    from .conftest import settings_in_production
+
+    assert settings_in_production("settings.FRAGMENT_CACHE_SECONDS") == "300"
+    assert (
+        settings_in_production("settings.FRAGMENT_CACHE_SECONDS", FRAGMENT_CACHE_SECONDS="0") == "0"
+    )
