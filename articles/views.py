@@ -40,6 +40,7 @@ from .models import (
     Series,
     Tag,
     with_corrections,
+    with_page_relations,
 )
 from .pagination import LIST_PARAMETERS
 from .photos import (
@@ -357,8 +358,11 @@ def _same_section_latest(article: Article) -> list[Article]:
 
 def article_context(article: Article, *, preview: bool = False) -> dict:
     saved = article.pk is not None
-    reporters = list(article.reporters.all()) if saved else []
-    tags = list(article.tags.all()) if saved else []
+    # The article page's article has them from its own row (with_page_relations); a preview
+    # reads them.
+    loaded = hasattr(article, "page_reporters")
+    reporters = article.page_reporters if loaded else list(article.reporters.all()) if saved else []
+    tags = article.page_tags if loaded else list(article.tags.all()) if saved else []
     # Prefetched standing notices on the public page; a preview reads them (withdrawn left out).
     corrections = (
         [notice for notice in article.corrections.all() if notice.is_shown]
@@ -367,7 +371,11 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     )
     # Loaded with the article and cached with it: one whose time has not come is left out here.
     related = (
-        [item for item in article.related.all() if item.is_public()][:RELATED_COUNT]
+        [
+            item
+            for item in (article.page_related if loaded else article.related.all())
+            if item.is_public()
+        ][:RELATED_COUNT]
         if saved
         else []
     )
@@ -425,8 +433,8 @@ def detail(request, pk):
     # scheduled article's page appears on time, with nothing to invalidate at that moment.
     article = _found(
         f"article:{pk}",
-        lambda: with_corrections(
-            Article.objects.publishable().for_article_page().filter(pk=pk).first()
+        lambda: with_page_relations(
+            with_corrections(Article.objects.publishable().for_article_page().filter(pk=pk).first())
         ),
         "없는 기사입니다.",
         scopes=(f"article:{pk}",),

@@ -22,10 +22,10 @@ from tests.user_agents import BROWSER
 
 pytestmark = pytest.mark.django_db
 
-# An article page whose shared blocks are kept: the article (with its section, series and lead
-# photo), its reporters, its tags, its related articles, and the view count (written at once in
-# the tests; batched per worker on the site).
-ARTICLE_OWN_QUERIES = 5
+# An article page whose shared blocks are kept: the article (with its section, series, lead
+# photo, and its reporters, tags and related ids in the same row), its related articles, and the
+# view count (written at once in the tests; batched per worker on the site).
+ARTICLE_OWN_QUERIES = 3
 
 
 @pytest.fixture(autouse=True)
