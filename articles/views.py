@@ -346,10 +346,12 @@ def _same_section_latest(article: Article) -> list[Article]:
         return []
     newest = cached_fragment(
         f"same-section:{article.section_id}",
-        lambda: list(
+        # Kept with their thumbnails, as every kept list is: the page reads no picture for them.
+        lambda: attach_lead_renditions(
             Article.objects.published()
             .filter(section_id=article.section_id)
-            .for_cards()[: RELATED_COUNT + 1]
+            .for_cards()[: RELATED_COUNT + 1],
+            CARD_SPECS,
         ),
         scopes=(f"section:{article.section_id}",),
     )
@@ -381,8 +383,12 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     )
     if not related and not preview:
         related = _same_section_latest(article)
-    # The lead photo's sizes (the page, its link preview) and the related articles' pictures.
-    attach_lead_renditions([article, *related], ARTICLE_SPECS)
+    # The lead photo's sizes (the page, its link preview) and the related articles' pictures
+    # (the section's newest come with theirs).
+    attach_lead_renditions(
+        [article, *(item for item in related if not hasattr(item, "lead_renditions"))],
+        ARTICLE_SPECS,
+    )
     return {
         "article": article,
         # An unsaved article (a preview before the first save) has no address yet.
