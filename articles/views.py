@@ -40,6 +40,7 @@ from .models import (
     Series,
     Tag,
     with_corrections,
+    with_page_relations,
 )
 from .pagination import LIST_PARAMETERS
 from .photos import (
@@ -345,10 +346,12 @@ def _same_section_latest(article: Article) -> list[Article]:
         return []
     newest = cached_fragment(
         f"same-section:{article.section_id}",
-        lambda: list(
+        # Kept with their thumbnails, as every kept list is: the page reads no picture for them.
+        lambda: attach_lead_renditions(
             Article.objects.published()
             .filter(section_id=article.section_id)
-            .for_cards()[: RELATED_COUNT + 1]
+            .for_cards()[: RELATED_COUNT + 1],
+            CARD_SPECS,
         ),
         scopes=(f"section:{article.section_id}",),
     )
@@ -357,8 +360,11 @@ def _same_section_latest(article: Article) -> list[Article]:
 
 def article_context(article: Article, *, preview: bool = False) -> dict:
     saved = article.pk is not None
-    reporters = list(article.reporters.all()) if saved else []
-    tags = list(article.tags.all()) if saved else []
+    # The article page's article has them from its own row (with_page_relations); a preview
+    # reads them.
+    loaded = hasattr(article, "page_reporters")
+    reporters = article.page_reporters if loaded else list(article.reporters.all()) if saved else []
+    tags = article.page_tags if loaded else list(article.tags.all()) if saved else []
     # Prefetched standing notices on the public page; a preview reads them (withdrawn left out).
     corrections = (
         [notice for notice in article.corrections.all() if notice.is_shown]
@@ -367,14 +373,22 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     )
     # Loaded with the article and cached with it: one whose time has not come is left out here.
     related = (
-        [item for item in article.related.all() if item.is_public()][:RELATED_COUNT]
+        [
+            item
+            for item in (article.page_related if loaded else article.related.all())
+            if item.is_public()
+        ][:RELATED_COUNT]
         if saved
         else []
     )
     if not related and not preview:
         related = _same_section_latest(article)
-    # The lead photo's sizes (the page, its link preview) and the related articles' pictures.
-    attach_lead_renditions([article, *related], ARTICLE_SPECS)
+    # The lead photo's sizes (the page, its link preview) and the related articles' pictures
+    # (the section's newest come with theirs).
+    attach_lead_renditions(
+        [article, *(item for item in related if not hasattr(item, "lead_renditions"))],
+        ARTICLE_SPECS,
+    )
     return {
         "article": article,
         # An unsaved article (a preview before the first save) has no address yet.
@@ -425,8 +439,8 @@ def detail(request, pk):
     # scheduled article's page appears on time, with nothing to invalidate at that moment.
     article = _found(
         f"article:{pk}",
-        lambda: with_corrections(
-            Article.objects.publishable().for_article_page().filter(pk=pk).first()
+        lambda: with_page_relations(
+            with_corrections(Article.objects.publishable().for_article_page().filter(pk=pk).first())
         ),
         "없는 기사입니다.",
         scopes=(f"article:{pk}",),

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from articles.models import Article, Section
+from articles.models import Article, Section, with_page_relations
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,32 @@ def test_each_home_section_gets_its_newest_articles_leaving_out_the_excluded(mak
     assert [a.pk for a in blocks[policy]] == [new.pk, old.pk]
     assert [a.title for a in blocks[pharma]] == ["제약 기사"]
     assert all(a.section == policy for a in blocks[policy])
+
+
+def test_the_article_pages_read_brings_bylines_tags_and_related_in_two_queries(
+    make_article, make_reporter, make_tag, django_assert_num_queries
+):
+    first, second = make_reporter("한지민"), make_reporter("강민호")
+    old = make_article("예전 관련 기사", ago=timedelta(days=2))
+    new = make_article("최근 관련 기사", ago=timedelta(hours=3))
+    draft = make_article("초안", status=Article.Status.DRAFT)
+    article = make_article(reporters=[second, first], tags=[make_tag("수가"), make_tag("가산")])
+    article.related.set([old, new, draft])
+    with django_assert_num_queries(2):
+        read = with_page_relations(Article.objects.for_article_page().get(pk=article.pk))
+    # Bylines by id (as the prefetch ordered them), tags by name, related newest first and
+    # drafts left out; reporters come as whole model instances.
+    assert [r.name for r in read.page_reporters] == ["한지민", "강민호"]
+    assert read.page_reporters[0] == first and read.page_reporters[0].is_active is True
+    assert read.page_reporters[0].user_id == first.user_id and read.page_reporters[0].email
+    assert [t.name for t in read.page_tags] == ["가산", "수가"]
+    assert [a.title for a in read.page_related] == ["최근 관련 기사", "예전 관련 기사"]
+
+
+def test_an_article_without_bylines_tags_or_related_is_read_in_one_query(
+    make_article, django_assert_num_queries
+):
+    article = make_article()
+    with django_assert_num_queries(1):
+        read = with_page_relations(Article.objects.for_article_page().get(pk=article.pk))
+    assert (read.page_reporters, read.page_tags, read.page_related) == ([], [], [])

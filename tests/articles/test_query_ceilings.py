@@ -15,6 +15,9 @@ from .test_pages import full_article  # noqa: F401 -- the fixture
 pytestmark = pytest.mark.django_db
 
 CEILING = 8
+# The article page: the article (its bylines, tags and related ids in the same row), its related
+# articles, the view count, the lead photo's sizes and the side column's two cold lists.
+ARTICLE_CEILING = 6
 
 
 @pytest.fixture
@@ -49,3 +52,15 @@ def test_every_public_page_reads_at_most_eight_queries_on_a_running_site(
     url = public_urls(running_site, reporter)[index]
     with django_assert_max_num_queries(CEILING):
         assert client.get(url, **BROWSER).status_code == 200
+
+
+def test_an_article_page_reads_at_most_six_queries_on_a_running_site(
+    client, running_site, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(ARTICLE_CEILING):
+        response = client.get(running_site.get_absolute_url(), **BROWSER)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Bylines, tags and the related article all shown from the one article query.
+    assert "#지역수가</a>" in html and "관련된 다른 기사" in html
+    assert running_site.reporters.get().name + " 기자" in html

@@ -16,16 +16,17 @@ from articles.models import Article, Section, Tag
 from banners import services as banner_services
 from banners.models import Advertiser, Banner, BannerSlot, BannerStat, Placement
 from newsroom.pagecache.generation import bump_generation
+from tests.articles.conftest import library_photo
 from tests.banners.conftest import campaign_of, png_upload
 from tests.factories import publish
 from tests.user_agents import BROWSER
 
 pytestmark = pytest.mark.django_db
 
-# An article page whose shared blocks are kept: the article (with its section, series and lead
-# photo), its reporters, its tags, its related articles, and the view count (written at once in
-# the tests; batched per worker on the site).
-ARTICLE_OWN_QUERIES = 5
+# An article page whose shared blocks are kept: the article (with its section, series, lead
+# photo, and its reporters, tags and related ids in the same row), its related articles, and the
+# view count (written at once in the tests; batched per worker on the site).
+ARTICLE_OWN_QUERIES = 3
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,24 @@ def test_an_article_without_related_ones_reads_its_sections_newest_from_the_kept
     # The section's newest, the article itself left out.
     assert f'href="/news/{neighbour.pk}/"' in related and "첫째 기사" in related
     assert "둘째 기사" not in related
+
+
+def test_the_kept_same_section_list_brings_its_thumbnails(
+    client, media_root, django_assert_max_num_queries
+):
+    neighbour = publish("사진 있는 기사", ago=timedelta(hours=3), lead_photo=library_photo())
+    first = publish("첫째 기사", ago=timedelta(hours=2))
+    second = publish("둘째 기사", ago=timedelta(hours=1))
+    get(client, first.get_absolute_url())
+    # The second article has no photo and no related ones: its own row and the view count,
+    # no picture read for the section's newest.
+    with django_assert_max_num_queries(2) as captured:
+        html = text_of(client, second.get_absolute_url())
+    assert not any("photorendition" in query["sql"] for query in captured.captured_queries)
+    related = html[html.index('<section class="related"') :]
+    related = related[: related.index("</section>")]
+    thumb = neighbour.lead_photo.renditions.get(spec="thumb")
+    assert f'<img src="{thumb.url}"' in related
 
 
 def test_a_second_home_page_reads_no_article(client, article, django_assert_max_num_queries):
