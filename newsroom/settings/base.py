@@ -66,8 +66,9 @@ MIDDLEWARE = [
     "newsroom.site.database.DatabaseOutageMiddleware",
     # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache.pages).
     "newsroom.pagecache.pages.PageCacheMiddleware",
-    # The banners' view beacon answers here: no session, CSRF or user (banners/middleware.py).
-    "banners.middleware.ViewBeaconMiddleware",
+    # The banners' view beacon and click redirect answer here: no session, CSRF or user
+    # (banners/middleware.py).
+    "banners.middleware.BannerShortcutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
