@@ -2,17 +2,22 @@
 view beacon and the banner click.
 
 `POST /banners/v/` (banners/viewability.py) and `GET /banners/c/<placement id>/` (the click
-redirect) have no session, no CSRF token, no user and no template: everything the middleware
-after the page cache does (sessions, locale, CSRF, auth, the second factor, messages, axes) is
-work they never need. Placed right after the page cache's middleware (which opens the request's
-counter batch), this answers them at once with the same views the URLs name; the security
-headers and the policy of the middleware before it are set as on every response. Any other path,
-a click path that is not a placement's (`<int:…>`: ASCII digits, here at most 18) and a click that
-is a 404 (its error page is rendered by the whole stack, as any other) go on down the stack.
+redirect) have no session, no CSRF token, no user and no template, and are never pages to
+cache: the page cache's lookup (a GET, and for a miss a render lock taken and let go: three
+round trips to Redis) and everything the middleware after it does (sessions, locale, CSRF, auth,
+the second factor, messages, axes) is work they never need. Placed right before the page
+cache's middleware, this answers them at once with the same views the URLs name, inside a
+counter batch of its own (newsroom.pagecache.counters: what they count goes to Redis in one
+write); the security headers and the policy of the middleware before it are set as on every
+response. Any other path, a click path that is not a placement's (`<int:…>`: ASCII digits,
+here at most 18) and a click that is a 404 (its error page is rendered by the whole stack, as
+any other) go on down the stack.
 """
 
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+
+from newsroom.pagecache import counters
 
 from . import views
 
@@ -35,6 +40,10 @@ class BannerShortcutMiddleware:
         self.click_prefix = click.removesuffix("0/")
 
     def __call__(self, request):
+        with counters.batch():
+            return self._respond(request)
+
+    def _respond(self, request):
         if self.path is _UNKNOWN:
             self._learn_paths()
         path = request.path_info

@@ -273,3 +273,88 @@ def test_other_methods_on_the_click_url_are_refused(client, placement, method):
     response = getattr(client, method)(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 405
     assert clicks_of(placement) == 0
+
+
+# --- no database on the click path; counted in the cache, flushed exactly -----------------------
+
+
+def test_a_click_on_a_live_banner_makes_no_query(client, placement, django_assert_num_queries):
+    with time_machine.travel(NOW, tick=False):
+        show_slot()  # the page that showed the banner also loaded the slots' live set
+        with django_assert_num_queries(0):
+            click(client, placement)
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} unseen")  # flagged
+            click(client, placement)  # a repeat
+    assert (clicks_of(placement), flagged_of(placement)) == (1, 1)
+
+
+def test_a_click_on_a_placement_not_in_the_live_set_reads_it_once_and_is_not_counted(
+    client, make_banner, place, slot, django_assert_num_queries
+):
+    ended = place(make_banner(target_url=STORED, ends_at=NOW - timedelta(hours=1)), slot)
+    with time_machine.travel(NOW, tick=False):
+        show_slot()  # the live set, without the ended banner
+        with django_assert_num_queries(1):
+            click(client, ended)
+    assert (clicks_of(ended), flagged_of(ended)) == (0, 0)
+
+
+def test_clicks_wait_in_the_cache_and_one_flush_moves_them_exactly(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        for number in range(3):
+            show_slot(user_agent=f"{CHROME} r/{number}")
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} r/{number}")
+        for number in range(2):
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} never served/{number}")
+        assert not BannerStat.objects.filter(clicks__gt=0).exists()
+        services.flush_stats()
+        services.flush_stats()  # nothing left to move
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (3, 3, 2)
+
+
+def test_a_failed_flush_gives_the_clicks_back(client, placement):
+    from unittest import mock
+
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        click(client, placement)
+        click(client, placement, HTTP_USER_AGENT=f"{CHROME} unseen")
+        with (
+            mock.patch("banners.services.add_to_stat", side_effect=RuntimeError("db down")),
+            pytest.raises(RuntimeError),
+        ):
+            services.flush_stats()
+        services.flush_stats()
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (1, 1, 1)
+
+
+def test_a_failing_cache_still_sends_the_reader_to_the_advertiser(client, placement):
+    from unittest import mock
+
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        with mock.patch(
+            "newsroom.pagecache.counters.add_once_then_read",
+            side_effect=ConnectionError("cache down"),
+        ):
+            click(client, placement)
+
+
+def test_through_redis_a_click_is_one_script_and_counts_exactly(
+    redis_caches, client, placement, settings, round_trips
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60  # the live set and the day key, as in production
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        click(client, placement, HTTP_USER_AGENT=f"{CHROME} warming")  # flagged
+        round_trips.start()
+        click(client, placement)
+        # The repeat mark and the impression marks in one script, the click in the
+        # request's one write of counters.
+        assert round_trips.count == 2
+        click(client, placement)  # a repeat (Redis keeps its own clock: no time travel here)
+        services.flush_stats()
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (1, 1, 1)
