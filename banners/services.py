@@ -9,7 +9,8 @@ applied on every page, so a banner still starts and ends on the second.
 paced campaigns weighted by how far ahead or behind they are (banners/pacing.py). What it needs
 to know of this request (the reader, campaigns' delivered counts, the reader's counts today) is
 a `Visit`, read once per request from the cache's counters, in one round trip and only when
-some live campaign has a goal or a cap.
+some live campaign has a goal or a cap; on a page-cache hit that read is the page's own lookup
+when both caches are one Redis server (`counter_keys`, newsroom.pagecache.pages).
 
 Impressions and clicks never write to the database on a request: they are counters in the cache
 (atomic `incr`; Redis when REDIS_URL is set), flushed into `BannerStat` with `F()` updates by
@@ -355,10 +356,22 @@ def _pacing_keys(plan: CampaignPlan, today: date) -> list[str]:
 _pacing_memo = local_memo()
 
 
-def lazy_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
+def lazy_visit(
+    deliveries: dict[str, SlotDelivery],
+    *,
+    reader: str | None,
+    now: datetime,
+    known: Callable[[], dict] | None = None,
+) -> Visit:
     """A request's visit whose counters are read when the first slot needing them is chosen
-    (`Visit.ready_for`), for every slot of the page at once."""
-    return Visit(reader=reader, pending=lambda visit: _read_counters(visit, deliveries, now))
+    (`Visit.ready_for`), for every slot of the page at once. `known()` gives counters already
+    fetched for this request (the page cache's lookup: newsroom.pagecache.pages.prefetched)."""
+    return Visit(
+        reader=reader,
+        pending=lambda visit: _read_counters(
+            visit, deliveries, now, known=known() if known is not None else None
+        ),
+    )
 
 
 def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
@@ -368,12 +381,29 @@ def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now:
     return visit
 
 
-def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime) -> None:
-    """The counters the page's choices need, read in one round trip (none when no live
-    campaign has a goal or a cap). Delivered counts are shared by the requests of a process for
-    PAGE_CACHE_LOCAL_SECONDS (pacing needs no per-request precision); a reader's own counts
-    are read for each request."""
-    reader = visit.reader
+@dataclass
+class _CounterRead:
+    """Which counters a request's choices need: campaigns with a goal or a cap in the live set,
+    the day counters of paced ones (unless this process read them a moment ago) and the
+    reader's counts of capped ones."""
+
+    plans: dict[int, CampaignPlan]
+    paced: dict[int, list[str]]
+    capped: dict[int, str]
+    memo_key: tuple
+    delivered: dict[int, int] | None  # this process's recent read of the paced ones
+
+    @property
+    def wanted(self) -> list[str]:
+        keys = list(self.capped.values())
+        if self.delivered is None:
+            keys += [key for keys in self.paced.values() for key in keys]
+        return keys
+
+
+def _counter_read(
+    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+) -> _CounterRead | None:
     plans = {
         b.campaign.campaign_id: b.campaign
         for delivery in deliveries.values()
@@ -381,7 +411,7 @@ def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datet
         if b.campaign is not None and b.campaign.counted
     }
     if not plans:
-        return
+        return None
     today = timezone.localdate(now)
     paced = {cid: _pacing_keys(plan, today) for cid, plan in plans.items() if plan.paced}
     capped = (
@@ -391,25 +421,46 @@ def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datet
     )
     memo_key = ("pacing", today, tuple(sorted(paced)))
     delivered = _pacing_memo.peek(memo_key) if paced else {}
-    wanted = list(capped.values())
-    if delivered is None:
-        wanted += [key for keys in paced.values() for key in keys]
+    return _CounterRead(plans, paced, capped, memo_key, delivered)
+
+
+def counter_keys(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime):
+    """The cache keys a request of `reader` will read to choose its banners (none when no live
+    campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
+    read = _counter_read(deliveries, reader=reader, now=now)
+    return read.wanted if read is not None else []
+
+
+def _read_counters(
+    visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime, *, known=None
+) -> None:
+    """The counters the page's choices need, read in one round trip (none when no live
+    campaign has a goal or a cap, or when `known` already holds them all). Delivered counts are
+    shared by the requests of a process for PAGE_CACHE_LOCAL_SECONDS (pacing needs no
+    per-request precision); a reader's own counts are read for each request."""
+    read = _counter_read(deliveries, reader=visit.reader, now=now)
+    if read is None:
+        return
+    known = known or {}
+    wanted = read.wanted
+    values = {key: known[key] for key in wanted if key in known}
+    missing = [key for key in wanted if key not in known]
     try:
-        values = cache.get_many(wanted) if wanted else {}
+        values.update(cache.get_many(missing) if missing else {})
     except Exception:
         logger.warning("banner counters unavailable", exc_info=True)
-        values = {}
+    delivered = read.delivered
     if delivered is None:
         delivered = {
-            cid: plans[cid].delivered_before + sum(int(values.get(k) or 0) for k in keys)
-            for cid, keys in paced.items()
+            cid: read.plans[cid].delivered_before + sum(int(values.get(k) or 0) for k in keys)
+            for cid, keys in read.paced.items()
         }
-        _pacing_memo.put(memo_key, delivered)
+        _pacing_memo.put(read.memo_key, delivered)
     # Add to what this request has already served (an earlier slot without the campaign's
     # banners cannot have served it, but the visit is the one record of the page).
     for cid, count in delivered.items():
         visit.delivered[cid] = visit.delivered.get(cid, 0) + count
-    for cid, key in capped.items():
+    for cid, key in read.capped.items():
         visit.seen[cid] = visit.seen.get(cid, 0) + int(values.get(key) or 0)
 
 

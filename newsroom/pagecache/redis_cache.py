@@ -299,6 +299,28 @@ class CacheClient(DefaultClient):
             if value is not None
         }
 
+    def get_with(
+        self, key: str, *, other: DefaultClient, other_keys: list[str], version=None
+    ) -> tuple[Any, dict[str, Any]]:
+        """`key` of this cache and `other_keys` of `other`, a cache on the same Redis server
+        (with its own key prefix), in one MGET: (the value or None, {other key: value or None}).
+        An unreachable Redis reads as missing keys, as `get`, and is logged the same way."""
+        client = self.get_client(write=False)
+        names = [self.make_key(key, version=version), *map(other.make_key, other_keys)]
+        try:
+            with _as_ignorable(client):
+                first, *rest = client.mget(names)
+        except ConnectionInterrupted:
+            logger.exception("Exception ignored")
+            return None, {}
+        return (
+            None if first is None else self.decode(first),
+            {
+                name: None if value is None else other.decode(value)
+                for name, value in zip(other_keys, rest, strict=True)
+            },
+        )
+
 
 @contextmanager
 def _as_ignorable(client):
