@@ -424,7 +424,9 @@ def _counter_read(
     return _CounterRead(plans, paced, capped, memo_key, delivered)
 
 
-def counter_keys(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime):
+def counter_keys(
+    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+) -> list[str]:
     """The cache keys a request of `reader` will read to choose its banners (none when no live
     campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
     read = _counter_read(deliveries, reader=reader, now=now)
