@@ -9,12 +9,14 @@ applied on every page, so a banner still starts and ends on the second.
 paced campaigns weighted by how far ahead or behind they are (banners/pacing.py). What it needs
 to know of this request (the reader, campaigns' delivered counts, the reader's counts today) is
 a `Visit`, read once per request from the cache's counters, in one round trip and only when
-some live campaign has a goal or a cap.
+some live campaign has a goal or a cap; on a page-cache hit that read is the page's own lookup
+when both caches are one Redis server (`counter_keys`, newsroom.pagecache.pages).
 
-Impressions never write to the database on a page view: they are counters in the cache (atomic
-`incr`; Redis when REDIS_URL is set), flushed into `BannerStat` with `F()` updates by
-`flush_banner_stats`, by the report page, and periodically after a request. Clicks are rare and
-go to the database directly, also with `F()`, and only when honest (`record_click`).
+Impressions and clicks never write to the database on a request: they are counters in the cache
+(atomic `incr`; Redis when REDIS_URL is set), flushed into `BannerStat` with `F()` updates by
+`flush_banner_stats`, by the report page, and periodically after a request. A click is counted
+only when honest (`record_click`), and its redirect reads the banner's address from the cached
+live set (`click_target`), so a click on a live banner costs no query at all.
 
 Counters in the cache, all sent in the request's one batch (newsroom.pagecache.counters):
 - `banners:imp:<day>:<banner>:<slot>` impressions not yet in BannerStat (the flush takes them);
@@ -25,7 +27,11 @@ Counters in the cache, all sent in the request's one batch (newsroom.pagecache.c
 - `banners:seen:<5-minute bucket>:<reader>:<banner>` the banner was served to the reader then,
   for honest clicks (35 minutes);
 - `banners:view:<day>:<banner>:<slot>` viewable impressions (banners/viewability.py), flushed
-  with the served ones into `BannerStat.viewable_impressions`.
+  with the served ones into `BannerStat.viewable_impressions`;
+- `banners:clk:<day>:<banner>:<slot>` and `banners:flg:<day>:<banner>:<slot>` honest and
+  flagged clicks, flushed into `BannerStat.clicks` and `BannerStat.flagged_clicks`;
+- `banners:click:<reader>:<banner>` the reader's click on the banner, for 30 seconds (a repeat
+  is the same click).
 Readers are today's pseudonymous hashes of banners/audience.py.
 """
 
@@ -56,7 +62,7 @@ from .pacing import CampaignPlan, seconds_to_end_of_day
 
 logger = logging.getLogger(__name__)
 
-LIVE_CACHE_KEY = "banners:live:v1"
+LIVE_CACHE_KEY = "banners:live:v2"  # v2: image banners carry their address
 # The live set is stored under a key that includes this generation token. A change replaces the
 # token, so a page that loaded the old placements during the save and stores them afterwards
 # stores them under a key no one reads again (a plain delete would let it re-store stale data).
@@ -90,6 +96,7 @@ class SlotBanner:
     width: int = 0
     height: int = 0
     alt_text: str = ""
+    target_url: str = ""  # image banners: where a click goes (banners.views.click checks it)
     opens_new_window: bool = True
     ad_tag: str = ""
     campaign: CampaignPlan | None = None
@@ -169,6 +176,7 @@ def load_deliveries(now: datetime, window_seconds: int) -> dict[str, SlotDeliver
                     "width": banner.image_width or slot.width,
                     "height": banner.image_height or slot.height,
                     "opens_new_window": banner.opens_new_window,
+                    "target_url": banner.target_url,
                 }
         except Exception:  # a broken banner is left out, never breaks the page
             logger.exception("banner %s cannot be delivered", banner.pk)
@@ -348,10 +356,22 @@ def _pacing_keys(plan: CampaignPlan, today: date) -> list[str]:
 _pacing_memo = local_memo()
 
 
-def lazy_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
+def lazy_visit(
+    deliveries: dict[str, SlotDelivery],
+    *,
+    reader: str | None,
+    now: datetime,
+    known: Callable[[], dict] | None = None,
+) -> Visit:
     """A request's visit whose counters are read when the first slot needing them is chosen
-    (`Visit.ready_for`), for every slot of the page at once."""
-    return Visit(reader=reader, pending=lambda visit: _read_counters(visit, deliveries, now))
+    (`Visit.ready_for`), for every slot of the page at once. `known()` gives counters already
+    fetched for this request (the page cache's lookup: newsroom.pagecache.pages.prefetched)."""
+    return Visit(
+        reader=reader,
+        pending=lambda visit: _read_counters(
+            visit, deliveries, now, known=known() if known is not None else None
+        ),
+    )
 
 
 def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
@@ -361,12 +381,29 @@ def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now:
     return visit
 
 
-def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime) -> None:
-    """The counters the page's choices need, read in one round trip (none when no live
-    campaign has a goal or a cap). Delivered counts are shared by the requests of a process for
-    PAGE_CACHE_LOCAL_SECONDS (pacing needs no per-request precision); a reader's own counts
-    are read for each request."""
-    reader = visit.reader
+@dataclass
+class _CounterRead:
+    """Which counters a request's choices need: campaigns with a goal or a cap in the live set,
+    the day counters of paced ones (unless this process read them a moment ago) and the
+    reader's counts of capped ones."""
+
+    plans: dict[int, CampaignPlan]
+    paced: dict[int, list[str]]
+    capped: dict[int, str]
+    memo_key: tuple
+    delivered: dict[int, int] | None  # this process's recent read of the paced ones
+
+    @property
+    def wanted(self) -> list[str]:
+        keys = list(self.capped.values())
+        if self.delivered is None:
+            keys += [key for keys in self.paced.values() for key in keys]
+        return keys
+
+
+def _counter_read(
+    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+) -> _CounterRead | None:
     plans = {
         b.campaign.campaign_id: b.campaign
         for delivery in deliveries.values()
@@ -374,7 +411,7 @@ def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datet
         if b.campaign is not None and b.campaign.counted
     }
     if not plans:
-        return
+        return None
     today = timezone.localdate(now)
     paced = {cid: _pacing_keys(plan, today) for cid, plan in plans.items() if plan.paced}
     capped = (
@@ -384,25 +421,48 @@ def _read_counters(visit: Visit, deliveries: dict[str, SlotDelivery], now: datet
     )
     memo_key = ("pacing", today, tuple(sorted(paced)))
     delivered = _pacing_memo.peek(memo_key) if paced else {}
-    wanted = list(capped.values())
-    if delivered is None:
-        wanted += [key for keys in paced.values() for key in keys]
+    return _CounterRead(plans, paced, capped, memo_key, delivered)
+
+
+def counter_keys(
+    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+) -> list[str]:
+    """The cache keys a request of `reader` will read to choose its banners (none when no live
+    campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
+    read = _counter_read(deliveries, reader=reader, now=now)
+    return read.wanted if read is not None else []
+
+
+def _read_counters(
+    visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime, *, known=None
+) -> None:
+    """The counters the page's choices need, read in one round trip (none when no live
+    campaign has a goal or a cap, or when `known` already holds them all). Delivered counts are
+    shared by the requests of a process for PAGE_CACHE_LOCAL_SECONDS (pacing needs no
+    per-request precision); a reader's own counts are read for each request."""
+    read = _counter_read(deliveries, reader=visit.reader, now=now)
+    if read is None:
+        return
+    known = known or {}
+    wanted = read.wanted
+    values = {key: known[key] for key in wanted if key in known}
+    missing = [key for key in wanted if key not in known]
     try:
-        values = cache.get_many(wanted) if wanted else {}
+        values.update(cache.get_many(missing) if missing else {})
     except Exception:
         logger.warning("banner counters unavailable", exc_info=True)
-        values = {}
+    delivered = read.delivered
     if delivered is None:
         delivered = {
-            cid: plans[cid].delivered_before + sum(int(values.get(k) or 0) for k in keys)
-            for cid, keys in paced.items()
+            cid: read.plans[cid].delivered_before + sum(int(values.get(k) or 0) for k in keys)
+            for cid, keys in read.paced.items()
         }
-        _pacing_memo.put(memo_key, delivered)
+        _pacing_memo.put(read.memo_key, delivered)
     # Add to what this request has already served (an earlier slot without the campaign's
     # banners cannot have served it, but the visit is the one record of the page).
     for cid, count in delivered.items():
         visit.delivered[cid] = visit.delivered.get(cid, 0) + count
-    for cid, key in capped.items():
+    for cid, key in read.capped.items():
         visit.seen[cid] = visit.seen.get(cid, 0) + int(values.get(key) or 0)
 
 
@@ -604,42 +664,100 @@ class Click:
     FLAGGED = "flagged"  # no impression of the banner served to this reader recently
 
 
-def record_click(*, placement: Placement, reader: str | None, now: datetime | None = None) -> str:
+@dataclass(frozen=True)
+class ClickTarget:
+    """Where a click on a placement goes, and whether the placement runs at that moment."""
+
+    target_url: str
+    banner_id: int
+    slot_id: int
+    live: bool
+
+
+def click_target(placement_id: int, *, now: datetime) -> ClickTarget | None:
+    """The image placement `placement_id`'s address and whether it is live at `now`; None when
+    there is no such image placement.
+
+    A live placement comes from the slots' cached live set, as the page that showed it did (no
+    query). Only one not in the set (ended, switched off, not started within the caching
+    window, or saved a moment ago in another process) is read from the database, as before:
+    it is still redirected, and counted only if it is live after all."""
+    for delivery in live_deliveries(now).values():
+        for banner in delivery.banners:
+            if banner.placement_id == placement_id and not banner.is_ad_tag:
+                if banner.live_at(now):
+                    return ClickTarget(
+                        banner.target_url, banner.banner_id, banner.slot_id, live=True
+                    )
+                break  # in the set for a later moment of the window: ask the database
+    placement = (
+        Placement.objects.select_related("banner__campaign", "slot")
+        .filter(pk=placement_id, banner__kind=Banner.Kind.IMAGE)
+        .first()
+    )
+    if placement is None:
+        return None
+    return ClickTarget(
+        placement.banner.target_url,
+        placement.banner_id,
+        placement.slot_id,
+        live=placement.is_live_at(now),
+    )
+
+
+def record_click(*, target: ClickTarget, reader: str | None, now: datetime | None = None) -> str:
     """Count a click only when it is honest; return what became of it (a `Click` value).
 
     The rules, after ethical-ad-server: a reader's click (not a bot's) on a placement live at
     this moment; the same reader's second click on the banner within 30 seconds is the first
     one again; a click with no impression of that banner served to the reader in the last half
-    hour is not counted but added to the day's flagged clicks. `placement` comes with its
-    banner, campaign and slot loaded.
+    hour is not counted but added to the day's flagged clicks.
+
+    No database: the repeat mark is set and the reader's impression marks are read in one
+    round trip (`counters.add_once_then_read`, one Lua script on Redis), and the click joins the
+    request's counters (`banners:clk:…` or `banners:flg:…`), which `flush_stats` moves into
+    BannerStat. Raises when the cache cannot be asked (the view still redirects).
     """
     now = now or timezone.now()
     if reader is None:
         return Click.NOT_READER
-    if not placement.is_live_at(now):
+    if not target.live:
         return Click.NOT_LIVE
-    banner_id = placement.banner_id
-    if not cache.add(f"banners:click:{reader}:{banner_id}", 1, timeout=CLICK_REPEAT_SECONDS):
-        return Click.REPEAT
+    banner_id = target.banner_id
     last = _seen_bucket(now)
     first = _seen_bucket(now - timedelta(seconds=SEEN_SECONDS))
-    marks = cache.get_many([_seen_key(b, reader, banner_id) for b in range(first, last + 1)])
-    seen = any(int(value or 0) > 0 for value in marks.values())
-    add_to_stat(
-        banner_id=banner_id,
-        slot_id=placement.slot_id,
-        day=timezone.localdate(now),
-        clicks=1 if seen else 0,
-        flagged_clicks=0 if seen else 1,
+    marks = counters.add_once_then_read(
+        f"banners:click:{reader}:{banner_id}",
+        timeout=CLICK_REPEAT_SECONDS,
+        keys=[_seen_key(b, reader, banner_id) for b in range(first, last + 1)],
     )
+    if marks is None:
+        return Click.REPEAT
+    seen = any(int(value or 0) > 0 for value in marks.values())
+    day = timezone.localdate(now)
+    counters.add(
+        _counter_key("clk" if seen else "flg", day, banner_id, target.slot_id),
+        timeout=_setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600),
+    )
+    _pending.set()
     return Click.COUNTED if seen else Click.FLAGGED
 
 
-def flush_stats(*, now: datetime | None = None) -> int:
-    """Move the cached impression counters into BannerStat; return how many were moved.
+# What flush_stats moves: the cache's counter kinds and the BannerStat field each adds to.
+FLUSHED_COUNTERS = (
+    ("imp", "impressions"),
+    ("view", "viewable_impressions"),  # banners/viewability.py
+    ("clk", "clicks"),
+    ("flg", "flagged_clicks"),
+)
 
-    Each counter is read, then decreased by exactly what was read (an atomic decr), so views
-    counted meanwhile stay for the next flush; if the database write fails the amount is given
+
+def flush_stats(*, now: datetime | None = None) -> int:
+    """Move the cached counters (impressions, viewable impressions, clicks and flagged clicks)
+    into BannerStat; return how many impressions were moved.
+
+    Each counter is read, then decreased by exactly what was read (an atomic decr), so counts
+    made meanwhile stay for the next flush; if the database write fails the amount is given
     back. A cache lock keeps two flushes (two workers, a cron job) from running at once.
     """
     days_back = _setting("BANNER_FLUSH_DAYS", 3)
@@ -650,7 +768,6 @@ def flush_stats(*, now: datetime | None = None) -> int:
     try:
         _pending.clear()
         pairs = list(Placement.objects.order_by().values_list("banner_id", "slot_id").distinct())
-        # Served ("imp") and viewable ("view", banners/viewability.py) impressions.
         keys = {
             _counter_key(kind, today - timedelta(days=offset), banner_id, slot_id): (
                 field,
@@ -658,7 +775,7 @@ def flush_stats(*, now: datetime | None = None) -> int:
                 banner_id,
                 slot_id,
             )
-            for kind, field in (("imp", "impressions"), ("view", "viewable_impressions"))
+            for kind, field in FLUSHED_COUNTERS
             for offset in range(days_back)
             for banner_id, slot_id in pairs
         }

@@ -19,7 +19,6 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -29,7 +28,7 @@ from django.views.decorators.http import require_POST, require_safe
 from newsroom.readers import is_reader
 
 from . import audience, charts, report_links, reports, services, viewability
-from .models import Banner, Placement, validate_target_url
+from .models import validate_target_url
 
 AD_FRAME_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
 AD_FRAME_DOCUMENT = (
@@ -72,25 +71,24 @@ def click(request, placement_id: int):
     impression).
 
     Nothing from the request (query string, path, headers) can choose the target: the
-    address comes from the database and is checked again before redirecting.
+    address is the banner's own (from the slots' cached live set, or the database for a
+    placement not in it) and is checked again before redirecting. A click on a live banner
+    touches no database (banners/middleware.py answers it before sessions and CSRF).
     """
-    placement = get_object_or_404(
-        Placement.objects.select_related("banner__campaign", "slot"),
-        pk=placement_id,
-        banner__kind=Banner.Kind.IMAGE,
-    )
-    target = placement.banner.target_url
+    now = timezone.now()
+    target = services.click_target(placement_id, now=now)
+    if target is None:
+        raise Http404("배너를 찾을 수 없습니다.")
     try:
-        validate_target_url(target)
+        validate_target_url(target.target_url)
     except ValidationError:
         raise Http404("배너의 연결 주소가 올바르지 않습니다.") from None
     try:
-        now = timezone.now()
         reader = audience.reader_id(request, now=now)
-        services.record_click(placement=placement, reader=reader, now=now)
+        services.record_click(target=target, reader=reader, now=now)
     except Exception:  # the reader still gets to the advertiser
         logger.warning("banner click not counted", exc_info=True)
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(target.target_url)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "origin"

@@ -264,12 +264,14 @@ def caps(env: dict[str, str]) -> dict[int, tuple[int, int]]:
 
 
 def pending_impressions(url: str, prefix: str) -> int:
-    """Impressions (served and viewable) counted in the cache and not yet in the database."""
+    """Impressions (served and viewable) and clicks (honest and flagged) counted in the cache
+    and not yet in the database."""
     import redis
 
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(f"{prefix}:*banners:imp:*"))
-    keys += list(client.scan_iter(f"{prefix}:*banners:view:*"))
+    keys = []
+    for kind in ("imp", "view", "clk", "flg"):
+        keys += list(client.scan_iter(f"{prefix}:*banners:{kind}:*"))
     return sum(int(value or 0) for value in client.mget(keys)) if keys else 0
 
 

@@ -6,7 +6,8 @@ home-between-2, footer.
 
 All slots of a page share one read of the live placements (kept on the request, and in the cache
 between requests) and one `Visit` (the reader and the counters the choice needs, read once per
-request). An empty slot renders nothing; a broken banner renders nothing and is logged.
+request, on a page-cache hit with the page itself: `counter_keys`). An empty slot renders
+nothing; a broken banner renders nothing and is logged.
 """
 
 import logging
@@ -43,10 +44,21 @@ def _visit(request, deliveries, now) -> services.Visit:
     visit = getattr(request, VISIT_ATTRIBUTE, None) if request is not None else None
     if visit is None:
         reader = audience.reader_id(request, now=now)
-        visit = services.lazy_visit(deliveries, reader=reader, now=now)
+        visit = services.lazy_visit(
+            deliveries, reader=reader, now=now, known=lambda: pagecache.prefetched(request)
+        )
         if request is not None:
             setattr(request, VISIT_ATTRIBUTE, visit)
     return visit
+
+
+def counter_keys(request) -> list[str]:
+    """The counters this request's slots will read (the page cache's lookup fetches them with
+    the page: newsroom.pagecache.pages.register_lookup_read)."""
+    now = timezone.now()
+    deliveries = _deliveries(request, now)
+    visit = _visit(request, deliveries, now)
+    return services.counter_keys(deliveries, reader=visit.reader, now=now)
 
 
 def render_slot(request, code: str) -> str:

@@ -20,8 +20,10 @@ from .pages import (
     live_part,
     mark_cacheable,
     page_key,
+    prefetched,
     register_hit_action,
     register_live_part,
+    register_lookup_read,
     render_pieces,
     split_page,
 )
@@ -32,8 +34,10 @@ __all__ = [
     "live_part",
     "mark_cacheable",
     "page_key",
+    "prefetched",
     "register_hit_action",
     "register_live_part",
+    "register_lookup_read",
     "render_pieces",
     "split_page",
 ]

@@ -9,6 +9,10 @@ on other cache backends. Outside a batch a count is sent at once.
 
 Counting never raises: a cache outage loses the counts it could not send (and logs once),
 the page is served all the same.
+
+`add_once_then_read` is the read side for a count that must happen once (a banner click: a mark
+for the reader and banner, then the marks of the impressions served to that reader), also one
+round trip on Redis.
 """
 
 from __future__ import annotations
@@ -82,3 +86,16 @@ def send(deltas: dict[str, int], *, timeout: int | dict[str, int]) -> None:
                     cache.incr(key, delta)
     except Exception:
         logger.warning("counters not sent: %s", ", ".join(sorted(deltas)), exc_info=True)
+
+
+def add_once_then_read(mark: str, *, timeout: int, keys: list[str]) -> dict[str, object] | None:
+    """Set `mark` for `timeout` seconds unless it is already set, and only then read `keys`:
+    None when the mark was there (nothing read), else the values found (missing keys left out,
+    as `get_many`). One Lua script on Redis (newsroom.pagecache.redis_cache); `add` then
+    `get_many` on other cache backends. Raises when the cache cannot answer."""
+    add_then_get_many = getattr(getattr(cache, "client", None), "add_then_get_many", None)
+    if add_then_get_many is not None:
+        return add_then_get_many(mark, timeout=timeout, keys=keys)
+    if not cache.add(mark, 1, timeout=timeout):
+        return None
+    return cache.get_many(keys) if keys else {}

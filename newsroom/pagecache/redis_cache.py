@@ -15,8 +15,11 @@ public extension points, each named in the cache's OPTIONS or in LOGGING:
 - `CacheClient` (CLIENT_CLASS, django-redis's pluggable client): `incr`/`decr` on an
   unreachable Redis raise ValueError as for a missing key (django-redis would answer None, and
   a banner statistics flush would then move counts it never took out of Redis); `incr_many`
-  adds a request's counters in one command (newsroom.pagecache.counters); and `touch`, the one call
-  django-redis leaves out of IGNORE_EXCEPTIONS, is ignored like the others.
+  adds a request's counters in one command (newsroom.pagecache.counters); `add_then_get_many`
+  sets a mark once and reads keys in the same command (a banner click); `get_with` reads a key
+  of another cache on the same server with this one's keys (the page cache's lookup and the
+  banners' counters); and `touch`, the one call django-redis leaves out of IGNORE_EXCEPTIONS,
+  is ignored like the others.
 
 Every error reply is "no cache" too (django-redis ignores them all: a replica after failover
 refusing writes, memory full, and a WRONGTYPE alike); the log line names it.
@@ -183,6 +186,15 @@ return counted
 """
 
 
+# KEYS[1]: a mark; then keys to read. ARGV[1]: the mark's timeout. Returns nil when the mark
+# was already set (nothing read), else the values of the other keys (false for a missing one).
+ADD_THEN_GET_MANY = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[1])) then return nil end
+if #KEYS == 1 then return {} end
+return redis.call('MGET', unpack(KEYS, 2))
+"""
+
+
 class CacheClient(DefaultClient):
     """django-redis's client: counters on an unreachable Redis, `incr_many` and `touch` (see
     the module's docstring)."""
@@ -259,6 +271,55 @@ class CacheClient(DefaultClient):
                     client=client,
                 )
             )
+
+    @cached_property
+    def _add_then_get_many_script(self):
+        return self.get_client(write=True).register_script(ADD_THEN_GET_MANY)
+
+    def add_then_get_many(
+        self, mark: str, *, timeout: int, keys: list[str], version=None
+    ) -> dict[str, Any] | None:
+        """Set `mark` for `timeout` seconds unless it is set, and only then read `keys`, in one
+        command: None when the mark was there, else {key: value} of the keys found
+        (newsroom.pagecache.counters.add_once_then_read). Raises ConnectionInterrupted when
+        Redis cannot answer."""
+        client = self.get_client(write=True)
+        names = [self.make_key(key, version=version) for key in keys]
+        with _as_ignorable(client):
+            values = self._add_then_get_many_script(
+                keys=[self.make_key(mark, version=version), *names],
+                args=[int(timeout)],
+                client=client,
+            )
+        if values is None:
+            return None
+        return {
+            key: self.decode(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+
+    def get_with(
+        self, key: str, *, other: DefaultClient, other_keys: list[str], version=None
+    ) -> tuple[Any, dict[str, Any]]:
+        """`key` of this cache and `other_keys` of `other`, a cache on the same Redis server
+        (with its own key prefix), in one MGET: (the value or None, {other key: value or None}).
+        An unreachable Redis reads as missing keys, as `get`, and is logged the same way."""
+        client = self.get_client(write=False)
+        names = [self.make_key(key, version=version), *map(other.make_key, other_keys)]
+        try:
+            with _as_ignorable(client):
+                first, *rest = client.mget(names)
+        except ConnectionInterrupted:
+            logger.exception("Exception ignored")
+            return None, {}
+        return (
+            None if first is None else self.decode(first),
+            {
+                name: None if value is None else other.decode(value)
+                for name, value in zip(other_keys, rest, strict=True)
+            },
+        )
 
 
 @contextmanager

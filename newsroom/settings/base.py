@@ -64,10 +64,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.site.database.DatabaseOutageMiddleware",
+    # The banners' view beacon and click redirect answer here: no page-cache lookup, session,
+    # CSRF or user (banners/middleware.py).
+    "banners.middleware.BannerShortcutMiddleware",
     # Anonymous readers' pages whole, before sessions and the view (newsroom.pagecache.pages).
     "newsroom.pagecache.pages.PageCacheMiddleware",
-    # The banners' view beacon answers here: no session, CSRF or user (banners/middleware.py).
-    "banners.middleware.ViewBeaconMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,5 @@
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from PIL import Image
 
 from banners import audience, services
 from banners.models import Banner, Campaign, Placement
+from newsroom.settings.base import redis_cache_entry
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 from tests.user_agents import CHROME
 
@@ -166,3 +168,44 @@ def desk_user(db):
 @pytest.fixture
 def superuser(db):
     return make_user("admin", None, is_superuser=True)
+
+
+@pytest.fixture
+def redis_caches(settings, redis_url):
+    """Both caches on the test run's real Redis (one server, as in production without
+    PAGE_CACHE_REDIS_URL), under key prefixes of this test only, removed afterwards."""
+    import redis
+
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": redis_cache_entry(redis_url, prefix),
+        "pages": redis_cache_entry(redis_url, f"{prefix}-pages"),
+    }
+    yield
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """How many times the process sent something to Redis (a command, a pipeline or a script
+    call: each is one round trip), from when the test calls `round_trips.start()`."""
+    from redis.connection import AbstractConnection
+
+    class Counter:
+        count = 0
+
+        def start(self):
+            self.count = 0
+
+    counter = Counter()
+    real = AbstractConnection.send_packed_command
+
+    def counted(self, *args, **kwargs):
+        counter.count += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return counter

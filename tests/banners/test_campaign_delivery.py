@@ -304,3 +304,71 @@ def test_counters_are_read_once_a_page_and_only_for_slots_with_goals_or_caps(
         request = RequestFactory().get("/", HTTP_USER_AGENT=CHROME)
         page.render(Context({"request": request}))
     assert len(reads) == 1  # one read for the whole page, when the first capped slot came
+
+
+# --- the page cache's hit path with a capped campaign (one Redis server) ------------------------
+
+
+def capped_campaign_on_every_page(advertiser, make_banner, place) -> str:
+    """A guaranteed campaign with a cap of 3 a day in the top slot (on every page), live now
+    (Redis keeps its own clock: no time travel); returns its banner's alt text."""
+    from banners.models import BannerSlot
+
+    capped = Campaign.objects.create(
+        advertiser=advertiser,
+        name="한도",
+        priority=Campaign.Priority.GUARANTEED,
+        starts_at=timezone.now() - timedelta(days=1),
+        daily_cap=3,
+    )
+    banner = make_banner(name="한도", campaign=capped, starts_at=None, ends_at=None)
+    place(banner, BannerSlot.objects.get(code="top"))
+    return banner.alt_text
+
+
+def test_a_page_cache_hit_reads_the_page_and_the_readers_cap_count_in_one_round_trip(
+    redis_caches, round_trips, client, settings, advertiser, make_banner, place
+):
+    from newsroom.pagecache.generation import bump_generation
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60  # the process's memos, as in production
+    alt = capped_campaign_on_every_page(advertiser, make_banner, place)
+    bump_generation()
+    assert f'alt="{alt}"' in client.get("/", HTTP_USER_AGENT=CHROME).content.decode()  # stored
+    assert f'alt="{alt}"' in client.get("/", HTTP_USER_AGENT=CHROME).content.decode()  # a hit
+    round_trips.start()
+    third = client.get("/", HTTP_USER_AGENT=CHROME).content.decode()
+    # One MGET for the page and the reader's cap counter, then the request's one counter write.
+    assert round_trips.count == 2
+    assert f'alt="{alt}"' in third
+    fourth = client.get("/", HTTP_USER_AGENT=CHROME).content.decode()
+    assert f'alt="{alt}"' not in fourth  # the cap read with the page holds
+
+
+def test_with_the_page_cache_on_a_server_of_its_own_the_cap_is_read_apart(
+    redis_caches, redis_url, round_trips, client, settings, advertiser, make_banner, place
+):
+    import redis
+
+    from newsroom.pagecache.generation import bump_generation
+    from newsroom.settings.base import redis_cache_entry
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    own = f"{redis_url.rsplit('/', 1)[0]}/1"  # another LOCATION: another server, for the cache
+    prefix = settings.CACHES["pages"]["KEY_PREFIX"]
+    settings.CACHES = {**settings.CACHES, "pages": redis_cache_entry(own, prefix)}
+    try:
+        alt = capped_campaign_on_every_page(advertiser, make_banner, place)
+        bump_generation()
+        for _ in range(2):
+            client.get("/", HTTP_USER_AGENT=CHROME)
+        round_trips.start()
+        third = client.get("/", HTTP_USER_AGENT=CHROME).content.decode()
+        assert round_trips.count == 3  # the page, the cap counter, the counter write
+        assert f'alt="{alt}"' in third
+        assert f'alt="{alt}"' not in client.get("/", HTTP_USER_AGENT=CHROME).content.decode()
+    finally:
+        pages = redis.Redis.from_url(own)
+        keys = list(pages.scan_iter(f"{prefix}*"))
+        if keys:
+            pages.delete(*keys)

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from banners import services
 from banners.models import Banner, BannerStat
 from tests.user_agents import BROWSER, CHROME, NOT_READERS
 
@@ -14,7 +15,18 @@ pytestmark = pytest.mark.django_db
 STORED = "https://ads.example.com/landing?id=1"
 
 
+def flush() -> None:
+    """Move the cache's click counters into BannerStat: those of the tests' days (NOW and the
+    day after, flushed then: the cache's counters expire by its clock) and those of today, for
+    the tests that click at the real time."""
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        services.flush_stats()
+    services.flush_stats()
+
+
 def clicks_of(placement) -> int:
+    """The placement's clicks in BannerStat, once the cache's counters are flushed."""
+    flush()
     return sum(
         BannerStat.objects.filter(banner=placement.banner, slot=placement.slot).values_list(
             "clicks", flat=True
@@ -34,6 +46,7 @@ def test_click_counts_and_redirects_with_302_to_the_stored_address(client, place
     assert response.status_code == 302
     assert response["Location"] == STORED
     assert "no-store" in response["Cache-Control"]
+    flush()
     stat = BannerStat.objects.get(banner=placement.banner, slot=placement.slot)
     assert stat.clicks == 1
     assert stat.day == timezone.localdate(NOW)
@@ -119,6 +132,7 @@ def test_clicks_on_a_later_day_go_to_that_days_row(client, placement):
         with time_machine.travel(moment, tick=False):
             show_slot()
             client.get(f"/banners/c/{placement.pk}/", **BROWSER)
+    flush()
     by_day = dict(BannerStat.objects.values_list("day", "clicks"))
     assert by_day == {timezone.localdate(NOW): 2, timezone.localdate(NOW) + timedelta(days=1): 1}
 
@@ -142,6 +156,7 @@ def test_a_browsers_prefetch_of_the_click_url_is_not_counted(client, placement):
 
 
 def flagged_of(placement) -> int:
+    flush()
     return sum(
         BannerStat.objects.filter(banner=placement.banner).values_list("flagged_clicks", flat=True)
     )
@@ -165,13 +180,15 @@ def test_a_click_on_next_months_campaign_redirects_but_is_not_counted(
     placement = place(make_banner(target_url=STORED, campaign=later), slot)
     with time_machine.travel(NOW, tick=False):
         click(client, placement)
+    flush()
     assert BannerStat.objects.count() == 0  # the report shows no click, and no impression
 
 
 def test_a_click_on_a_switched_off_placement_is_not_counted(client, placement):
     with time_machine.travel(NOW, tick=False):
         show_slot()
-        type(placement).objects.filter(pk=placement.pk).update(is_active=False)
+        placement.is_active = False
+        placement.save()  # as the admin does: the cached live set is dropped
         click(client, placement)
     assert clicks_of(placement) == 0
 
@@ -231,6 +248,7 @@ def test_a_bots_click_after_an_impression_is_neither_counted_nor_flagged(client,
     with time_machine.travel(NOW, tick=False):
         show_slot(user_agent=bot)
         click(client, placement, HTTP_USER_AGENT=bot)
+    flush()
     assert BannerStat.objects.filter(clicks__gt=0).count() == 0
     assert flagged_of(placement) == 0
 
@@ -255,3 +273,88 @@ def test_other_methods_on_the_click_url_are_refused(client, placement, method):
     response = getattr(client, method)(f"/banners/c/{placement.pk}/", **BROWSER)
     assert response.status_code == 405
     assert clicks_of(placement) == 0
+
+
+# --- no database on the click path; counted in the cache, flushed exactly -----------------------
+
+
+def test_a_click_on_a_live_banner_makes_no_query(client, placement, django_assert_num_queries):
+    with time_machine.travel(NOW, tick=False):
+        show_slot()  # the page that showed the banner also loaded the slots' live set
+        with django_assert_num_queries(0):
+            click(client, placement)
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} unseen")  # flagged
+            click(client, placement)  # a repeat
+    assert (clicks_of(placement), flagged_of(placement)) == (1, 1)
+
+
+def test_a_click_on_a_placement_not_in_the_live_set_reads_it_once_and_is_not_counted(
+    client, make_banner, place, slot, django_assert_num_queries
+):
+    ended = place(make_banner(target_url=STORED, ends_at=NOW - timedelta(hours=1)), slot)
+    with time_machine.travel(NOW, tick=False):
+        show_slot()  # the live set, without the ended banner
+        with django_assert_num_queries(1):
+            click(client, ended)
+    assert (clicks_of(ended), flagged_of(ended)) == (0, 0)
+
+
+def test_clicks_wait_in_the_cache_and_one_flush_moves_them_exactly(client, placement):
+    with time_machine.travel(NOW, tick=False):
+        for number in range(3):
+            show_slot(user_agent=f"{CHROME} r/{number}")
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} r/{number}")
+        for number in range(2):
+            click(client, placement, HTTP_USER_AGENT=f"{CHROME} never served/{number}")
+        assert not BannerStat.objects.filter(clicks__gt=0).exists()
+        services.flush_stats()
+        services.flush_stats()  # nothing left to move
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (3, 3, 2)
+
+
+def test_a_failed_flush_gives_the_clicks_back(client, placement):
+    from unittest import mock
+
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        click(client, placement)
+        click(client, placement, HTTP_USER_AGENT=f"{CHROME} unseen")
+        with (
+            mock.patch("banners.services.add_to_stat", side_effect=RuntimeError("db down")),
+            pytest.raises(RuntimeError),
+        ):
+            services.flush_stats()
+        services.flush_stats()
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (1, 1, 1)
+
+
+def test_a_failing_cache_still_sends_the_reader_to_the_advertiser(client, placement):
+    from unittest import mock
+
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        with mock.patch(
+            "newsroom.pagecache.counters.add_once_then_read",
+            side_effect=ConnectionError("cache down"),
+        ):
+            click(client, placement)
+
+
+def test_through_redis_a_click_is_one_script_and_counts_exactly(
+    redis_caches, client, placement, settings, round_trips
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60  # the live set and the day key, as in production
+    with time_machine.travel(NOW, tick=False):
+        show_slot()
+        click(client, placement, HTTP_USER_AGENT=f"{CHROME} warming")  # flagged
+        round_trips.start()
+        click(client, placement)
+        # The repeat mark and the impression marks in one script, the click in the
+        # request's one write of counters.
+        assert round_trips.count == 2
+        click(client, placement)  # a repeat (Redis keeps its own clock: no time travel here)
+        services.flush_stats()
+    stat = BannerStat.objects.get()
+    assert (stat.impressions, stat.clicks, stat.flagged_clicks) == (1, 1, 1)

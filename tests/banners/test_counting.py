@@ -202,6 +202,7 @@ def test_concurrent_clicks_are_counted_exactly(make_banner, place, slot):
             for agent in agents:
                 assert "banner" in show_slot(user_agent=agent)
         run_in_threads(8, click)
+        services.flush_stats()
     stat = BannerStat.objects.get()
     assert stat.clicks == 80
 

@@ -3,7 +3,6 @@ counting once in the cache (also through Redis' one script) and the flush into B
 
 import json
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from django.test import Client
 
 from banners import services, viewability
 from banners.models import BannerStat
-from newsroom.settings.base import redis_cache_entry
 from tests.user_agents import CHROME, NOT_READERS
 
 from .conftest import NOW, show_slot
@@ -229,22 +227,6 @@ def test_the_flush_moves_viewable_impressions_of_each_day(placement):
 
 
 # --- Redis: one script counts once, rate-limits and survives replays ---------------------------
-
-
-@pytest.fixture
-def redis_caches(settings, redis_url):
-    import redis
-
-    prefix = f"newsroom-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": redis_cache_entry(redis_url, prefix),
-        "pages": redis_cache_entry(redis_url, f"{prefix}-pages"),
-    }
-    yield
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 def test_through_redis_a_token_counts_once_and_the_rate_is_limited(
