@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from banners import audience, services
-from banners.models import Banner, Campaign, Placement
+from banners.models import Advertiser, Banner, BannerSlot, Campaign, Placement
 from newsroom.settings.base import redis_cache_entry
 from newsroom.site.roles import AD_MANAGER, DESK, REPORTER, ensure_roles
 from tests.user_agents import CHROME
@@ -209,3 +209,19 @@ def round_trips(monkeypatch):
 
     monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
     return counter
+
+
+def placed_banner(name: str, slot_code: str, size: tuple[int, int]) -> Banner:
+    """An image banner of 한빛제약, live since yesterday, placed in the slot `slot_code`: what
+    the page-cache tests put on a page to see it drawn and counted."""
+    banner = Banner(
+        campaign=campaign_of(Advertiser.objects.get_or_create(name="한빛제약")[0]),
+        name=name,
+        alt_text=f"{name} 광고",
+        target_url="https://ads.example.com/landing",
+        starts_at=timezone.now() - timedelta(days=1),
+    )
+    banner.image.save(f"{slot_code}.png", png_upload(*size), save=False)
+    banner.save()
+    Placement.objects.create(banner=banner, slot=BannerSlot.objects.get(code=slot_code))
+    return banner

@@ -9,9 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article
-from banners.models import Advertiser, Banner, BannerSlot, Placement
 from newsroom.timezones import KST
-from tests.banners.conftest import campaign_of, png_upload
+from tests.banners.conftest import placed_banner
 from tests.factories import publish
 from tests.user_agents import BROWSER
 from tests.weather.payloads import REFERENCE, payload, row, sample
@@ -73,17 +72,7 @@ def test_the_etag_changes_when_the_page_changes(client):
 
 
 def place_top_banner(name):
-    banner = Banner(
-        campaign=campaign_of(Advertiser.objects.get_or_create(name="한빛제약")[0]),
-        name=name,
-        alt_text=f"{name} 광고",
-        target_url="https://ads.example.com/landing",
-        starts_at=timezone.now() - timedelta(days=1),
-    )
-    banner.image.save("top.png", png_upload(1200, 90), save=False)
-    banner.save()
-    Placement.objects.create(banner=banner, slot=BannerSlot.objects.get(code="top"))
-    return banner
+    return placed_banner(name, "top", (1200, 90))
 
 
 def test_a_new_banner_placement_and_a_deactivated_banner_show_on_cached_pages_at_once(client):

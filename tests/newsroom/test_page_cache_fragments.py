@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from articles.models import Article, Section, Tag
 from banners import services as banner_services
-from banners.models import Advertiser, Banner, BannerSlot, BannerStat, Placement
+from banners.models import Banner, BannerStat
 from newsroom.pagecache.generation import bump_generation
 from tests.articles.conftest import library_photo
-from tests.banners.conftest import campaign_of, png_upload
+from tests.banners.conftest import placed_banner
 from tests.factories import publish
 from tests.user_agents import BROWSER
 
@@ -182,17 +182,7 @@ def test_a_scheduled_article_appears_in_the_home_page_fragment_when_its_time_com
 
 
 def place_banner(name: str, slot: str) -> Banner:
-    banner = Banner(
-        campaign=campaign_of(Advertiser.objects.get_or_create(name="한빛제약")[0]),
-        name=name,
-        alt_text=f"{name} 광고",
-        target_url="https://ads.example.com/landing",
-        starts_at=timezone.now() - timedelta(days=1),
-    )
-    banner.image.save("slot.png", png_upload(728, 90), save=False)
-    banner.save()
-    Placement.objects.create(banner=banner, slot=BannerSlot.objects.get(code=slot))
-    return banner
+    return placed_banner(name, slot, (728, 90))
 
 
 @pytest.mark.parametrize("page_cache_seconds", [0, 300])
