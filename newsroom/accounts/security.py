@@ -23,11 +23,18 @@ It sits before WhiteNoise in MIDDLEWARE, so static files, media, redirects, erro
 pages all carry the policy.
 """
 
+import http.client
+import secrets
+from dataclasses import astuple
 from urllib.parse import urlsplit
 
-from csp.constants import NONCE, SELF, UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, HEADER_REPORT_ONLY, NONCE, SELF, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 # Players an editor may embed. Ad tags run in frames from our own origin (/banners/tag/<id>/,
 # see banners/views.py) under a policy of their own, so the ad networks' origins
@@ -80,13 +87,28 @@ def _object_storage_origins() -> list[str]:
     return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
 
 
-def admin_prefix() -> str:
-    from django.urls import NoReverseMatch, reverse
+# What the settings make of the same inputs, computed once per process: every response asks
+# for both (`admin_prefix`, `_policy`), and neither changes while the settings do not.
+_admin_prefixes: dict[tuple, str] = {}
+_policies: dict[tuple, str] = {}
 
-    try:
-        return reverse("admin:index")
-    except NoReverseMatch:  # a URLconf without the admin (some tests)
-        return "/admin/"
+
+@receiver(setting_changed)
+def _forget_policies(**kwargs) -> None:
+    _admin_prefixes.clear()
+    _policies.clear()
+
+
+def admin_prefix() -> str:
+    key = (get_urlconf(), get_script_prefix())
+    prefix = _admin_prefixes.get(key)
+    if prefix is None:
+        try:
+            prefix = reverse("admin:index")
+        except NoReverseMatch:  # a URLconf without the admin (some tests)
+            prefix = "/admin/"
+        _admin_prefixes[key] = prefix
+    return prefix
 
 
 def _is_editor_page(request) -> bool:
@@ -120,20 +142,74 @@ def policy_directives(request, response) -> dict:
     return directives
 
 
+# Stands for the request's nonce in a memoized policy (random per process: no text of a view's
+# own policy can contain it).
+_NONCE_SLOT = f"nonce-slot-{secrets.token_hex(8)}"
+# (report only?, header, the response's exemption attribute, the setting with its exclusions)
+_HEADERS = (
+    (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+    (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+)
+_VIEW_POLICY_ATTRIBUTES = ("_csp_config", "_csp_update", "_csp_replace")
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the deployment's asset origins, the editor's policy and
-    Permissions-Policy (see the module's docstring)."""
+    Permissions-Policy (see the module's docstring).
+
+    django-csp builds the policy string anew for every response (two dataclass copies and a
+    walk over every directive: about a seventh of a page-cache hit). The string depends only
+    on the settings, on whether this is the editor's page, on the frame option, on a view's own
+    policy (the decorators) and on the nonce, so it is built by django-csp's `build_policy`
+    once per such combination, with a stand-in for the nonce, which each response then gets
+    written in. What the header says is exactly what django-csp would write
+    (tests/accounts/test_security.py compares the two)."""
 
     def process_response(self, request, response):
         editor = _is_editor_page(request)
         if not editor and hasattr(request, "csp_nonce"):
             str(request.csp_nonce)  # the nonce is made on first use: every page names one
-        response = super().process_response(request, response)
+        debug_codes = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
+        if not (settings.DEBUG and response.status_code in debug_codes):  # as django-csp
+            for report_only, header, exempt, setting in _HEADERS:
+                if header in response or getattr(response, exempt, False) is not False:
+                    continue
+                excluded = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES")
+                if excluded and request.path_info.startswith(tuple(excluded)):
+                    continue
+                policy = self._policy(request, response, editor=editor, report_only=report_only)
+                if policy:
+                    response[header] = policy
+            # As django-csp: a nonce asked for after the header is written is an error.
+            if getattr(request, "_csp_nonce", None) is None:
+                request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         if editor:
             # CKEditor's dialogs load same-origin frames of their own.
             response["X-Frame-Options"] = "SAMEORIGIN"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    def _policy(self, request, response, *, editor: bool, report_only: bool) -> str:
+        suffix = "_ro" if report_only else ""
+        nonce = getattr(request, "_csp_nonce", None)
+        key = (
+            report_only,
+            editor,
+            response.get("X-Frame-Options", "").upper() == "SAMEORIGIN",
+            nonce is not None,
+            # A view's own policy (rare: the ad frame, a decorated view), by value.
+            repr([getattr(response, name + suffix, None) for name in _VIEW_POLICY_ATTRIBUTES]),
+        )
+        policy = _policies.get(key)
+        if policy is None:
+            parts = self.get_policy_parts(request, response, report_only=report_only)
+            if parts.nonce is not None:
+                parts.nonce = _NONCE_SLOT
+            policy = build_policy(*astuple(parts), report_only=report_only)
+            if len(_policies) > 256:  # views' own policies are few; never let it grow
+                _policies.clear()
+            _policies[key] = policy
+        return policy.replace(_NONCE_SLOT, nonce) if nonce is not None else policy
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)

@@ -308,3 +308,55 @@ def test_django_csps_own_system_checks_pass():
     errors = [e for e in checks.run_checks(tags=["security"]) if e.id.startswith("csp.")]
     assert errors == []
     assert apps.is_installed("csp")
+
+
+class _Staff:
+    is_authenticated = True
+    is_staff = True
+
+
+@pytest.mark.parametrize(
+    "path, staff, frame, decorate",
+    [
+        ("/", False, "DENY", None),
+        ("/", False, "SAMEORIGIN", None),
+        ("/admin/articles/article/", True, "DENY", None),
+        ("/admin/login/", False, "DENY", None),
+        ("/frame/", False, "DENY", csp_replace({"script-src": ["'self'", "https://ads.example"]})),
+    ],
+)
+def test_the_policy_built_once_is_what_django_csp_writes_for_each_response(
+    rf, path, staff, frame, decorate
+):
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from newsroom.accounts.security import ContentSecurityPolicyMiddleware
+
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+
+    def respond():
+        response = HttpResponse("x")
+        response["X-Frame-Options"] = frame
+        if decorate is not None:  # what the decorator leaves on its view's response
+            response = decorate(lambda request: response)(None)
+        return response
+
+    def request():
+        made = rf.get(path)
+        made.user = _Staff() if staff else None
+        middleware.process_request(made)
+        return made
+
+    written = []
+    for _ in range(3):  # the first builds the policy, the others reuse it
+        ours, theirs = request(), request()
+        ours_response = middleware.process_response(ours, respond())
+        theirs._csp_nonce = getattr(ours, "_csp_nonce", None)
+        theirs_response = CSPMiddleware.process_response(middleware, theirs, respond())
+        assert ours_response["Content-Security-Policy"] == (
+            theirs_response["Content-Security-Policy"]
+        )
+        written.append(ours_response["Content-Security-Policy"])
+    if not staff and decorate is None:
+        assert len(set(written)) == 3  # each with its own nonce
