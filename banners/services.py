@@ -302,6 +302,8 @@ class Visit:
     respect a cap too."""
 
     reader: str | None = None
+    # The reader's day (Asia/Seoul) of the request's moment, worked out once for all its slots.
+    today: date | None = None
     delivered: dict[int, int] = field(default_factory=dict)
     seen: dict[int, int] = field(default_factory=dict)
     # Reads the counters on the first slot that needs them (`lazy_visit`), then is dropped.
@@ -368,6 +370,7 @@ def lazy_visit(
     fetched for this request (the page cache's lookup: newsroom.pagecache.pages.prefetched)."""
     return Visit(
         reader=reader,
+        today=timezone.localdate(now),
         pending=lambda visit: _read_counters(
             visit, deliveries, now, known=known() if known is not None else None
         ),
@@ -376,7 +379,7 @@ def lazy_visit(
 
 def start_visit(deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime) -> Visit:
     """A request's visit with its counters read now (see `_read_counters`)."""
-    visit = Visit(reader=reader)
+    visit = Visit(reader=reader, today=timezone.localdate(now))
     _read_counters(visit, deliveries, now)
     return visit
 
@@ -402,7 +405,11 @@ class _CounterRead:
 
 
 def _counter_read(
-    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+    deliveries: dict[str, SlotDelivery],
+    *,
+    reader: str | None,
+    now: datetime,
+    today: date | None = None,
 ) -> _CounterRead | None:
     plans = {
         b.campaign.campaign_id: b.campaign
@@ -412,7 +419,7 @@ def _counter_read(
     }
     if not plans:
         return None
-    today = timezone.localdate(now)
+    today = today or timezone.localdate(now)
     paced = {cid: _pacing_keys(plan, today) for cid, plan in plans.items() if plan.paced}
     capped = (
         {cid: _cap_key(today, reader, cid) for cid, plan in plans.items() if plan.daily_cap}
@@ -425,11 +432,15 @@ def _counter_read(
 
 
 def counter_keys(
-    deliveries: dict[str, SlotDelivery], *, reader: str | None, now: datetime
+    deliveries: dict[str, SlotDelivery],
+    *,
+    reader: str | None,
+    now: datetime,
+    today: date | None = None,
 ) -> list[str]:
     """The cache keys a request of `reader` will read to choose its banners (none when no live
     campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
-    read = _counter_read(deliveries, reader=reader, now=now)
+    read = _counter_read(deliveries, reader=reader, now=now, today=today)
     return read.wanted if read is not None else []
 
 
@@ -440,7 +451,7 @@ def _read_counters(
     campaign has a goal or a cap, or when `known` already holds them all). Delivered counts are
     shared by the requests of a process for PAGE_CACHE_LOCAL_SECONDS (pacing needs no
     per-request precision); a reader's own counts are read for each request."""
-    read = _counter_read(deliveries, reader=visit.reader, now=now)
+    read = _counter_read(deliveries, reader=visit.reader, now=now, today=visit.today)
     if read is None:
         return
     known = known or {}
@@ -543,13 +554,17 @@ _pending = threading.Event()  # this process has counted impressions not yet flu
 _next_flush = [0.0]
 
 
-def count_impressions(pairs: Iterable[tuple[int, int]], *, now: datetime | None = None) -> None:
-    """Count one impression per (banner id, slot id) in the cache; never raises. Inside a
-    request the counts go to Redis together when it ends (newsroom.pagecache.counters)."""
-    day = timezone.localdate(now or timezone.now())
+def count_impressions(
+    pairs: Iterable[tuple[int, int]], *, now: datetime | None = None, day: date | None = None
+) -> None:
+    """Count one impression per (banner id, slot id) in the cache, on `day` (the local day of
+    `now`); never raises. Inside a request the counts go to Redis together when it ends
+    (newsroom.pagecache.counters)."""
+    day = day or timezone.localdate(now or timezone.now())
     timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
     for banner_id, slot_id in pairs:
         counters.add(_counter_key("imp", day, banner_id, slot_id), timeout=timeout)
+    if not _pending.is_set():  # setting an Event takes its lock: only the first time
         _pending.set()
 
 
@@ -566,14 +581,17 @@ def _seen_key(bucket: int, reader: str, banner_id: int) -> str:
     return f"banners:seen:{bucket}:{reader}:{banner_id}"
 
 
-def count_served(banners: Sequence[SlotBanner], *, now: datetime, reader: str | None) -> None:
-    """Count what a slot showed to a reader: its impressions, its campaigns' day counters, the
-    reader's counts of capped campaigns and the marks honest clicks look for. All of it joins
-    the request's one batch of counters; never raises."""
+def count_served(
+    banners: Sequence[SlotBanner], *, now: datetime, reader: str | None, day: date | None = None
+) -> None:
+    """Count what a slot showed to a reader on `day` (the local day of `now`): its
+    impressions, its campaigns' day counters, the reader's counts of capped campaigns and the
+    marks honest clicks look for. All of it joins the request's one batch of counters; never
+    raises."""
     if not banners:
         return
-    count_impressions([(b.banner_id, b.slot_id) for b in banners], now=now)
-    day = timezone.localdate(now)
+    day = day or timezone.localdate(now)
+    count_impressions([(b.banner_id, b.slot_id) for b in banners], day=day)
     timeout = _setting("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
     bucket = _seen_bucket(now)
     cap_timeout = 0

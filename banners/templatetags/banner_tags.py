@@ -25,9 +25,21 @@ logger = logging.getLogger(__name__)
 
 REQUEST_ATTRIBUTE = "_banner_deliveries"
 VISIT_ATTRIBUTE = "_banner_visit"
+MOMENT_ATTRIBUTE = "_banner_moment"
 # Rendered slots by (live set, slot, chosen placements): a draw repeats often, its HTML does not
 # need rendering again.
 _rendered = local_memo()
+
+
+def _moment(request):
+    """The request's one moment: every slot of a page is drawn, counted and signed at it."""
+    if request is None:
+        return timezone.now()
+    now = getattr(request, MOMENT_ATTRIBUTE, None)
+    if now is None:
+        now = timezone.now()
+        setattr(request, MOMENT_ATTRIBUTE, now)
+    return now
 
 
 def _deliveries(request, now):
@@ -55,17 +67,17 @@ def _visit(request, deliveries, now) -> services.Visit:
 def counter_keys(request) -> list[str]:
     """The counters this request's slots will read (the page cache's lookup fetches them with
     the page: newsroom.pagecache.pages.register_lookup_read)."""
-    now = timezone.now()
+    now = _moment(request)
     deliveries = _deliveries(request, now)
     visit = _visit(request, deliveries, now)
-    return services.counter_keys(deliveries, reader=visit.reader, now=now)
+    return services.counter_keys(deliveries, reader=visit.reader, now=now, today=visit.today)
 
 
 def render_slot(request, code: str) -> str:
     """One slot for one request: a fresh draw from the live set, its impressions counted.
     Also the page cache's live part "banner" (a cached page draws on every request)."""
     try:
-        now = timezone.now()
+        now = _moment(request)
         deliveries = _deliveries(request, now)
         delivery = deliveries.get(code)
         if delivery is None:
@@ -85,7 +97,7 @@ def render_slot(request, code: str) -> str:
         for index in range(len(chosen)):
             html = html.replace(_view_marker(index), "", 1)
         return html
-    services.count_served(chosen, now=now, reader=visit.reader)
+    services.count_served(chosen, now=now, reader=visit.reader, day=visit.today)
     view = viewability.page_view(request)
     for index, banner in enumerate(chosen):
         token = viewability.make_token(
