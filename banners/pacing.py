@@ -19,7 +19,8 @@ campaign stops until its next day (per-day goals) or for good (total goals).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -29,7 +30,11 @@ MAX_FACTOR = 4.0
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The first moment of `day` and of the next, in the current time zone (Asia/Seoul)."""
-    tz = timezone.get_current_timezone()
+    return _day_bounds(day, timezone.get_current_timezone())
+
+
+@lru_cache(maxsize=16)  # a page asks for today's, and campaigns' first and last days
+def _day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, time.min), tz)
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
 
@@ -106,12 +111,15 @@ class CampaignPlan:
             counted_from=counted_from,
         )
 
-    def factor(self, delivered: int, now: datetime) -> float:
-        """The weight multiplier at `now` after `delivered` impressions of the period."""
+    def factor(self, delivered: int, now: datetime, *, expected: float | None = None) -> float:
+        """The weight multiplier at `now` after `delivered` impressions of the period
+        (`expected`: `expected_by(now)`, when the caller has it already)."""
         if not self.goal:
             return 1.0
         if delivered >= self.goal:
             return 0.0
         cushion = max(1.0, self.goal / 100)
-        ratio = (self.expected_by(now) + cushion) / (delivered + cushion)
+        if expected is None:
+            expected = self.expected_by(now)
+        ratio = (expected + cushion) / (delivered + cushion)
         return min(max(ratio, MIN_FACTOR), MAX_FACTOR)

@@ -308,6 +308,10 @@ class Visit:
     seen: dict[int, int] = field(default_factory=dict)
     # Reads the counters on the first slot that needs them (`lazy_visit`), then is dropped.
     pending: Callable[[Visit], None] | None = field(default=None, repr=False, compare=False)
+    # What each paced campaign should have delivered by a moment: worked out once per page.
+    expected: dict[tuple[int, datetime], float] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def ready_for(self, delivery: SlotDelivery) -> None:
         """Read the counters now if this slot has a campaign with a goal or a cap and they
@@ -326,7 +330,10 @@ class Visit:
     def factor(self, plan: CampaignPlan, now: datetime) -> float:
         if not plan.paced:
             return 1.0
-        return plan.factor(self.delivered.get(plan.campaign_id, 0), now)
+        expected = self.expected.get((plan.campaign_id, now))
+        if expected is None:
+            expected = self.expected[plan.campaign_id, now] = plan.expected_by(now)
+        return plan.factor(self.delivered.get(plan.campaign_id, 0), now, expected=expected)
 
     def served(self, plan: CampaignPlan | None) -> None:
         if plan is None:

@@ -45,6 +45,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -65,8 +66,12 @@ PAGE_VIEW_ATTRIBUTE = "_banner_page_view"
 
 
 def _key() -> bytes:
-    secret = settings.SECRET_KEY.encode()
-    return hashlib.sha256(b"newsroom.banners.view-token\n" + secret).digest()
+    return _key_of(settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=2)  # every token of every page is signed with it
+def _key_of(secret: str) -> bytes:
+    return hashlib.sha256(b"newsroom.banners.view-token\n" + secret.encode()).digest()
 
 
 def _sign(payload: str) -> str:
