@@ -20,6 +20,10 @@ parts and hit actions are registered in the apps' `ready()`: a worker's first re
 before any template of that app has been loaded. The middleware also opens one counter batch per
 request (newsroom.pagecache.counters), so a page's impressions cost one round trip.
 
+A page that is missing or stale is rendered by one request at a time (a render lock in the
+cache): while it renders, the other readers of that page get the stale copy when there is one
+(an edit a moment ago left it behind), otherwise they wait for the render's result.
+
 Live parts that read the default cache on every request (the banners: a reader's counts of
 capped campaigns) name their keys with `register_lookup_read`; when the page cache and the
 default cache are one Redis server (no PAGE_CACHE_REDIS_URL), the page's lookup fetches them in
@@ -419,11 +423,15 @@ class PageCacheMiddleware:
         # a request for another site (DisallowedHost: a 400).
         request.get_host()
         key = page_key(request)
-        page = _current(_lookup(request, key)) if key else None
+        stored = _lookup(request, key) if key else None
+        page = _current(stored)
         if page is not None:
             return _serve(request, page)
-        # A miss renders once: other readers of the same page wait for that render.
+        # A miss renders once: other readers of the same page get the copy it replaces (an
+        # edit made it stale a moment ago), or wait for that render.
         if key and not _claim_render(key):
+            if isinstance(stored, CachedPage):
+                return _serve(request, stored)
             waited = _await_render(request, key)
             if waited is not None:
                 return waited

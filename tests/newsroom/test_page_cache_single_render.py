@@ -151,3 +151,50 @@ def test_a_failing_cache_costs_a_render_not_a_wait(rf, monkeypatch):
     middleware = PageCacheMiddleware(view)
     assert middleware(rf.get("/slow/")).status_code == 200
     assert view.renders == 1
+
+
+def waited(request, key):
+    raise AssertionError("a reader waited for the render")
+
+
+class ScopedView(SlowView):
+    """A page built from the scope "article:1" (as an article page is from its article)."""
+
+    def __call__(self, request):
+        from newsroom.pagecache.generation import scope_versions
+
+        scope_versions(["article:1"])
+        return super().__call__(request)
+
+
+def test_while_a_stale_page_renders_other_readers_get_the_copy_it_replaces(rf, monkeypatch):
+    from newsroom.pagecache.generation import bump_scopes
+
+    view = ScopedView(0)
+    middleware = PageCacheMiddleware(view)
+    assert middleware(rf.get("/slow/")).content == b"<p>render 1</p>"
+    bump_scopes(["article:1"])  # an edit: the stored page is stale
+    key = page_key(rf.get("/slow/"))
+    page_cache().set(f"{key}:rendering", 1, 60)  # another reader is rendering its successor
+    monkeypatch.setattr(pagecache, "_await_render", waited)
+    response = middleware(rf.get("/slow/"))
+    assert response.content == b"<p>render 1</p>"
+    assert view.renders == 1
+    page_cache().delete(f"{key}:rendering")  # the render is over: the next reader renders
+    assert middleware(rf.get("/slow/")).content == b"<p>render 2</p>"
+    assert view.renders == 2
+
+
+def test_sixteen_readers_of_a_stale_page_cause_one_render_and_none_waits(rf, monkeypatch):
+    from newsroom.pagecache.generation import bump_scopes
+
+    view = ScopedView(0.2)
+    middleware = PageCacheMiddleware(view)
+    middleware(rf.get("/slow/"))
+    bump_scopes(["article:1"])
+    monkeypatch.setattr(pagecache, "_await_render", waited)
+    responses = at_once(middleware, rf)
+    assert view.renders == 2  # the first page, and one render of its successor
+    contents = sorted(r.content for r in responses)
+    assert contents.count(b"<p>render 2</p>") == 1
+    assert contents.count(b"<p>render 1</p>") == READERS - 1

@@ -354,8 +354,8 @@ def test_the_policy_built_once_is_what_django_csp_writes_for_each_response(
         ours_response = middleware.process_response(ours, respond())
         theirs._csp_nonce = getattr(ours, "_csp_nonce", None)
         theirs_response = CSPMiddleware.process_response(middleware, theirs, respond())
-        assert ours_response["Content-Security-Policy"] == (
-            theirs_response["Content-Security-Policy"]
+        assert (
+            ours_response["Content-Security-Policy"] == (theirs_response["Content-Security-Policy"])
         )
         written.append(ours_response["Content-Security-Policy"])
     if not staff and decorate is None:
