@@ -292,6 +292,9 @@ def pick_weighted(
 _rng = random.Random()  # noqa: S311 -- rotation, not security
 
 
+NOT_WORKED_OUT = object()
+
+
 @dataclass
 class Visit:
     """One request's view of the counters that delivery needs (see `start_visit`).
@@ -308,6 +311,10 @@ class Visit:
     seen: dict[int, int] = field(default_factory=dict)
     # Reads the counters on the first slot that needs them (`lazy_visit`), then is dropped.
     pending: Callable[[Visit], None] | None = field(default=None, repr=False, compare=False)
+    # Which counters the page's choices need (`_counter_read`), worked out once per page.
+    counter_read: object = field(  # a _CounterRead, None (nothing to read) or NOT_WORKED_OUT
+        default=NOT_WORKED_OUT, repr=False, compare=False
+    )
     # What each paced campaign should have delivered by a moment: worked out once per page.
     expected: dict[tuple[int, datetime], float] = field(
         default_factory=dict, repr=False, compare=False
@@ -438,17 +445,21 @@ def _counter_read(
     return _CounterRead(plans, paced, capped, memo_key, delivered)
 
 
-def counter_keys(
-    deliveries: dict[str, SlotDelivery],
-    *,
-    reader: str | None,
-    now: datetime,
-    today: date | None = None,
-) -> list[str]:
-    """The cache keys a request of `reader` will read to choose its banners (none when no live
-    campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
-    read = _counter_read(deliveries, reader=reader, now=now, today=today)
+def counter_keys(deliveries: dict[str, SlotDelivery], *, visit: Visit, now: datetime) -> list[str]:
+    """The cache keys the request of `visit` will read to choose its banners (none when no
+    live campaign has a goal or a cap), for the page cache to fetch with its own lookup."""
+    read = _visit_counter_read(visit, deliveries, now)
     return read.wanted if read is not None else []
+
+
+def _visit_counter_read(
+    visit: Visit, deliveries: dict[str, SlotDelivery], now: datetime
+) -> _CounterRead | None:
+    if visit.counter_read is NOT_WORKED_OUT:
+        visit.counter_read = _counter_read(
+            deliveries, reader=visit.reader, now=now, today=visit.today
+        )
+    return visit.counter_read
 
 
 def _read_counters(
@@ -458,7 +469,7 @@ def _read_counters(
     campaign has a goal or a cap, or when `known` already holds them all). Delivered counts are
     shared by the requests of a process for PAGE_CACHE_LOCAL_SECONDS (pacing needs no
     per-request precision); a reader's own counts are read for each request."""
-    read = _counter_read(deliveries, reader=visit.reader, now=now, today=visit.today)
+    read = _visit_counter_read(visit, deliveries, now)
     if read is None:
         return
     known = known or {}

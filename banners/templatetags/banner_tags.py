@@ -70,7 +70,7 @@ def counter_keys(request) -> list[str]:
     now = _moment(request)
     deliveries = _deliveries(request, now)
     visit = _visit(request, deliveries, now)
-    return services.counter_keys(deliveries, reader=visit.reader, now=now, today=visit.today)
+    return services.counter_keys(deliveries, visit=visit, now=now)
 
 
 def render_slot(request, code: str) -> str:

@@ -66,6 +66,17 @@ def test_live_redis_adds_many_counters_in_one_command(redis_cache_settings, sett
     assert redis_cache.get("c:old") == 7
 
 
+def test_live_redis_gives_each_counter_its_delta_and_its_lifetime(redis_cache_settings, settings):
+    settings.CACHES = redis_cache_settings
+    redis_cache = caches["default"]
+    deltas = {"c:a": 1, "c:b": 3, "c:c": 1, "c:d": 1, "c:e": 3}
+    lifetimes = {"c:a": 100, "c:b": 100, "c:c": 5000, "c:d": 100, "c:e": 9000}
+    redis_cache.client.incr_many(deltas, timeout=lifetimes)
+    assert redis_cache.get_many(list(deltas)) == deltas
+    for key, seconds in lifetimes.items():
+        assert seconds - 5 < redis_cache.ttl(key) <= seconds
+
+
 def test_counts_go_to_redis_in_one_command(redis_cache_settings, settings, monkeypatch):
     settings.CACHES = redis_cache_settings
     commands = []
