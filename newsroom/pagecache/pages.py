@@ -144,20 +144,31 @@ def split_page(content: str) -> tuple:
     return tuple(pieces)
 
 
-def fill_page(request, pieces: tuple) -> str:
-    """The page with every live part rendered for this request; a part that fails is left
-    empty (and logged): a banner or the ticker must never take the page down."""
-    out = []
+def _filled(request, pieces: tuple):
+    """The page's pieces with every live part rendered for this request; a part that fails is
+    left out (and logged): a banner or the ticker must never take the page down."""
     for piece in pieces:
-        if isinstance(piece, str):
-            out.append(piece)
-            continue
-        name, argument = piece
-        try:
-            out.append(_live_parts[name](request, argument))
-        except Exception:
-            logger.exception("live part %s:%s failed", name, argument)
-    return "".join(out)
+        if type(piece) is tuple:
+            name, argument = piece
+            try:
+                yield _live_parts[name](request, argument)
+            except Exception:
+                logger.exception("live part %s:%s failed", name, argument)
+        else:
+            yield piece
+
+
+def fill_page(request, pieces: tuple) -> str:
+    """The page with every live part rendered for this request."""
+    return "".join(_filled(request, pieces))
+
+
+def fill_page_bytes(request, pieces: tuple) -> bytes:
+    """`fill_page` as the response's bytes (UTF-8): a stored page keeps its literal pieces
+    encoded (`_store`), so a hit encodes only its live parts, not the whole page."""
+    return b"".join(
+        piece if type(piece) is bytes else piece.encode() for piece in _filled(request, pieces)
+    )
 
 
 def render_pieces(request, render: Callable[[], str]) -> tuple:
@@ -209,7 +220,7 @@ def add_hit_action(response, name: str, *arguments) -> None:
 
 @dataclass(frozen=True)
 class CachedPage:
-    pieces: tuple
+    pieces: tuple  # literals (UTF-8 bytes) and live parts ((name, argument))
     headers: tuple  # (name, value) pairs
     hit_actions: tuple
     etag: str
@@ -275,11 +286,15 @@ def _store(
     nonce = getattr(request, "csp_nonce", None)
     if nonce and str(nonce) in content:
         return  # an inline script carries this request's nonce: not shareable
+    if (response.charset or "utf-8").lower().replace("-", "") != "utf8":
+        return  # the stored literals are UTF-8 (every page of ours is)
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() not in NOT_STORED_HEADERS
     )
     page = CachedPage(
-        pieces=pieces,
+        # Literals as the response's bytes: no decoding when the page is read, no encoding
+        # when it is served.
+        pieces=tuple(piece.encode() if type(piece) is str else piece for piece in pieces),
         headers=headers,
         hit_actions=tuple(getattr(response, "page_cache_hit_actions", ())),
         etag=response.get("ETag", ""),
@@ -345,7 +360,7 @@ def _serve(request, page: CachedPage) -> HttpResponse:
         conditional = get_conditional_response(request, etag=page.etag, response=response)
         if conditional is not response:
             return conditional
-    response.content = fill_page(request, page.pieces)
+    response.content = fill_page_bytes(request, page.pieces)
     response["Content-Length"] = str(len(response.content))
     return response
 

@@ -198,3 +198,33 @@ def test_sixteen_readers_of_a_stale_page_cause_one_render_and_none_waits(rf, mon
     contents = sorted(r.content for r in responses)
     assert contents.count(b"<p>render 2</p>") == 1
     assert contents.count(b"<p>render 1</p>") == READERS - 1
+
+
+def test_a_stored_page_is_served_as_the_bytes_it_was_rendered_as(rf):
+    class Korean(SlowView):
+        def __call__(self, request):
+            response = super().__call__(request)
+            response.content = "<p>의료·병원 — 제약ㆍ약사</p>".encode()
+            return response
+
+    middleware = PageCacheMiddleware(Korean(0))
+    first = middleware(rf.get("/slow/"))
+    hit = middleware(rf.get("/slow/"))
+    assert hit.content == first.content == "<p>의료·병원 — 제약ㆍ약사</p>".encode()
+    assert hit["Content-Length"] == str(len(first.content))
+
+
+def test_a_page_in_another_charset_than_utf8_is_not_stored(rf):
+    class Latin1(SlowView):
+        def __call__(self, request):
+            response = super().__call__(request)
+            response["Content-Type"] = "text/html; charset=iso-8859-1"
+            response.content = "<p>café</p>".encode("iso-8859-1")
+            return response
+
+    view = Latin1(0)
+    middleware = PageCacheMiddleware(view)
+    assert middleware(rf.get("/slow/")).content == "<p>café</p>".encode("iso-8859-1")
+    assert middleware(rf.get("/slow/")).content == "<p>café</p>".encode("iso-8859-1")
+    assert view.renders == 2
+    assert page_cache().get(page_key(rf.get("/slow/"))) is None
