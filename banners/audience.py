@@ -68,7 +68,7 @@ def reader_id(request, *, now: datetime | None = None) -> str | None:
         return None
     now = now or timezone.now()
     key = _key_of(timezone.localdate(now), now)
-    who = f"{client_ip(request)}\n{request.headers.get('User-Agent', '')}"
+    who = f"{client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
     return hmac.new(key, who.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:24]
 
 

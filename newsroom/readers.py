@@ -11,6 +11,7 @@ and Daum's (`DaumApps/…`) say so in their user agent and match none of the nam
 """
 
 import re
+from functools import lru_cache
 
 # One list of the user agents that are not people. Browsers always send a user agent, so an
 # empty one is a script too.
@@ -22,14 +23,15 @@ NON_READER_AGENT = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # readers' browsers are a few hundred agents; a page asks per request
 def is_reader_agent(user_agent: str | None) -> bool:
     """A person's browser, judged by its user agent alone."""
     return bool(user_agent) and not NON_READER_AGENT.search(user_agent)
 
 
 def is_prefetch(request) -> bool:
-    purpose = f"{request.headers.get('Sec-Purpose', '')} {request.headers.get('Purpose', '')}"
-    purpose = purpose.lower()
+    meta = request.META  # not request.headers: that copies every header, on every request
+    purpose = f"{meta.get('HTTP_SEC_PURPOSE', '')} {meta.get('HTTP_PURPOSE', '')}".lower()
     return "prefetch" in purpose or "prerender" in purpose
 
 
@@ -40,4 +42,4 @@ def is_reader(request, *, method: str = "GET") -> bool:
         return False
     if is_prefetch(request):
         return False
-    return is_reader_agent(request.headers.get("User-Agent"))
+    return is_reader_agent(request.META.get("HTTP_USER_AGENT"))
