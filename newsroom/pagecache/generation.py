@@ -216,7 +216,15 @@ def scope_versions(scopes: Iterable[str]) -> tuple[int, ...]:
 
 def scopes_current(read: tuple[tuple[str, int], ...]) -> bool:
     """Whether every scope still has the version a page was rendered with (never creates a
-    version: a missing one means the page is stale)."""
+    version: a missing one means the page is stale).
+
+    This process's memo of a version may be behind the cache for up to
+    PAGE_CACHE_LOCAL_SECONDS: another process bumped the scope and stored the page rendered
+    after it. Where the memo and the page disagree, the cache decides (one more read), and the
+    memo learns the new version: otherwise this process would take the newer page for stale,
+    render it again from its older memo and store that over it, and the processes would take
+    turns rendering the page until their memos agree (an edit every second under load cost a
+    tenth of the requests)."""
     if not read:
         return True
     current: dict[str, int | None] = {}
@@ -227,13 +235,21 @@ def scopes_current(read: tuple[tuple[str, int], ...]) -> bool:
             missing.append(scope)
         current[scope] = value
     if missing:
-        found = cache.get_many([_scope_key(scope) for scope in missing])
-        for scope in missing:
-            value = found.get(_scope_key(scope))
-            if value is not None:
-                _scope_memo.put(scope, value)
-            current[scope] = value
+        _read_scopes(missing, current)
+    differing = [scope for scope, version in read if current[scope] != version]
+    if differing and not set(differing) <= set(missing):
+        _read_scopes(differing, current)
     return all(current[scope] == version for scope, version in read)
+
+
+def _read_scopes(scopes: list[str], into: dict[str, int | None]) -> None:
+    """The cache's versions of `scopes`, into `into` and this process's memo."""
+    found = cache.get_many([_scope_key(scope) for scope in scopes])
+    for scope in scopes:
+        value = found.get(_scope_key(scope))
+        if value is not None:
+            _scope_memo.put(scope, value)
+        into[scope] = value
 
 
 @contextmanager

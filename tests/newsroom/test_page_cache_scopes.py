@@ -105,3 +105,40 @@ def test_a_withdrawn_article_page_is_gone_at_once(client, tagged):
     tagged.status = Article.Status.WITHDRAWN
     tagged.save()
     assert client.get(url, **BROWSER).status_code == 404
+
+
+def test_a_process_whose_memo_is_behind_serves_the_page_rendered_after_an_edit(
+    client, tagged, settings, monkeypatch
+):
+    from newsroom.pagecache import generation
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    bump_generation()
+    url = f"/news/{tagged.pk}/"
+    text_of(client, url)  # stored; this process's memo holds the scopes' versions
+    behind = dict(generation._scope_memo._values)  # what another process's memo still holds
+    tagged.title = "약가 개편안 수정 발표"
+    tagged.save()
+    assert "수정 발표" in text_of(client, url)  # rendered after the edit, with the new versions
+    renders = count_renders(monkeypatch)
+    generation._scope_memo._values.update(behind)  # that process, a moment after the edit
+    assert "수정 발표" in text_of(client, url)
+    assert renders == []  # the newer page is served, not taken for stale and rendered again
+    assert "수정 발표" in text_of(client, url)
+    assert renders == []  # and the memo has learnt the new versions
+
+
+def test_a_process_whose_memo_is_behind_still_sees_a_page_older_than_an_edit_as_stale(
+    client, tagged, settings, monkeypatch
+):
+    from newsroom.pagecache import generation
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    bump_generation()
+    url = f"/news/{tagged.pk}/"
+    text_of(client, url)
+    renders = count_renders(monkeypatch)
+    tagged.title = "약가 개편안 수정 발표"
+    tagged.save()  # bumps the scopes: the stored page is older than the edit
+    assert "수정 발표" in text_of(client, url)
+    assert len(renders) == 1
