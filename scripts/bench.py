@@ -27,6 +27,10 @@ Two more loads in the warm pass:
   every second through the ORM (what a desk edit does to the caches); the editor is started
   (imports done, a first edit saved) before the warm-up, so its start is not measured.
 
+Each load also gives the server's CPU time per request ("cpu ms": gunicorn's master and
+workers, read from /proc before and after wrk): on a machine busy with something else the
+requests per second of two sides drift apart, their CPU per request much less.
+
 A/B: with BENCH_BASELINE=<git revision> the same run also loads a checkout of that revision
 (extracted to var/bench-baseline/<revision>, its own databases `…_base` and its own Redis
 database), and every load runs on both, alternating, BENCH_ROUNDS times (2); the tables give
@@ -454,6 +458,34 @@ def wrk(
     }
 
 
+def server_cpu_seconds(server) -> float:
+    """The CPU time (user and system) used so far by a gunicorn server: its master and workers,
+    the process group it was started as (`start_new_session`)."""
+    group = server.pid
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measured(server, load) -> dict:
+    """`load()`'s result with the server's CPU per request ("cpu", ms): unlike requests per
+    second it does not depend on what else the machine is doing, so two sides compare even on
+    a busy machine (wrk, PostgreSQL, Redis and an editor process are not in it)."""
+    before = server_cpu_seconds(server)
+    result = load()
+    used = server_cpu_seconds(server) - before
+    result["cpu"] = used * 1000 / result["requests"] if result["requests"] else None
+    return result
+
+
 def check_status(url: str) -> int:
     request = urllib.request.Request(url, headers={"User-Agent": "Mozilla/5.0 bench"})
     opener = urllib.request.build_opener(_NoRedirect)
@@ -543,8 +575,9 @@ def load(side, database_url, path, kind, connections, settings, script, paths, o
             fail(f"{side.name}: {path} answered {status} to a signed beacon")
         wrk(url, duration=2, connections=max(connections, 3), threads=1, script=beacon_script,
             environment=environment)  # fmt: skip
-        return wrk(url, duration=settings["duration"], connections=connections, threads=threads,
-                   script=beacon_script, environment=environment)  # fmt: skip
+        return measured(side.server, lambda: wrk(
+            url, duration=settings["duration"], connections=connections, threads=threads,
+            script=beacon_script, environment=environment))  # fmt: skip
     # The editor runs before the warm-up: what is measured is its edits, not the start of a
     # Python process (Django's imports take a core for about a second).
     editor = Editor(side, database_url) if kind == "edits" else None
@@ -557,9 +590,14 @@ def load(side, database_url, path, kind, connections, settings, script, paths, o
             wrk(url, duration=2, connections=max(connections, 3), threads=1)
         if kind == "long-tail":
             environment = {"BENCH_PATHS": str(paths), "BENCH_PATHS_OFFSET": str(offset)}
-            return wrk(url, duration=settings["duration"], connections=connections,
-                       threads=threads, script=script, environment=environment)  # fmt: skip
-        return wrk(url, duration=settings["duration"], connections=connections, threads=threads)
+            return measured(side.server, lambda: wrk(
+                url, duration=settings["duration"], connections=connections, threads=threads,
+                script=script, environment=environment))  # fmt: skip
+        duration = settings["duration"]
+        return measured(
+            side.server,
+            lambda: wrk(url, duration=duration, connections=connections, threads=threads),
+        )
     finally:
         if editor:
             editor.stop()
@@ -571,13 +609,16 @@ def format_ms(value) -> str:
 
 HEADER = (
     f"{'page':<20} {'cache':<6} {'side':<5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    f" {'cpu ms':>7}"
 )
 
 
 def format_row(row: dict) -> str:
+    cpu = row.get("cpu")
     return (
         f"{row['page']:<20} {row['mode']:<6} {row['side']:<5} {row['rps']:>9.1f} "
         f"{format_ms(row['p50']):>8} {format_ms(row['p99']):>8} {row['errors']:>7}"
+        f" {'-' if cpu is None else f'{cpu:.2f}':>7}"
     )
 
 
@@ -589,31 +630,43 @@ def summary(rows: list[dict]) -> dict | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
+def median_cpu(rows: list[dict]) -> float | None:
+    values = sorted(r["cpu"] for r in rows if r.get("cpu") is not None)
+    return values[(len(values) - 1) // 2] if values else None
+
+
 def markdown_table(rows: list[dict]) -> str:
     """One row per page and side, the three passes side by side (medians of the rounds), and
-    with a baseline a row with the ratio now/base of the requests per second."""
+    with a baseline a row with the ratios now/base of the requests per second and of the
+    requests per second of the server's CPU ("cpu ms": the gunicorn processes' CPU time per
+    request; in the ratio row base cpu / now cpu, so above 1 is better on both)."""
     modes = ["cold 1", "cold", "warm"]
     sides = list(dict.fromkeys(row["side"] for row in rows))
-    head = ["page", "side"] + [f"{m} {c}" for m in modes for c in ("req/s", "p50 ms", "p99 ms")]
+    columns = ("req/s", "p50 ms", "p99 ms", "cpu ms")
+    head = ["page", "side"] + [f"{m} {c}" for m in modes for c in columns]
     lines = ["| " + " | ".join(head) + " |", "|---|---" + "|---:" * (len(head) - 2) + "|"]
     for page in dict.fromkeys(row["page"] for row in rows):
-        medians = {}
+        medians, cpus = {}, {}
         for side in sides:
             cells = [page, side]
             for mode in modes:
                 found = [r for r in rows if (r["page"], r["mode"], r["side"]) == (page, mode, side)]
                 row = medians[side, mode] = summary(found)
+                cpu = cpus[side, mode] = median_cpu(found)
                 if row is None:
-                    cells += ["-", "-", "-"]
+                    cells += ["-", "-", "-", "-"]
                 else:
                     cells += [f"{row['rps']:,.0f}", format_ms(row["p50"]), format_ms(row["p99"])]
+                    cells.append("-" if cpu is None else f"{cpu:.2f}")
             lines.append("| " + " | ".join(cells) + " |")
         if len(sides) == 2:
             cells = [page, "now/base"]
             for mode in modes:
                 now, base = medians["now", mode], medians["base", mode]
                 ratio = f"×{now['rps'] / base['rps']:.2f}" if now and base and base["rps"] else "-"
-                cells += [ratio, "", ""]
+                now_cpu, base_cpu = cpus["now", mode], cpus["base", mode]
+                cpu_ratio = f"×{base_cpu / now_cpu:.2f}" if now_cpu and base_cpu else "-"
+                cells += [ratio, "", "", cpu_ratio]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
