@@ -131,7 +131,6 @@ def test_a_process_whose_memo_is_behind_serves_the_page_rendered_after_an_edit(
 def test_a_process_whose_memo_is_behind_still_sees_a_page_older_than_an_edit_as_stale(
     client, tagged, settings, monkeypatch
 ):
-    from newsroom.pagecache import generation
 
     settings.PAGE_CACHE_LOCAL_SECONDS = 60
     bump_generation()
