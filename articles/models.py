@@ -13,6 +13,8 @@ from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from newsroom.compiled import CompiledRead
+
 from . import bigrams
 from .richtext import SNIPPET_STORED_LENGTH, RichTextBodyField, cut, plain_text, stored_snippet
 
@@ -815,6 +817,20 @@ def with_page_relations(article: "Article | None") -> "Article | None":
         else []
     )
     return article
+
+
+# The article page's own query, compiled once per process (newsroom.compiled): building and
+# compiling it cost more CPU than PostgreSQL takes to answer it.
+_article_page_row = CompiledRead(
+    lambda pk: Article.objects.publishable().for_article_page().filter(pk=pk)[:1]
+)
+
+
+def read_article_page(pk: int) -> "Article | None":
+    """The article page's article (published, whatever its time: `is_public()` is asked per
+    request), as `publishable().for_article_page()` reads it, with its standing notices and its
+    bylines, tags and related articles (`with_corrections`, `with_page_relations`), or None."""
+    return with_page_relations(with_corrections(_article_page_row.first(int(pk))))
 
 
 class ArticleRevision(models.Model):

@@ -39,8 +39,7 @@ from .models import (
     Section,
     Series,
     Tag,
-    with_corrections,
-    with_page_relations,
+    read_article_page,
 )
 from .pagination import LIST_PARAMETERS
 from .photos import (
@@ -439,9 +438,7 @@ def detail(request, pk):
     # scheduled article's page appears on time, with nothing to invalidate at that moment.
     article = _found(
         f"article:{pk}",
-        lambda: with_page_relations(
-            with_corrections(Article.objects.publishable().for_article_page().filter(pk=pk).first())
-        ),
+        lambda: read_article_page(pk),
         "없는 기사입니다.",
         scopes=(f"article:{pk}",),
     )
