@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -50,6 +52,7 @@ class _Compiled:
         self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, select, db)
         self.annotations = dict(compiler.annotation_col_map or {})
+        self.converters: WeakKeyDictionary = WeakKeyDictionary()
 
     def run(self, db: str, value: Any) -> list[Model]:
         params = list(self.params)
@@ -59,8 +62,17 @@ class _Compiled:
         # This thread's connection (connections are per thread), and the SQL as compiled.
         compiler.connection = connections[db]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        rows = chain.from_iterable(compiler.execute_sql())
+        # The columns' converters (dates, booleans, decimals …), also made once, per connection
+        # (they may hold it).
+        converters = self.converters.get(compiler.connection)
+        if converters is None:
+            columns = [column[0] for column in compiler.select[: compiler.col_count]]
+            converters = self.converters[compiler.connection] = compiler.get_converters(columns)
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
         found = []
-        for row in compiler.results_iter(compiler.execute_sql()):
+        for row in rows:
             instance = self.model.from_db(db, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, instance)
