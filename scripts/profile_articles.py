@@ -8,7 +8,9 @@ every request is a miss that renders the article and stores it. The caches are e
 (`cache.clear()` on the default and the pages' cache: give this a Redis database of its own),
 then `--warm` articles are requested to fill the shared blocks, then `--count` others are timed:
 the table shows the median and mean CPU time of this process per request (what a busy machine's
-waits do not inflate) and the wall time. `--profile` runs cProfile over the timed requests.
+waits do not inflate), the wall time, and the PostgreSQL backend's CPU time per request when the
+database runs on this machine (the database's share of a page on the same cores; its clock ticks
+are coarse: use a few hundred requests). `--profile` runs cProfile over the timed requests.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench_100000 DJANGO_DEBUG=0 \\
     DJANGO_SECRET_KEY=x DJANGO_ALLOWED_HOSTS=testserver \\
@@ -63,6 +65,25 @@ def environ_for(path: str) -> dict:
     }
 
 
+def database_backend(connection) -> Path | None:
+    """/proc/<pid>/stat of this connection's PostgreSQL backend when it runs on this machine
+    (its CPU time per request is the database's share of a page), else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    return stat if stat.exists() else None
+
+
+def backend_cpu(stat: Path | None) -> float:
+    """The backend's user and system CPU seconds so far."""
+    if stat is None:
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="timed articles (300)")
@@ -100,9 +121,11 @@ def main() -> None:
 
     for pk in picked[: args.warm]:
         get(pk)
+    backend = database_backend(connection)
     # CPU time, as the table: waits for PostgreSQL and Redis are not what a render costs.
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     cpu, wall, sizes = [], [], []
+    database_started = backend_cpu(backend)
     for pk in picked[args.warm :]:
         statuses.clear()
         if profiler:
@@ -117,6 +140,7 @@ def main() -> None:
             sys.exit(f"/news/{pk}/: {statuses}")
         sizes.append(len(body))
 
+    database_cpu = backend_cpu(backend) - database_started if backend else None
     mode = f"page cache {settings.PAGE_CACHE_SECONDS} s" if settings.PAGE_CACHE_SECONDS else "cold"
     print(
         f"{connection.vendor}, {mode}, cache {settings.CACHES['default']['BACKEND'].split('.')[-1]}"
@@ -126,6 +150,11 @@ def main() -> None:
         f"cpu ms p50 {statistics.median(cpu) * 1000:.2f}  mean {statistics.mean(cpu) * 1000:.2f}"
         f"  |  wall ms p50 {statistics.median(wall) * 1000:.2f}"
         f"  mean {statistics.mean(wall) * 1000:.2f}"
+        + (
+            f"  |  postgres cpu ms mean {database_cpu / len(cpu) * 1000:.2f}"
+            if database_cpu is not None
+            else ""
+        )
     )
     if profiler:
         stats = pstats.Stats(profiler).strip_dirs()
