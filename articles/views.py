@@ -40,6 +40,7 @@ from .models import (
     Series,
     Tag,
     read_article_page,
+    sections_and_series,
 )
 from .pagination import LIST_PARAMETERS
 from .photos import (
@@ -432,6 +433,16 @@ def render_article(request, article: Article, *, preview: bool = False):
     return response
 
 
+def _shared_rows():
+    """Every section and series (articles.models.sections_and_series), kept like the shared
+    blocks for the content generation, which a section's or a series' change bumps."""
+    return cached_fragment("sections-and-series", sections_and_series, scopes=())
+
+
+def _read_article(pk: int) -> Article | None:
+    return read_article_page(pk, shared=_shared_rows())
+
+
 def _article_for_page(request, pk: int) -> Article:
     """The article page's article, kept in the cache for its scope `article:<id>` (a missing one
     too), or a 404. A page the page cache will keep reads it from the database: the next reader
@@ -441,10 +452,10 @@ def _article_for_page(request, pk: int) -> Article:
     scopes = (f"article:{pk}",)
     if pagecache.stores_page(request):
         scope_versions(scopes)
-        article = read_article_page(pk)
+        article = _read_article(pk)
         if article is not None:
             return article
-    return _found(f"article:{pk}", lambda: read_article_page(pk), "없는 기사입니다.", scopes=scopes)
+    return _found(f"article:{pk}", lambda: _read_article(pk), "없는 기사입니다.", scopes=scopes)
 
 
 @reader_page

@@ -11,6 +11,7 @@ from articles.models import (
     Section,
     Series,
     read_article_page,
+    sections_and_series,
     with_corrections,
     with_page_relations,
 )
@@ -153,3 +154,21 @@ def test_a_compiled_read_needs_its_value_as_exactly_one_parameter(make_article):
         CompiledRead(lambda pk: Article.objects.filter(title="x"))(1)
     with pytest.raises(ValueError, match="plain model queryset"):
         CompiledRead(lambda pk: Article.objects.filter(pk=pk).values("pk"))(1)
+
+
+def test_the_article_page_takes_its_section_and_series_from_the_kept_copy(
+    make_article, django_assert_num_queries
+):
+    parent = Section.objects.get(slug="policy")
+    child = Section.objects.create(name="국회", slug="assembly", parent=parent)
+    series = Series.objects.create(title="연재")
+    article = make_article(section=child, series=series)
+    shared = sections_and_series()
+    read_article_page(article.pk, shared=shared)  # compiled on the first call
+    with django_assert_num_queries(1):
+        read = read_article_page(article.pk, shared=shared)
+        assert read.section is shared[0][child.pk] and read.section.parent.name == parent.name
+        assert read.series is shared[1][series.pk]
+    # One missing from the copy (made a moment ago in another process) is read when asked for.
+    read = read_article_page(article.pk, shared=({}, {}))
+    assert (read.section, read.series) == (child, series)
