@@ -763,22 +763,33 @@ class PageRelations(models.Expression):
 
     output_field = models.TextField()
 
-    def _parts(self, compiler):
+    def _parts(self, compiler, *, lateral: bool = False):
         article = compiler.quote_name_unless_alias(compiler.query.base_table)
         reporter, tag = Reporter._meta.db_table, Tag._meta.db_table
         bylines = Article.reporters.through._meta.db_table
         tagged = Article.tags.through._meta.db_table
         related = Article.related.through._meta.db_table
+
+        def joined(table, alias, links, column):
+            if lateral:
+                # PostgreSQL: the article's few links first, then each row by its key (OFFSET 0
+                # keeps the planner from hashing the whole tag or reporter table per article).
+                return (
+                    f"{links} x JOIN LATERAL (SELECT * FROM {table} "  # noqa: S608 (names only)
+                    f"WHERE id = x.{column} OFFSET 0) {alias} ON true"
+                )
+            return f"{table} {alias} JOIN {links} x ON x.{column} = {alias}.id"
+
         return article, (
             (
                 "json_array(r.id, r.user_id, r.name, r.email, r.photo, r.is_active)",
-                f"{reporter} r JOIN {bylines} x ON x.reporter_id = r.id "
+                f"{joined(reporter, 'r', bylines, 'reporter_id')} "
                 f'WHERE x.article_id = {article}."id"',
                 "r.id",
             ),
             (
                 "json_array(t.id, t.name, t.slug)",
-                f'{tag} t JOIN {tagged} x ON x.tag_id = t.id WHERE x.article_id = {article}."id"',
+                f'{joined(tag, "t", tagged, "tag_id")} WHERE x.article_id = {article}."id"',
                 "t.name",
             ),
             ("x.to_article_id", f'{related} x WHERE x.from_article_id = {article}."id"', "1"),
@@ -796,7 +807,7 @@ class PageRelations(models.Expression):
         return f"json_array({lists})", []
 
     def as_postgresql(self, compiler, connection):
-        _, parts = self._parts(compiler)
+        _, parts = self._parts(compiler, lateral=True)
         lists = ", ".join(
             f"(SELECT COALESCE(json_agg({value.replace('json_array', 'json_build_array')} "  # noqa: S608
             f"ORDER BY {order}), '[]'::json) FROM {source})"
