@@ -830,12 +830,15 @@ def with_page_relations(article: "Article | None") -> "Article | None":
         Reporter.from_db(db, reporter_fields, (*row[:5], bool(row[5]))) for row in bylines
     ]
     article.page_tags = [Tag.from_db(db, ("id", "name", "slug"), row) for row in tags]
-    article.page_related = (
-        list(article.related.publishable().for_cards().order_by("-published_at"))
-        if related_ids
-        else []
-    )
+    article.page_related = _related_cards(article.pk) if related_ids else []
     return article
+
+
+# The article's related articles as cards, newest first: `article.related` of an unsaved
+# stand-in (no query), compiled once per process (newsroom.compiled).
+_related_cards = CompiledRead(
+    lambda pk: Article(pk=pk).related.publishable().for_cards().order_by("-published_at")
+)
 
 
 # The article page's own query, compiled once per process (newsroom.compiled): building and
