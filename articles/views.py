@@ -286,10 +286,11 @@ def series(request, pk):
 
 def series_place(article: Article) -> dict | None:
     """Where the article stands in its series: "연재 3/7", the previous and the next part
-    (published parts only, in the order they were published). One cached query per series."""
+    (published parts only, in the order they were published). One query per series, kept like
+    the shared blocks (also with the page cache off) until a part of it changes."""
     if not article.series_id or not article.is_public():
         return None
-    parts = cached(
+    parts = cached_fragment(
         f"series-parts:{article.series_id}",
         lambda: list(
             Article.objects.published()
