@@ -267,6 +267,18 @@ def article_json_ld(context, article, reporters, image_url=""):
     )
 
 
+@lru_cache(maxsize=64)
+def _static_url(static_url: str, path: str) -> str:
+    return static(path)
+
+
+@register.simple_tag
+def static_file(path: str) -> str:
+    """`{% static %}`, made once per process and path (and STATIC_URL): a page's few constant
+    files (the default link-preview image) need no storage lookup per render."""
+    return _static_url(settings.STATIC_URL, path)
+
+
 @lru_cache(maxsize=4)
 def _logo_url(static_url: str, site_url: str) -> str:
     """The publisher's logo, absolute: the same for every article while the static files and
