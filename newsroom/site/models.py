@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.richtext import RichTextBodyField
+from newsroom.pagecache.generation import local_memo
 
 SITE_INFO_CACHE_KEY = "newsroom:site-info"
+_site_info_memo = local_memo()
 
 
 class SiteInfo(models.Model):
@@ -42,11 +44,18 @@ class SiteInfo(models.Model):
 
     @classmethod
     def current(cls) -> "SiteInfo | None":
+        """The row, through the shared cache and this process's memo (PAGE_CACHE_LOCAL_SECONDS,
+        as the content generation: every page that renders asks for it; a change here clears
+        the memo at once, other processes see it within the memo's second)."""
+        return _site_info_memo.get(SITE_INFO_CACHE_KEY, cls._shared) or None
+
+    @classmethod
+    def _shared(cls) -> "SiteInfo | bool":
         info = cache.get(SITE_INFO_CACHE_KEY)
         if info is None:
             info = cls.objects.order_by("pk").first() or False
             cache.set(SITE_INFO_CACHE_KEY, info, 300)
-        return info or None
+        return info
 
 
 class PolicyPage(models.Model):
