@@ -359,6 +359,17 @@ def _same_section_latest(article: Article) -> list[Article]:
     return [item for item in newest if item.pk != article.pk][:RELATED_COUNT]
 
 
+def _same_section_box(article: Article, related: list[Article]) -> str:
+    """The related-articles box of `_same_section_latest(article)` as HTML, kept like the list
+    it shows (for the section's version): the articles it shows name it, so every article of
+    the section outside its newest shares one copy."""
+    return cached_fragment(
+        f"same-section-box:{article.section_id}:{','.join(str(item.pk) for item in related)}",
+        lambda: render_to_string("includes/_related.html", {"related": related}),
+        scopes=(f"section:{article.section_id}",),
+    )
+
+
 def article_context(article: Article, *, preview: bool = False) -> dict:
     saved = article.pk is not None
     # The article page's article has them from its own row (with_page_relations); a preview
@@ -382,8 +393,10 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         if saved
         else []
     )
+    related_html = ""
     if not related and not preview:
         related = _same_section_latest(article)
+        related_html = _same_section_box(article, related) if related else ""
     # The lead photo's sizes (the page, its link preview) and the related articles' pictures
     # (the section's newest come with theirs).
     attach_lead_renditions(
@@ -398,6 +411,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "tags": tags,
         "corrections": corrections,
         "related": related,
+        "related_html": related_html,
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,

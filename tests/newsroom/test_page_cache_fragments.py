@@ -92,6 +92,22 @@ def test_an_article_without_related_ones_reads_its_sections_newest_from_the_kept
     assert "둘째 기사" not in related
 
 
+def test_articles_outside_their_sections_newest_share_one_kept_related_box(client):
+    old = [publish(f"지난 기사 {n}", ago=timedelta(days=2, hours=n)) for n in range(2)]
+    for n in range(7):
+        publish(f"최근 기사 {n}", ago=timedelta(hours=n + 1))
+    first = get(client, old[0].get_absolute_url())
+    assert "includes/_related.html" in templates_of(first)
+    second = get(client, old[1].get_absolute_url())
+    assert "includes/_related.html" not in templates_of(second)  # the box, kept as HTML
+    boxes = [
+        html[html.index('<section class="related"') :].split("</section>")[0]
+        for html in (first.content.decode(), second.content.decode())
+    ]
+    assert boxes[0] == boxes[1] and boxes[0].count('<li class="related__item">') == 6
+    assert "최근 기사 0" in boxes[0] and "최근 기사 6" not in boxes[0]
+
+
 def test_the_kept_same_section_list_brings_its_thumbnails(
     client, media_root, django_assert_max_num_queries
 ):
