@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.richtext import RichTextBodyField
-from newsroom.pagecache.generation import local_memo
+from newsroom.pagecache.generation import generation, local_memo
 
 SITE_INFO_CACHE_KEY = "newsroom:site-info"
 _site_info_memo = local_memo()
@@ -44,10 +44,11 @@ class SiteInfo(models.Model):
 
     @classmethod
     def current(cls) -> "SiteInfo | None":
-        """The row, through the shared cache and this process's memo (PAGE_CACHE_LOCAL_SECONDS,
-        as the content generation: every page that renders asks for it; a change here clears
-        the memo at once, other processes see it within the memo's second)."""
-        return _site_info_memo.get(SITE_INFO_CACHE_KEY, cls._shared) or None
+        """The row, through the shared cache and this process's memo (PAGE_CACHE_LOCAL_SECONDS:
+        every page that renders asks for it). The memo is per content generation, which a
+        change bumps: a page rendered for the new generation never shows the old details, in
+        this process or another."""
+        return _site_info_memo.get((SITE_INFO_CACHE_KEY, generation()), cls._shared) or None
 
     @classmethod
     def _shared(cls) -> "SiteInfo | bool":

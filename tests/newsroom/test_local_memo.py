@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from newsroom.pagecache import generation as page_cache
-from newsroom.site.models import SiteInfo
+from newsroom.site.models import SITE_INFO_CACHE_KEY, SiteInfo
 from tests.factories import publish, site_info
 from tests.user_agents import BROWSER
 from weather.templatetags import weather_tags
@@ -89,3 +89,10 @@ def test_the_sites_details_are_read_once_a_second_and_a_change_is_seen_at_once(
     info.name = "새건강일보"
     info.save()
     assert SiteInfo.current().name == "새건강일보"
+    # Another process's change: the row, its cached copy gone, a new generation.
+    SiteInfo.objects.filter(pk=info.pk).update(name="다른건강일보")
+    cache.delete(SITE_INFO_CACHE_KEY)
+    cache.set(page_cache.GENERATION_KEY, 12345)
+    assert SiteInfo.current().name == "새건강일보"  # this process's memos: the old generation
+    page_cache._generation_memo.clear()  # its second is over: the new generation is read
+    assert SiteInfo.current().name == "다른건강일보"  # never the old details in a new generation
