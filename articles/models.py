@@ -1,6 +1,7 @@
 import hashlib
 import json
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -12,6 +13,9 @@ from django.db.models import F, Func, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
+
+from newsroom.compiled import CompiledRead
 
 from . import bigrams
 from .richtext import SNIPPET_STORED_LENGTH, RichTextBodyField, cut, plain_text, stored_snippet
@@ -78,7 +82,9 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        # reverse("articles:tag", …), written out as the section's is: an article page asks for
+        # each of its tags' (tests compare the two, Korean slugs quoted as reverse() quotes them).
+        return f"{get_script_prefix()}tag/{quote(self.slug, safe=RFC3986_SUBDELIMS + '/~:@')}/"
 
 
 class SeriesQuerySet(models.QuerySet):
@@ -141,7 +147,9 @@ class Reporter(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:reporter", kwargs={"pk": self.pk})
+        # reverse("articles:reporter", …), written out: an article page asks for each byline's
+        # four times (tests compare the two).
+        return f"{get_script_prefix()}reporter/{self.pk}/"
 
     @property
     def byline(self) -> str:
@@ -378,13 +386,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.defer(None).defer("search_document")
 
     def for_article_page(self):
-        """What the article page shows beside the article: its section and parent section, its
-        series and lead photo joined; its bylines, tags and related article ids in the same row
-        as one JSON text (`page_relations`, read by `with_page_relations()`), so the article is
-        one query where three prefetches were four. Its standing correction notices are only
-        asked whether there are any (`has_corrections`): most articles have none, and
-        `with_corrections()` loads them for the one that has."""
-        return self.select_related("section__parent", "series", "lead_photo").annotate(
+        """What the article page shows beside the article: its lead photo joined; its bylines,
+        tags and related article ids in the same row as one JSON text (`page_relations`, read by
+        `with_page_relations()`), so the article is one query where three prefetches were four.
+        Its standing correction notices are only asked whether there are any
+        (`has_corrections`): most articles have none, and `with_corrections()` loads them for
+        the one that has. Its section (and the section's parent) and its series are not joined:
+        the page takes them from its kept copies of every section and series
+        (`read_article_page`), as joining them made PostgreSQL's work for the row 40 % more."""
+        return self.select_related("lead_photo").annotate(
             has_corrections=models.Exists(
                 CorrectionNotice.objects.shown().filter(article=OuterRef("pk"))
             ),
@@ -753,22 +763,33 @@ class PageRelations(models.Expression):
 
     output_field = models.TextField()
 
-    def _parts(self, compiler):
+    def _parts(self, compiler, *, lateral: bool = False):
         article = compiler.quote_name_unless_alias(compiler.query.base_table)
         reporter, tag = Reporter._meta.db_table, Tag._meta.db_table
         bylines = Article.reporters.through._meta.db_table
         tagged = Article.tags.through._meta.db_table
         related = Article.related.through._meta.db_table
+
+        def joined(table, alias, links, column):
+            if lateral:
+                # PostgreSQL: the article's few links first, then each row by its key (OFFSET 0
+                # keeps the planner from hashing the whole tag or reporter table per article).
+                return (
+                    f"{links} x JOIN LATERAL (SELECT * FROM {table} "  # noqa: S608 (names only)
+                    f"WHERE id = x.{column} OFFSET 0) {alias} ON true"
+                )
+            return f"{table} {alias} JOIN {links} x ON x.{column} = {alias}.id"
+
         return article, (
             (
                 "json_array(r.id, r.user_id, r.name, r.email, r.photo, r.is_active)",
-                f"{reporter} r JOIN {bylines} x ON x.reporter_id = r.id "
+                f"{joined(reporter, 'r', bylines, 'reporter_id')} "
                 f'WHERE x.article_id = {article}."id"',
                 "r.id",
             ),
             (
                 "json_array(t.id, t.name, t.slug)",
-                f'{tag} t JOIN {tagged} x ON x.tag_id = t.id WHERE x.article_id = {article}."id"',
+                f'{joined(tag, "t", tagged, "tag_id")} WHERE x.article_id = {article}."id"',
                 "t.name",
             ),
             ("x.to_article_id", f'{related} x WHERE x.from_article_id = {article}."id"', "1"),
@@ -786,7 +807,7 @@ class PageRelations(models.Expression):
         return f"json_array({lists})", []
 
     def as_postgresql(self, compiler, connection):
-        _, parts = self._parts(compiler)
+        _, parts = self._parts(compiler, lateral=True)
         lists = ", ".join(
             f"(SELECT COALESCE(json_agg({value.replace('json_array', 'json_build_array')} "  # noqa: S608
             f"ORDER BY {order}), '[]'::json) FROM {source})"
@@ -809,12 +830,50 @@ def with_page_relations(article: "Article | None") -> "Article | None":
         Reporter.from_db(db, reporter_fields, (*row[:5], bool(row[5]))) for row in bylines
     ]
     article.page_tags = [Tag.from_db(db, ("id", "name", "slug"), row) for row in tags]
-    article.page_related = (
-        list(article.related.publishable().for_cards().order_by("-published_at"))
-        if related_ids
-        else []
-    )
+    article.page_related = _related_cards(article.pk) if related_ids else []
     return article
+
+
+# The article's related articles as cards, newest first: `article.related` of an unsaved
+# stand-in (no query), compiled once per process (newsroom.compiled).
+_related_cards = CompiledRead(
+    lambda pk: Article(pk=pk).related.publishable().for_cards().order_by("-published_at")
+)
+
+
+# The article page's own query, compiled once per process (newsroom.compiled): building and
+# compiling it cost more CPU than PostgreSQL takes to answer it. One row by its key: no ORDER BY
+# (the model's ordering made PostgreSQL sort the joined row before its subqueries).
+_article_page_row = CompiledRead(
+    lambda pk: Article.objects.publishable().for_article_page().filter(pk=pk).order_by()[:1]
+)
+
+
+def sections_and_series() -> tuple[dict[int, Section], dict[int, Series]]:
+    """Every section (its parent set, from the same dict) and every series, by id: what the
+    article page takes its article's section and series from."""
+    sections = {section.pk: section for section in Section.objects.all()}
+    for section in sections.values():
+        if section.parent_id in sections:
+            section.parent = sections[section.parent_id]
+    return sections, {series.pk: series for series in Series.objects.all()}
+
+
+def read_article_page(pk: int, *, shared=None) -> "Article | None":
+    """The article page's article (published, whatever its time: `is_public()` is asked per
+    request), as `publishable().for_article_page()` reads it, with its standing notices and its
+    bylines, tags and related articles (`with_corrections`, `with_page_relations`), or None.
+
+    `shared`: `sections_and_series()` (the page's kept copy) to set its section and series
+    from; one missing there (created a moment ago in another process) is read when asked for."""
+    article = _article_page_row.first(int(pk))
+    if article is not None and shared is not None:
+        sections, series = shared
+        if article.section_id in sections:
+            article.section = sections[article.section_id]
+        if article.series_id in series:
+            article.series = series[article.series_id]
+    return with_page_relations(with_corrections(article))
 
 
 class ArticleRevision(models.Model):

@@ -17,11 +17,13 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 
+from newsroom.compiled import CompiledRead
 from newsroom.pictures import encode_image
 
 from .models import Photo, PhotoRendition
@@ -151,6 +153,15 @@ def make_renditions(photo: Photo, specs=None) -> dict[str, PhotoRendition]:
     return have
 
 
+@lru_cache(maxsize=16)
+def _one_photos_renditions(specs: tuple[str, ...]) -> CompiledRead:
+    """The `specs` renditions of one photo, compiled once per process and `specs` (a page's
+    few constant tuples)."""
+    return CompiledRead(
+        lambda pk: PhotoRendition.objects.filter(photo_id=pk, spec__in=specs).order_by()
+    )
+
+
 def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
     """{photo id: {spec: rendition}} for many photos in one query; a missing rendition is made
     now (once) and stored."""
@@ -159,7 +170,10 @@ def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
     if not photos:
         return found
     by_id = {p.pk: p for p in photos}
-    rows = PhotoRendition.objects.filter(photo__in=list(by_id), spec__in=specs)
+    if len(by_id) == 1:  # an article page's lead photo: the query compiled once per process
+        rows = _one_photos_renditions(tuple(specs))(next(iter(by_id)))
+    else:
+        rows = PhotoRendition.objects.filter(photo__in=list(by_id), spec__in=specs)
     for rendition in rows:
         if rendition.focal_key == focal_key(by_id[rendition.photo_id], rendition.spec):
             found[rendition.photo_id][rendition.spec] = rendition

@@ -25,7 +25,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from newsroom import pagecache
-from newsroom.pagecache.generation import LISTS, cached, cached_fragment
+from newsroom.pagecache.generation import LISTS, cached, cached_fragment, scope_versions
 from newsroom.readers import is_reader
 from newsroom.site.models import PolicyPage
 
@@ -39,8 +39,8 @@ from .models import (
     Section,
     Series,
     Tag,
-    with_corrections,
-    with_page_relations,
+    read_article_page,
+    sections_and_series,
 )
 from .pagination import LIST_PARAMETERS
 from .photos import (
@@ -286,10 +286,11 @@ def series(request, pk):
 
 def series_place(article: Article) -> dict | None:
     """Where the article stands in its series: "연재 3/7", the previous and the next part
-    (published parts only, in the order they were published). One cached query per series."""
+    (published parts only, in the order they were published). One query per series, kept like
+    the shared blocks (also with the page cache off) until a part of it changes."""
     if not article.series_id or not article.is_public():
         return None
-    parts = cached(
+    parts = cached_fragment(
         f"series-parts:{article.series_id}",
         lambda: list(
             Article.objects.published()
@@ -358,6 +359,17 @@ def _same_section_latest(article: Article) -> list[Article]:
     return [item for item in newest if item.pk != article.pk][:RELATED_COUNT]
 
 
+def _same_section_box(article: Article, related: list[Article]) -> str:
+    """The related-articles box of `_same_section_latest(article)` as HTML, kept like the list
+    it shows (for the section's version): the articles it shows name it, so every article of
+    the section outside its newest shares one copy."""
+    return cached_fragment(
+        f"same-section-box:{article.section_id}:{','.join(str(item.pk) for item in related)}",
+        lambda: render_to_string("includes/_related.html", {"related": related}),
+        scopes=(f"section:{article.section_id}",),
+    )
+
+
 def article_context(article: Article, *, preview: bool = False) -> dict:
     saved = article.pk is not None
     # The article page's article has them from its own row (with_page_relations); a preview
@@ -381,8 +393,10 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         if saved
         else []
     )
+    related_html = ""
     if not related and not preview:
         related = _same_section_latest(article)
+        related_html = _same_section_box(article, related) if related else ""
     # The lead photo's sizes (the page, its link preview) and the related articles' pictures
     # (the section's newest come with theirs).
     attach_lead_renditions(
@@ -397,6 +411,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
         "tags": tags,
         "corrections": corrections,
         "related": related,
+        "related_html": related_html,
         "is_preview": preview,
         "preview_robots": "noindex, nofollow" if preview else "",
         "current_section": article.section,
@@ -433,18 +448,36 @@ def render_article(request, article: Article, *, preview: bool = False):
     return response
 
 
+def _shared_rows():
+    """Every section and series (articles.models.sections_and_series), kept like the shared
+    blocks for the content generation, which a section's or a series' change bumps."""
+    return cached_fragment("sections-and-series", sections_and_series, scopes=())
+
+
+def _read_article(pk: int) -> Article | None:
+    return read_article_page(pk, shared=_shared_rows())
+
+
+def _article_for_page(request, pk: int) -> Article:
+    """The article page's article, kept in the cache for its scope `article:<id>` (a missing one
+    too), or a 404. A page the page cache will keep reads it from the database: the next reader
+    gets the whole page, and the article kept beside it would be a second pickle and two round
+    trips on every miss of a long tail where each page is read once (the scope is still
+    recorded, so the article's own edit makes the page stale)."""
+    scopes = (f"article:{pk}",)
+    if pagecache.stores_page(request):
+        scope_versions(scopes)
+        article = _read_article(pk)
+        if article is not None:
+            return article
+    return _found(f"article:{pk}", lambda: _read_article(pk), "없는 기사입니다.", scopes=scopes)
+
+
 @reader_page
 def detail(request, pk):
     # Cached whatever its publish time, and asked per request whether its time has come: a
     # scheduled article's page appears on time, with nothing to invalidate at that moment.
-    article = _found(
-        f"article:{pk}",
-        lambda: with_page_relations(
-            with_corrections(Article.objects.publishable().for_article_page().filter(pk=pk).first())
-        ),
-        "없는 기사입니다.",
-        scopes=(f"article:{pk}",),
-    )
+    article = _article_for_page(request, pk)
     if not article.is_public():
         raise Http404("없는 기사입니다.")
     count_view(request, article)

@@ -26,6 +26,7 @@ from .pages import (
     register_lookup_read,
     render_pieces,
     split_page,
+    stores_page,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "register_lookup_read",
     "render_pieces",
     "split_page",
+    "stores_page",
 ]

@@ -40,6 +40,7 @@ from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django_redis.exceptions import ConnectionInterrupted
 
 GENERATION_KEY = "newsroom:content-generation"
 SCOPE_KEY_PREFIX = "newsroom:scope:"
@@ -194,6 +195,14 @@ def scope_versions(scopes: Iterable[str]) -> tuple[int, ...]:
             missing.append(scope)
         else:
             values[scope] = value
+    lasting = [scope for scope in missing if not _follows_schedule(scope)]
+    if lasting:
+        # An article's scope, created by its first reader: read or created in one command.
+        found = _add_or_get(lasting)
+        for scope, value in found.items():
+            _scope_memo.put(scope, value)
+            values[scope] = value
+        missing = [scope for scope in missing if scope not in found]
     if missing:
         found = cache.get_many([_scope_key(scope) for scope in missing])
         for scope in missing:
@@ -212,6 +221,22 @@ def scope_versions(scopes: Iterable[str]) -> tuple[int, ...]:
         for scope, value in values.items():
             reads.setdefault(scope, value)
     return tuple(values[scope] for scope in scopes)
+
+
+def _add_or_get(scopes: list[str]) -> dict[str, int]:
+    """{scope: version} of scopes that do not follow the schedule (their lifetime is fixed),
+    each created now unless it exists, in one round trip on our Redis client; {} elsewhere (the
+    local-memory cache of the tests and development) or when Redis cannot answer: the caller
+    reads them as before."""
+    add_or_get_many = getattr(getattr(cache, "client", None), "add_or_get_many", None)
+    if add_or_get_many is None:
+        return {}
+    keys = {_scope_key(scope): scope for scope in scopes}
+    try:
+        found = add_or_get_many(list(keys), time.time_ns(), timeout=GENERATION_MAX_SECONDS)
+    except ConnectionInterrupted:
+        return {}
+    return {keys[key]: value for key, value in found.items() if isinstance(value, int)}
 
 
 def scopes_current(read: tuple[tuple[str, int], ...]) -> bool:

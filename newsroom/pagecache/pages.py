@@ -63,6 +63,8 @@ from .generation import (
 logger = logging.getLogger(__name__)
 
 CAPTURE_ATTRIBUTE = "_page_cache_capture"
+# Set while a page renders for the page cache under a key (it may be stored: stores_page()).
+STORE_ATTRIBUTE = "_page_cache_storing"
 # Query parameters that only tell where a reader came from: the same page for the cache.
 TRACKING_PARAMETER = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|igshid|mc_\w+|_ga)$")
 # Headers a hit must not repeat from the stored response.
@@ -121,6 +123,19 @@ class _Markers:
 
 
 _markers = _Markers()
+
+
+def stores_page(request, *, reads: frozenset[str] = frozenset()) -> bool:
+    """Whether the page this request renders will be kept by the page cache, if its view marks
+    it cacheable with `reads`: it renders for the cache under a page key, as a GET whose query
+    names no other parameter (`_storable`). What the page is built from need not then be kept
+    beside it: the next reader gets the whole page."""
+    return (
+        request is not None
+        and getattr(request, STORE_ATTRIBUTE, False)
+        and request.method == "GET"
+        and {name for name, _ in _query(request)} <= reads
+    )
 
 
 def live_part(request, name: str, argument: str = "") -> SafeString:
@@ -459,9 +474,11 @@ class PageCacheMiddleware:
 
     def _render(self, request, key: str | None) -> HttpResponse:
         setattr(request, CAPTURE_ATTRIBUTE, True)
+        setattr(request, STORE_ATTRIBUTE, key is not None)
         with recording() as scopes:
             response = self.get_response(request)
         setattr(request, CAPTURE_ATTRIBUTE, False)
+        setattr(request, STORE_ATTRIBUTE, False)
         if response.streaming or response.status_code == 304:
             return response
         if not response.get("Content-Type", "").startswith("text/html"):

@@ -16,10 +16,11 @@ public extension points, each named in the cache's OPTIONS or in LOGGING:
   unreachable Redis raise ValueError as for a missing key (django-redis would answer None, and
   a banner statistics flush would then move counts it never took out of Redis); `incr_many`
   adds a request's counters in one command (newsroom.pagecache.counters); `add_then_get_many`
-  sets a mark once and reads keys in the same command (a banner click); `get_with` reads a key
-  of another cache on the same server with this one's keys (the page cache's lookup and the
-  banners' counters); and `touch`, the one call django-redis leaves out of IGNORE_EXCEPTIONS,
-  is ignored like the others.
+  sets a mark once and reads keys in the same command (a banner click); `add_or_get_many` sets
+  keys unless they are set and reads them in one command (a new scope's version); `get_with`
+  reads a key of another cache on the same server with this one's keys (the page cache's lookup
+  and the banners' counters); and `touch`, the one call django-redis leaves out of
+  IGNORE_EXCEPTIONS, is ignored like the others.
 
 Every error reply is "no cache" too (django-redis ignores them all: a replica after failover
 refusing writes, memory full, and a WRONGTYPE alike); the log line names it.
@@ -202,6 +203,19 @@ if #KEYS == 1 then return {} end
 return redis.call('MGET', unpack(KEYS, 2))
 """
 
+# Each key set to ARGV[1] for ARGV[2] ms unless it is set, and what each then holds.
+ADD_OR_GET_MANY = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then
+    out[i] = ARGV[1]
+  else
+    out[i] = redis.call('GET', key) or ARGV[1]
+  end
+end
+return out
+"""
+
 
 class CacheClient(DefaultClient):
     """django-redis's client: counters on an unreachable Redis, `incr_many` and `touch` (see
@@ -310,6 +324,24 @@ class CacheClient(DefaultClient):
             for key, value in zip(keys, values, strict=True)
             if value is not None
         }
+
+    @cached_property
+    def _add_or_get_many_script(self):
+        return self.get_client(write=True).register_script(ADD_OR_GET_MANY)
+
+    def add_or_get_many(self, keys: list[str], value: int, *, timeout: int, version=None) -> dict:
+        """Set each of `keys` to the integer `value` for `timeout` seconds unless it is set,
+        and give what each holds then, in one command: {key: value} (a scope's version that
+        may not exist yet: newsroom.pagecache.generation.scope_versions). Raises
+        ConnectionInterrupted when Redis cannot answer."""
+        client = self.get_client(write=True)
+        with _as_ignorable(client):
+            values = self._add_or_get_many_script(
+                keys=[self.make_key(key, version=version) for key in keys],
+                args=[int(value), int(timeout * 1000)],
+                client=client,
+            )
+        return {key: self.decode(found) for key, found in zip(keys, values, strict=True)}
 
     def get_with(
         self, key: str, *, other: DefaultClient, other_keys: list[str], version=None

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.richtext import RichTextBodyField
+from newsroom.pagecache.generation import generation, local_memo
 
 SITE_INFO_CACHE_KEY = "newsroom:site-info"
+_site_info_memo = local_memo()
 
 
 class SiteInfo(models.Model):
@@ -42,11 +44,19 @@ class SiteInfo(models.Model):
 
     @classmethod
     def current(cls) -> "SiteInfo | None":
+        """The row, through the shared cache and this process's memo (PAGE_CACHE_LOCAL_SECONDS:
+        every page that renders asks for it). The memo is per content generation, which a
+        change bumps: a page rendered for the new generation never shows the old details, in
+        this process or another."""
+        return _site_info_memo.get((SITE_INFO_CACHE_KEY, generation()), cls._shared) or None
+
+    @classmethod
+    def _shared(cls) -> "SiteInfo | bool":
         info = cache.get(SITE_INFO_CACHE_KEY)
         if info is None:
             info = cls.objects.order_by("pk").first() or False
             cache.set(SITE_INFO_CACHE_KEY, info, 300)
-        return info or None
+        return info
 
 
 class PolicyPage(models.Model):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from articles.models import Article, Section
+from articles.models import Article, Section, Tag
 from articles.templatetags.reader_tags import most_read
 from articles.views import render_article
 from newsroom.pagecache.generation import generation
@@ -371,14 +371,22 @@ def test_reporter_page_query_ceiling(client, full_article, reporter, django_asse
 
 
 @pytest.mark.parametrize("prefix", ["/", "/paper/"])
-def test_article_and_section_addresses_are_the_url_confs(make_article, prefix):
+def test_article_section_tag_and_reporter_addresses_are_the_url_confs(
+    make_article, make_reporter, prefix
+):
     article = make_article()
+    reporter = make_reporter()
+    tags = [Tag(name=slug, slug=slug) for slug in ("약가", "drug-price_2025", "가산 수가", "a&b~c")]
     set_script_prefix(prefix)
     try:
         assert article.get_absolute_url() == reverse("articles:detail", kwargs={"pk": article.pk})
         for section in Section.objects.all():
             expected = reverse("articles:section", kwargs={"slug": section.slug})
             assert section.get_absolute_url() == expected
+        for tag in tags:
+            assert tag.get_absolute_url() == reverse("articles:tag", kwargs={"slug": tag.slug})
+        expected = reverse("articles:reporter", kwargs={"pk": reporter.pk})
+        assert reporter.get_absolute_url() == expected
     finally:
         set_script_prefix("/")
 

@@ -166,3 +166,12 @@ def test_home_with_pictures_everywhere_stays_under_todays_ceiling(
             make_article(section=section, is_headline=n == 0, lead_photo=make_photo())
     with django_assert_max_num_queries(8 + LIVE_PARTS):
         assert client.get("/").status_code == 200
+
+
+def test_one_photos_renditions_are_those_a_list_finds(make_photo, django_assert_num_queries):
+    first, second = make_photo(), make_photo()
+    both = photos.renditions_for([first, second], photos.ARTICLE_SPECS)
+    photos.renditions_for([first], photos.ARTICLE_SPECS)  # compiled on the first call
+    with django_assert_num_queries(1):
+        one = photos.renditions_for([first], photos.ARTICLE_SPECS)
+    assert one == {first.pk: both[first.pk]} and set(one[first.pk]) == set(photos.ARTICLE_SPECS)

@@ -12,6 +12,7 @@ from django_redis.cache import RedisCache
 
 from newsroom.pagecache import redis_cache
 from newsroom.settings.base import redis_cache_entry
+from tests.factories import publish
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -106,7 +107,8 @@ def test_after_a_failure_redis_is_not_tried_again_for_a_few_seconds(monkeypatch)
 def test_pages_keep_serving_when_redis_is_unreachable(client, settings, caplog):
     settings.CACHES = {"default": redis_cache_entry(CLOSED_PORT)}
     caplog.set_level(logging.ERROR, logger="newsroom.pagecache.redis_cache")
-    for path in ("/", "/healthz"):
+    article = publish("레디스 없이 읽는 기사")
+    for path in ("/", "/healthz", article.get_absolute_url()):
         response = client.get(path)
         assert response.status_code == 200
     assert "Redis" not in client.get("/").content.decode()
@@ -161,6 +163,36 @@ def test_live_redis_stores_reads_counts_and_deletes(redis_cache_settings):
     assert cache.get("headline") is None
     with pytest.raises(ValueError):
         cache.incr("never-set")
+
+
+def test_live_redis_sets_keys_unless_set_and_reads_them_in_one_command(redis_cache_settings):
+    params = redis_cache_settings["default"]
+    cache = RedisCache(params["LOCATION"], params)
+    cache.set("kept", 5, 30)
+    # One script: the kept key read as it is, the new one set.
+    assert cache.client.add_or_get_many(["kept", "new"], 7, timeout=30) == {"kept": 5, "new": 7}
+    assert cache.get("new") == 7 and 0 < cache.ttl("new") <= 30
+    assert cache.client.add_or_get_many(["new"], 9, timeout=30) == {"new": 7}  # kept as it was
+
+
+def test_a_new_scope_is_created_and_an_existing_one_read_in_one_command(
+    settings, redis_cache_settings, monkeypatch
+):
+    from newsroom.pagecache import generation
+
+    settings.CACHES = redis_cache_settings
+    cache = caches["default"]
+    calls = []
+    original = cache.client.add_or_get_many
+    monkeypatch.setattr(
+        cache.client, "add_or_get_many", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
+    monkeypatch.setattr(cache, "get_many", lambda *a, **k: pytest.fail("a second command"))
+    (first,) = generation.scope_versions(["article:1"])
+    assert generation.scope_versions(["article:1"]) == (first,)  # read, not made again
+    assert len(calls) == 2
+    generation.bump_scopes(["article:1"])
+    assert generation.scope_versions(["article:1"]) != (first,)
 
 
 @pytest.mark.django_db

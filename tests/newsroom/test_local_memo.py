@@ -5,7 +5,8 @@ import pytest
 from django.core.cache import cache
 
 from newsroom.pagecache import generation as page_cache
-from tests.factories import publish
+from newsroom.site.models import SITE_INFO_CACHE_KEY, SiteInfo
+from tests.factories import publish, site_info
 from tests.user_agents import BROWSER
 from weather.templatetags import weather_tags
 
@@ -72,3 +73,26 @@ def test_with_zero_seconds_nothing_is_kept(settings):
     memo.get("k", lambda: calls.append(1))
     memo.get("k", lambda: calls.append(1))
     assert len(calls) == 2
+
+
+def test_the_sites_details_are_read_once_a_second_and_a_change_is_seen_at_once(
+    memo_on, monkeypatch
+):
+    info = site_info()
+    info.save()
+    assert SiteInfo.current().name == info.name
+    reads = []
+    original = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a[0]) or original(*a, **k))
+    assert SiteInfo.current().name == info.name
+    assert reads == []  # every page asks: from this process's memo
+    info.name = "새건강일보"
+    info.save()
+    assert SiteInfo.current().name == "새건강일보"
+    # Another process's change: the row, its cached copy gone, a new generation.
+    SiteInfo.objects.filter(pk=info.pk).update(name="다른건강일보")
+    cache.delete(SITE_INFO_CACHE_KEY)
+    cache.set(page_cache.GENERATION_KEY, 12345)
+    assert SiteInfo.current().name == "새건강일보"  # this process's memos: the old generation
+    page_cache._generation_memo.clear()  # its second is over: the new generation is read
+    assert SiteInfo.current().name == "다른건강일보"  # never the old details in a new generation

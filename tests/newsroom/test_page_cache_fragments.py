@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, Section, Tag
+from articles.models import Article, Section, Series, Tag
 from banners import services as banner_services
 from banners.models import Banner, BannerStat
 from newsroom.pagecache.generation import bump_generation
@@ -23,9 +23,10 @@ from tests.user_agents import BROWSER
 
 pytestmark = pytest.mark.django_db
 
-# An article page whose shared blocks are kept: the article (with its section, series, lead
-# photo, and its reporters, tags and related ids in the same row), its related articles, and the
-# view count (written at once in the tests; batched per worker on the site).
+# An article page whose shared blocks are kept: the article (with its lead photo, and its
+# reporters, tags and related ids in the same row; its section and series from the kept copy of
+# every section and series), its related articles, and the view count (written at once in the
+# tests; batched per worker on the site).
 ARTICLE_OWN_QUERIES = 3
 
 
@@ -91,6 +92,22 @@ def test_an_article_without_related_ones_reads_its_sections_newest_from_the_kept
     assert "둘째 기사" not in related
 
 
+def test_articles_outside_their_sections_newest_share_one_kept_related_box(client):
+    old = [publish(f"지난 기사 {n}", ago=timedelta(days=2, hours=n)) for n in range(2)]
+    for n in range(7):
+        publish(f"최근 기사 {n}", ago=timedelta(hours=n + 1))
+    first = get(client, old[0].get_absolute_url())
+    assert "includes/_related.html" in templates_of(first)
+    second = get(client, old[1].get_absolute_url())
+    assert "includes/_related.html" not in templates_of(second)  # the box, kept as HTML
+    boxes = [
+        html[html.index('<section class="related"') :].split("</section>")[0]
+        for html in (first.content.decode(), second.content.decode())
+    ]
+    assert boxes[0] == boxes[1] and boxes[0].count('<li class="related__item">') == 6
+    assert "최근 기사 0" in boxes[0] and "최근 기사 6" not in boxes[0]
+
+
 def test_the_kept_same_section_list_brings_its_thumbnails(
     client, media_root, django_assert_max_num_queries
 ):
@@ -145,6 +162,43 @@ def test_a_section_rename_shows_at_once_in_the_menu_and_the_home_blocks(client, 
         assert f'href="/section/{section.slug}/">보건행정</a>' in html, url  # the menu
         assert f">{old_name}</a>" not in html, url
     assert '<a href="/section/policy/">보건행정</a></h2>' in text_of(client, "/")  # its block
+
+
+def breadcrumb_of(html: str) -> str:
+    crumbs = html[html.index('<nav class="breadcrumb"') :]
+    return crumbs[: crumbs.index("</nav>")]
+
+
+@pytest.mark.parametrize("page_cache_seconds", [0, 300])
+def test_the_article_pages_section_and_series_are_kept_and_follow_a_rename(
+    client, settings, django_assert_max_num_queries, page_cache_seconds
+):
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    bump_generation()
+    parent = Section.objects.get(slug="policy")
+    child = Section.objects.create(name="국회", slug="assembly", parent=parent)
+    series = Series.objects.create(title="지역의료 연속 기획")
+    first = publish("연재 1회", ago=timedelta(hours=2), section=child, series=series)
+    second = publish("연재 2회", ago=timedelta(hours=1), section=child, series=series)
+    get(client, first.get_absolute_url())  # every section and series kept from here on
+    # The article and the view count: its section, its series and the series' parts are kept.
+    with django_assert_max_num_queries(2) as captured:
+        html = text_of(client, second.get_absolute_url())
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert '"articles_section"' not in tables and '"articles_series"' not in tables
+    crumbs = breadcrumb_of(html)
+    assert (
+        '<a href="/section/policy/">' in crumbs
+        and '<a href="/section/assembly/">국회</a>' in crumbs
+    )
+    assert "지역의료 연속 기획" in html and "연재 2/2" in html
+    parent.name = "보건행정"
+    parent.save()
+    series.title = "지역의료 기획"
+    series.save()
+    html = text_of(client, second.get_absolute_url())
+    assert '<a href="/section/policy/">보건행정</a>' in breadcrumb_of(html)
+    assert "지역의료 기획" in html and "지역의료 연속 기획" not in html
 
 
 def test_an_article_edit_leaves_the_menu_and_the_footer_in_place(client, article):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Section, Tag
-from newsroom.pagecache.generation import bump_generation
+from newsroom.pagecache.generation import bump_generation, generation_key, page_cache
 from tests.factories import publish
 from tests.user_agents import BROWSER
 
@@ -141,3 +141,31 @@ def test_a_process_whose_memo_is_behind_still_sees_a_page_older_than_an_edit_as_
     tagged.save()  # bumps the scopes: the stored page is older than the edit
     assert "수정 발표" in text_of(client, url)
     assert len(renders) == 1
+
+
+def _article_reads(queries) -> int:
+    return sum('FROM "articles_article"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_page_rendered_for_the_page_cache_keeps_no_copy_of_its_article_beside_it(client):
+    article = publish("약가 개편안 발표", ago=timedelta(hours=2))
+    bump_generation()
+    url = f"/news/{article.pk}/"
+    assert "약가 개편안 발표" in text_of(client, url)  # rendered and stored
+    data_key = generation_key(f"article:{article.pk}", scopes=(f"article:{article.pk}",))
+    assert page_cache().get(data_key) is None  # the page is kept, not its article's data
+    # The page recorded the article's scope: its own edit shows at once.
+    article.title = "약가 개편안 수정 발표"
+    article.save()
+    assert "약가 개편안 수정 발표" in text_of(client, url)
+
+
+def test_a_page_not_stored_keeps_its_article_for_the_next_request(client):
+    article = publish("약가 개편안 발표", ago=timedelta(hours=2))
+    bump_generation()
+    # A parameter the view does not read: answered, never stored; the article is kept instead.
+    url = f"/news/{article.pk}/?x=1"
+    text_of(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "약가 개편안 발표" in text_of(client, url)
+    assert _article_reads(queries) == 0
