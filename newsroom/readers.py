@@ -23,10 +23,21 @@ NON_READER_AGENT = re.compile(
 )
 
 
-@lru_cache(maxsize=1024)  # readers' browsers are a few hundred agents; a page asks per request
+# Real browsers' agents are under 300 characters; a longer one (a client can send kilobytes) is
+# judged each time rather than kept, so the memo stays a few hundred kilobytes at most.
+MEMO_AGENT_LENGTH = 512
+
+
 def is_reader_agent(user_agent: str | None) -> bool:
     """A person's browser, judged by its user agent alone."""
+    if user_agent and len(user_agent) <= MEMO_AGENT_LENGTH:
+        return _is_reader_agent(user_agent)
     return bool(user_agent) and not NON_READER_AGENT.search(user_agent)
+
+
+@lru_cache(maxsize=1024)  # readers' browsers are a few hundred agents; a page asks per request
+def _is_reader_agent(user_agent: str) -> bool:
+    return not NON_READER_AGENT.search(user_agent)
 
 
 def is_prefetch(request) -> bool:

@@ -163,7 +163,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     policy (the decorators) and on the nonce, so it is built by django-csp's `build_policy`
     once per such combination, with a stand-in for the nonce, which each response then gets
     written in. What the header says is exactly what django-csp would write
-    (tests/accounts/test_security.py compares the two)."""
+    (tests/newsroom/test_security_headers.py compares the two)."""
 
     def process_response(self, request, response):
         editor = _is_editor_page(request)

@@ -42,3 +42,15 @@ def test_head_and_post_are_not_readers():
     assert not is_reader(_request(CHROME, method="head"))
     assert not is_reader(_request(CHROME, method="post"))
     assert not is_reader(None)
+
+
+def test_a_very_long_agent_is_judged_the_same_and_never_kept():
+    from newsroom import readers
+
+    chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36"
+    padded = chrome + " x" * 2000
+    kept = readers._is_reader_agent.cache_info().currsize
+    assert readers.is_reader_agent(padded) and not readers.is_reader_agent(padded + " Googlebot")
+    assert readers._is_reader_agent.cache_info().currsize == kept
+    assert readers.is_reader_agent(chrome)
+    assert readers._is_reader_agent.cache_info().currsize in (kept, kept + 1)
