@@ -10,6 +10,10 @@ on other cache backends. Outside a batch a count is sent at once.
 Counting never raises: a cache outage loses the counts it could not send (and logs once),
 the page is served all the same.
 
+A request's other writes to a cache on the same Redis server (`write`: the page cache storing a
+page it rendered and releasing its render lock) go in the same round trip as its counts, sent
+first.
+
 `add_once_then_read` is the read side for a count that must happen once (a banner click: a mark
 for the reader and banner, then the marks of the impressions served to that reader), also one
 round trip on Redis.
@@ -24,10 +28,23 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 
+from .redis_cache import DELETE
+
 logger = logging.getLogger(__name__)
 
-# Inside a batch: the counts so far, by the timeout their counters are created with.
-_pending: contextvars.ContextVar[dict[int, Counter] | None] = contextvars.ContextVar(
+
+class _Batch:
+    """What a request has counted (by the timeout its counters are created with) and written."""
+
+    __slots__ = ("counts", "writes")
+
+    def __init__(self):
+        self.counts: dict[int, Counter] = {}
+        self.writes: list[tuple] = []
+
+
+# Inside a batch: the counts and writes so far.
+_pending: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
     "newsroom_counters", default=None
 )
 
@@ -38,45 +55,64 @@ def add(key: str, delta: int = 1, *, timeout: int) -> None:
     if pending is None:
         send({key: delta}, timeout=timeout)
         return
-    pending.setdefault(timeout, Counter())[key] += delta
+    pending.counts.setdefault(timeout, Counter())[key] += delta
+
+
+def write(to, key: str, value=DELETE, *, timeout: int = 0) -> None:
+    """Set `key` of the cache `to` to `value` for `timeout` seconds (delete it: `DELETE`), with
+    the batch's counts: in their round trip when `to` is a Redis cache on the default cache's
+    server (the caller knows), before them; at once outside a batch. Never raises."""
+    pending = _pending.get()
+    if pending is None:
+        send({}, timeout=0, writes=[(to, key, value, timeout)])
+        return
+    pending.writes.append((to, key, value, timeout))
 
 
 @contextmanager
 def batch():
-    """Collect the counts made inside, and send them in one go at the end."""
+    """Collect the counts and writes made inside, and send them in one go at the end."""
     if _pending.get() is not None:  # already inside a batch: the outer one sends
         yield
         return
-    pending: dict[int, Counter] = {}
+    pending = _Batch()
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-        if len(pending) == 1:
-            [(timeout, counts)] = pending.items()
-            send(counts, timeout=timeout)
-        elif pending:  # counters of several lifetimes: still one round trip
+        counts = pending.counts
+        if len(counts) <= 1:
+            [(timeout, deltas)] = counts.items() if counts else [(0, {})]
+            send(deltas, timeout=timeout, writes=pending.writes)
+        else:  # counters of several lifetimes: still one round trip
             deltas: dict[str, int] = {}
             timeouts: dict[str, int] = {}
-            for timeout, counts in pending.items():
-                for key, delta in counts.items():
+            for timeout, counted in counts.items():
+                for key, delta in counted.items():
                     deltas[key] = deltas.get(key, 0) + delta
                     timeouts.setdefault(key, timeout)
-            send(deltas, timeout=timeouts)
+            send(deltas, timeout=timeouts, writes=pending.writes)
 
 
-def send(deltas: dict[str, int], *, timeout: int | dict[str, int]) -> None:
-    """Add every delta to its counter now (created with `timeout`, one for all or one per
-    key); never raises."""
-    if not deltas:
+def send(
+    deltas: dict[str, int], *, timeout: int | dict[str, int], writes: list[tuple] = ()
+) -> None:
+    """Make `writes` ((cache, key, value or DELETE, timeout)) and add every delta to its
+    counter (created with `timeout`, one for all or one per key) now; never raises."""
+    if not deltas and not writes:
         return
     try:
         # The Redis cache's client (django-redis with newsroom.pagecache.redis_cache.CacheClient).
         incr_many = getattr(getattr(cache, "client", None), "incr_many", None)
         if incr_many is not None:
-            incr_many(deltas, timeout=timeout)
+            incr_many(deltas, timeout=timeout, writes=writes)
             return
+        for to, key, value, seconds in writes:
+            if value is DELETE:
+                to.delete(key)
+            else:
+                to.set(key, value, seconds)
         for key, delta in deltas.items():
             seconds = timeout[key] if isinstance(timeout, dict) else timeout
             try:
@@ -85,7 +121,9 @@ def send(deltas: dict[str, int], *, timeout: int | dict[str, int]) -> None:
                 if not cache.add(key, delta, timeout=seconds):
                     cache.incr(key, delta)
     except Exception:
-        logger.warning("counters not sent: %s", ", ".join(sorted(deltas)), exc_info=True)
+        logger.warning(
+            "counters not sent: %s", ", ".join(sorted(deltas)) or "(writes only)", exc_info=True
+        )
 
 
 def add_once_then_read(mark: str, *, timeout: int, keys: list[str]) -> dict[str, object] | None:

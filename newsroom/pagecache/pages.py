@@ -318,7 +318,18 @@ def _store(
         ),
         scopes=tuple(sorted((scopes or {}).items())),
     )
-    page_cache().set(key, page, page_cache_seconds())
+    _write(key, page, page_cache_seconds())
+
+
+def _write(key: str, value, timeout: int = 0) -> None:
+    """Set (or delete: `counters.DELETE`) a key of the page cache: with the request's counts,
+    in their round trip, when both caches are one Redis server; at once otherwise."""
+    if _one_server():
+        counters.write(page_cache(), key, value, timeout=timeout)
+    elif value is counters.DELETE:
+        page_cache().delete(key)
+    else:
+        page_cache().set(key, value, timeout)
 
 
 def _current(page) -> CachedPage | None:
@@ -340,24 +351,30 @@ def _one_server() -> bool:
     return pages is not None and pages.get("LOCATION") == settings.CACHES["default"].get("LOCATION")
 
 
-def _lookup(request, key: str):
-    """The stored page under `key`; on one Redis server, read in one MGET with the keys the
-    live parts will read (`register_lookup_read`, kept for them: `prefetched`)."""
+def _lookup(request, key: str) -> tuple:
+    """(the stored page under `key` or None, whether this request took the page's render lock).
+
+    On Redis one command reads the page, takes the render lock when the page is missing, and,
+    when the default cache is on the same server, reads the keys the live parts will read
+    (`register_lookup_read`, kept for them: `prefetched`). The lock's answer is None when it was
+    not asked for (a page was there, or another backend): `_claim_render` asks when needed."""
+    lookup = getattr(getattr(page_cache(), "client", None), "lookup", None)
+    if lookup is None:
+        return page_cache().get(key), None
+    other, keys = None, []
     if _lookup_reads and _one_server():
-        get_with = getattr(getattr(page_cache(), "client", None), "get_with", None)
         other = getattr(cache, "client", None)
-        if get_with is not None and other is not None:
-            keys: list[str] = []
-            for keys_of in _lookup_reads:
-                try:
-                    keys += keys_of(request)
-                except Exception:  # the live part reads for itself later
-                    logger.exception("page cache lookup read %s failed", keys_of)
-            if keys:
-                page, values = get_with(key, other=other, other_keys=keys)
-                setattr(request, PREFETCH_ATTRIBUTE, values)
-                return page
-    return page_cache().get(key)
+        for keys_of in _lookup_reads if other is not None else ():
+            try:
+                keys += keys_of(request)
+            except Exception:  # the live part reads for itself later
+                logger.exception("page cache lookup read %s failed", keys_of)
+    page, values, claimed = lookup(
+        key, lock=_lock_key(key), lock_seconds=RENDER_LOCK_SECONDS, other=other, other_keys=keys
+    )
+    if keys:
+        setattr(request, PREFETCH_ATTRIBUTE, values)
+    return page, claimed
 
 
 def _serve(request, page: CachedPage) -> HttpResponse:
@@ -405,9 +422,10 @@ def _claim_render(key: str) -> bool:
 
 def _release_render(key: str) -> None:
     # Stored or not (a 404, a query the view does not read), the lock goes: nothing is left
-    # behind for a page that is not kept, and whoever waits renders it at once.
+    # behind for a page that is not kept, and whoever waits renders it at once. (After the
+    # page's store, in the same round trip on one Redis server.)
     try:
-        page_cache().delete(_lock_key(key))
+        _write(_lock_key(key), counters.DELETE)
     except Exception:
         logger.warning("page cache render lock not released", exc_info=True)
 
@@ -421,10 +439,14 @@ def _await_render(request, key: str) -> HttpResponse | None:
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
         try:
-            page = _current(page_cache().get(key))
+            # The page and its lock read together: the renderer stores the page before it lets
+            # go of the lock, so no lock and no page means that nothing was stored (read apart,
+            # both could be done between the two reads).
+            found = page_cache().get_many([key, _lock_key(key)])
+            page = _current(found.get(key))
             if page is not None:
                 return _serve(request, page)
-            if page_cache().get(_lock_key(key)) is None:
+            if _lock_key(key) not in found:
                 return None
         except Exception:
             return None
@@ -453,13 +475,16 @@ class PageCacheMiddleware:
         # a request for another site (DisallowedHost: a 400).
         request.get_host()
         key = page_key(request)
-        stored = _lookup(request, key) if key else None
+        stored, claimed = _lookup(request, key) if key else (None, None)
         page = _current(stored)
         if page is not None:
             return _serve(request, page)
         # A miss renders once: other readers of the same page get the copy it replaces (an
-        # edit made it stale a moment ago), or wait for that render.
-        if key and not _claim_render(key):
+        # edit made it stale a moment ago), or wait for that render. (A missing page's lock
+        # was asked for by the lookup; a stale one's is asked for now.)
+        if claimed is None and key:
+            claimed = _claim_render(key)
+        if key and not claimed:
             if isinstance(stored, CachedPage):
                 return _serve(request, stored)
             waited = _await_render(request, key)

@@ -17,10 +17,12 @@ public extension points, each named in the cache's OPTIONS or in LOGGING:
   a banner statistics flush would then move counts it never took out of Redis); `incr_many`
   adds a request's counters in one command (newsroom.pagecache.counters); `add_then_get_many`
   sets a mark once and reads keys in the same command (a banner click); `add_or_get_many` sets
-  keys unless they are set and reads them in one command (a new scope's version); `get_with`
-  reads a key of another cache on the same server with this one's keys (the page cache's lookup
-  and the banners' counters); and `touch`, the one call django-redis leaves out of
-  IGNORE_EXCEPTIONS, is ignored like the others.
+  keys unless they are set and reads them in one command (a new scope's version); `lookup`
+  reads a page, takes its render lock when it is missing and reads keys of another cache on the
+  same server, in one command (the page cache's lookup and the banners' counters); `incr_many`
+  also takes writes of another cache on the same server, sent with the counters in one round
+  trip (a rendered page stored and its render lock released); and `touch`, the one call
+  django-redis leaves out of IGNORE_EXCEPTIONS, is ignored like the others.
 
 Every error reply is "no cache" too (django-redis ignores them all: a replica after failover
 refusing writes, memory full, and a WRONGTYPE alike); the log line names it.
@@ -31,6 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
@@ -44,6 +47,9 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+# `incr_many`'s writes: this value deletes the key.
+DELETE = object()
 
 # The errors django-redis ignores.
 IGNORED = (RedisConnectionError, RedisTimeoutError, ResponseError, TimeoutError)
@@ -203,6 +209,24 @@ if #KEYS == 1 then return {} end
 return redis.call('MGET', unpack(KEYS, 2))
 """
 
+# KEYS[1]: a page; KEYS[2]: its render lock; then keys (of another cache) read with the page.
+# ARGV[1]: the lock's timeout (s). Returns the values of KEYS[1] and KEYS[3..] (false for a
+# missing one), then 1 when the page was missing and this call took the lock, 0 when the page
+# was missing and the lock was held, -1 when the page was there (the lock was not asked for).
+LOOKUP = """
+local values = redis.call('MGET', KEYS[1], unpack(KEYS, 3))
+local claimed = -1
+if not values[1] then
+  if redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[1])) then
+    claimed = 1
+  else
+    claimed = 0
+  end
+end
+values[#values + 1] = claimed
+return values
+"""
+
 # Each key set to ARGV[1] for ARGV[2] ms unless it is set, and what each then holds.
 ADD_OR_GET_MANY = """
 local out = {}
@@ -243,12 +267,47 @@ class CacheClient(DefaultClient):
         return self.get_client(write=True).register_script(INCR_MANY)
 
     def incr_many(
-        self, deltas: dict[str, int], *, timeout: int | dict[str, int], version=None
+        self,
+        deltas: dict[str, int],
+        *,
+        timeout: int | dict[str, int],
+        version=None,
+        writes: Sequence[tuple[Any, str, Any, int]] = (),
     ) -> None:
         """Add each delta to its counter in one command; a counter the command creates gets
         `timeout` (one for all, or one per key), an existing one keeps its own. Counts Redis
-        cannot take are lost, as any write of the cache, and logged the same way."""
+        cannot take are lost, as any write of the cache, and logged the same way.
+
+        `writes`, (cache, key, value, timeout) of a django-redis cache on this client's server
+        (this one or another alias, with its own key prefix), go in the same round trip, before
+        the counters: the key set to the value for `timeout` seconds, or deleted when the value
+        is `DELETE` (newsroom.pagecache.counters.write)."""
         client = self.get_client(write=True)
+        names, args = self._incr_many_arguments(deltas, timeout, version)
+        try:
+            with _as_ignorable(client):
+                if not writes:
+                    self._incr_many_script(keys=names, args=args, client=client)
+                    return
+                pipeline = client.pipeline(transaction=False)
+                for other, key, value, seconds in writes:
+                    name = other.client.make_key(key)
+                    if value is DELETE:
+                        pipeline.delete(name)
+                    else:
+                        pipeline.set(name, other.client.encode(value), ex=int(seconds))
+                if names:
+                    # EVAL with the text: a pipeline cannot fall back from a missing EVALSHA
+                    # (Redis keeps the compiled script by its digest all the same).
+                    pipeline.eval(INCR_MANY, len(names), *names, *args)
+                for reply in pipeline.execute(raise_on_error=False):
+                    if isinstance(reply, Exception):
+                        raise reply
+        except ConnectionInterrupted:
+            logger.exception("Exception ignored")
+
+    def _incr_many_arguments(self, deltas, timeout, version) -> tuple[list[str], list[int]]:
+        """INCR_MANY's keys and arguments: the counters grouped by delta and lifetime."""
         groups: dict[tuple[int, int], list[str]] = {}
         for key, delta in deltas.items():
             seconds = timeout[key] if isinstance(timeout, dict) else timeout
@@ -260,11 +319,7 @@ class CacheClient(DefaultClient):
         for (delta, seconds), keys in groups.items():
             names += keys
             args += [len(keys), delta, seconds]
-        try:
-            with _as_ignorable(client):
-                self._incr_many_script(keys=names, args=args, client=client)
-        except ConnectionInterrupted:
-            logger.exception("Exception ignored")
+        return names, args
 
     @cached_property
     def _count_once_script(self):
@@ -343,26 +398,45 @@ class CacheClient(DefaultClient):
             )
         return {key: self.decode(found) for key, found in zip(keys, values, strict=True)}
 
-    def get_with(
-        self, key: str, *, other: DefaultClient, other_keys: list[str], version=None
-    ) -> tuple[Any, dict[str, Any]]:
+    @cached_property
+    def _lookup_script(self):
+        return self.get_client(write=True).register_script(LOOKUP)
+
+    def lookup(
+        self,
+        key: str,
+        *,
+        lock: str,
+        lock_seconds: int,
+        other: DefaultClient | None = None,
+        other_keys: Sequence[str] = (),
+        version=None,
+    ) -> tuple[Any, dict[str, Any], bool | None]:
         """`key` of this cache and `other_keys` of `other`, a cache on the same Redis server
-        (with its own key prefix), in one MGET: (the value or None, {other key: value or None}).
-        An unreachable Redis reads as missing keys, as `get`, and is logged the same way."""
-        client = self.get_client(write=False)
-        names = [self.make_key(key, version=version), *map(other.make_key, other_keys)]
+        (with its own key prefix), in one command; when `key` is missing, the same command
+        takes `lock` (this cache's key) for `lock_seconds` unless it is held. Returns (the value
+        or None, {other key: value or None}, True/False: the lock taken or held by another,
+        None: the value was there, or Redis could not answer). An unreachable Redis reads as
+        missing keys, as `get`, and is logged the same way."""
+        client = self.get_client(write=True)
+        names = [self.make_key(key, version=version), self.make_key(lock, version=version)]
+        if other_keys:
+            names += map(other.make_key, other_keys)
         try:
             with _as_ignorable(client):
-                first, *rest = client.mget(names)
+                first, *rest, claimed = self._lookup_script(
+                    keys=names, args=[int(lock_seconds)], client=client
+                )
         except ConnectionInterrupted:
             logger.exception("Exception ignored")
-            return None, {}
+            return None, {}, None
         return (
             None if first is None else self.decode(first),
             {
                 name: None if value is None else other.decode(value)
                 for name, value in zip(other_keys, rest, strict=True)
             },
+            None if claimed == -1 else claimed == 1,
         )
 
 

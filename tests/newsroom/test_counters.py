@@ -126,3 +126,46 @@ def test_counters_of_several_lifetimes_without_redis_get_their_own(settings):
         counters.add("c:short", timeout=60)
         counters.add("c:long", timeout=3600)
     assert caches["default"].get_many(["c:short", "c:long"]) == {"c:short": 1, "c:long": 1}
+
+
+def test_a_write_outside_a_batch_is_made_at_once_and_inside_one_at_its_end():
+    counters.write(cache, "w:page", "<p>1</p>", timeout=60)
+    assert cache.get("w:page") == "<p>1</p>"
+    with counters.batch():
+        counters.write(cache, "w:page", counters.DELETE)
+        counters.write(cache, "w:other", "<p>2</p>", timeout=60)
+        assert cache.get("w:page") == "<p>1</p>" and cache.get("w:other") is None
+    assert cache.get("w:page") is None and cache.get("w:other") == "<p>2</p>"
+
+
+def test_writes_of_another_cache_go_with_the_counts_in_one_round_trip(
+    redis_cache_settings, settings, monkeypatch
+):
+    from redis.client import Pipeline
+
+    settings.CACHES = redis_cache_settings
+    default, pages = caches["default"], caches["pages"]
+    pages.set("w:lock", 1, 60)
+    commands, pipelines = [], []
+    client = default.client.get_client(write=True)
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *a, **k: commands.append(a[0]) or real(*a, **k)
+    )
+    real_execute = Pipeline.execute
+    monkeypatch.setattr(
+        Pipeline,
+        "execute",
+        lambda self, *a, **k: (
+            pipelines.append([c[0][0] for c in self.command_stack]) or real_execute(self, *a, **k)
+        ),
+    )
+    with counters.batch():
+        counters.add("c:slot", timeout=60)
+        counters.write(pages, "w:page", {"html": "<p>의료</p>"}, timeout=90)
+        counters.write(pages, "w:lock", counters.DELETE)
+    assert commands == [] and pipelines == [["SET", "DEL", "EVAL"]]
+    assert pages.get("w:page") == {"html": "<p>의료</p>"} and 80 < pages.ttl("w:page") <= 90
+    assert pages.get("w:lock") is None
+    assert default.get("c:slot") == 1
+    assert default.get("w:page") is None  # the pages' key prefix, not the default cache's
