@@ -280,10 +280,21 @@ def beacon_tokens(side: Side, database_url: str, out: Path) -> Path:
 
 def pick_urls(database_url: str) -> list[tuple[str, str]]:
     """The pages to load: (label, path)."""
+    # "article": one of realistic length (issue 18 measures articles of 2,000+ syllables: a
+    # generated one), the 50th newest such; "article with photo": the newest with a lead photo and
+    # related articles (a demo article: a short body, but the lead photo's sizes, the related
+    # articles' cards and their thumbnails). Chosen by what they hold, not by their place among
+    # the newest, which depends on when the database was made.
     article = psql(
         database_url,
         "SELECT id FROM articles_article WHERE status = 'published' AND published_at <= now() "
-        "ORDER BY published_at DESC LIMIT 1 OFFSET 50",
+        "AND length(body) >= 3000 ORDER BY published_at DESC, id LIMIT 1 OFFSET 50",
+    )
+    pictured = psql(
+        database_url,
+        "SELECT id FROM articles_article a WHERE status = 'published' AND published_at <= now() "
+        "AND lead_photo_id IS NOT NULL AND EXISTS (SELECT 1 FROM articles_article_related r "
+        "WHERE r.from_article_id = a.id) ORDER BY published_at DESC, id LIMIT 1",
     )
     section = psql(
         database_url,
@@ -309,6 +320,7 @@ def pick_urls(database_url: str) -> list[tuple[str, str]]:
         ("section p1", f"/section/{slug}/"),
         (f"section p{deep}", f"/section/{slug}/?page={deep}"),
         ("article", f"/news/{article[0][0]}/"),
+        *([("article with photo", f"/news/{pictured[0][0]}/")] if pictured else []),
         ("search 의료 (common)", f"/search/?q={search}"),
         ("search 희귀질환", f"/search/?q={rare}"),
         ("search 코끼리 (none)", f"/search/?q={missing}"),
