@@ -22,13 +22,16 @@ request (newsroom.pagecache.counters), so a page's impressions cost one round tr
 
 A page that is missing or stale is rendered by one request at a time (a render lock in the
 cache): while it renders, the other readers of that page get the stale copy when there is one
-(an edit a moment ago left it behind), otherwise they wait for the render's result.
+(an edit a moment ago left it behind), otherwise they wait for the render's result. On Redis
+the lookup takes a missing page's lock in the same command, and the page's store and the lock's
+release go with the request's counts in one round trip at its end.
 
 Live parts that read the default cache on every request (the banners: a reader's counts of
 capped campaigns) name their keys with `register_lookup_read`; when the page cache and the
 default cache are one Redis server (no PAGE_CACHE_REDIS_URL), the page's lookup fetches them in
-the same MGET (`prefetched`), so a hit costs one read, not two. With the page cache on a server
-of its own the two reads stay apart (one MGET cannot span two servers).
+the same command (`prefetched`), so a hit costs one read, not two. With the page cache on a
+server of its own the reads and the writes of the two caches stay apart (one command or
+pipeline cannot span two servers).
 """
 
 from __future__ import annotations
@@ -346,7 +349,7 @@ def _current(page) -> CachedPage | None:
 
 def _one_server() -> bool:
     """Whether the page cache and the default cache live on one Redis server (the same
-    LOCATION; django-redis with our client, which has `get_with`)."""
+    LOCATION; django-redis with our client, which has `lookup` and `incr_many`'s writes)."""
     pages = settings.CACHES.get(PAGE_CACHE_ALIAS)
     return pages is not None and pages.get("LOCATION") == settings.CACHES["default"].get("LOCATION")
 
