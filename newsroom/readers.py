@@ -30,14 +30,18 @@ MEMO_AGENT_LENGTH = 512
 
 def is_reader_agent(user_agent: str | None) -> bool:
     """A person's browser, judged by its user agent alone."""
-    if user_agent and len(user_agent) <= MEMO_AGENT_LENGTH:
-        return _is_reader_agent(user_agent)
-    return bool(user_agent) and not NON_READER_AGENT.search(user_agent)
+    if not user_agent:
+        return False
+    judge = _is_reader_agent if len(user_agent) <= MEMO_AGENT_LENGTH else _judge
+    return judge(user_agent)
 
 
-@lru_cache(maxsize=1024)  # readers' browsers are a few hundred agents; a page asks per request
-def _is_reader_agent(user_agent: str) -> bool:
+def _judge(user_agent: str) -> bool:
     return not NON_READER_AGENT.search(user_agent)
+
+
+# Readers' browsers are a few hundred agents; a page asks per request.
+_is_reader_agent = lru_cache(maxsize=1024)(_judge)
 
 
 def is_prefetch(request) -> bool:

@@ -281,15 +281,16 @@ def beacon_tokens(side: Side, database_url: str, out: Path) -> Path:
 def pick_urls(database_url: str) -> list[tuple[str, str]]:
     """The pages to load: (label, path)."""
     # "article": one of realistic length (issue 18 measures articles of 2,000+ syllables: a
-    # generated one), the 50th newest such; "article with photo": the newest with a lead photo and
-    # related articles (a demo article: a short body, but the lead photo's sizes, the related
-    # articles' cards and their thumbnails). Chosen by what they hold, not by their place among
-    # the newest, which depends on when the database was made.
+    # generated one), the 51st newest such (the oldest when there are fewer); "article with
+    # photo": the newest with a lead photo and related articles (a demo article: a short body,
+    # but the lead photo's sizes, the related articles' cards and their thumbnails). Chosen by
+    # what they hold, not by their place among the newest, which depends on when the database
+    # was made.
     article = psql(
         database_url,
         "SELECT id FROM articles_article WHERE status = 'published' AND published_at <= now() "
-        "AND length(body) >= 3000 ORDER BY published_at DESC, id LIMIT 1 OFFSET 50",
-    )
+        "AND length(body) >= 3000 ORDER BY published_at DESC, id LIMIT 51",
+    )[-1:]
     pictured = psql(
         database_url,
         "SELECT id FROM articles_article a WHERE status = 'published' AND published_at <= now() "

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 
-from .redis_cache import DELETE
+from .redis_cache import DELETE, apply_write
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ def add(key: str, delta: int = 1, *, timeout: int) -> None:
 
 def write(to, key: str, value=DELETE, *, timeout: int = 0) -> None:
     """Set `key` of the cache `to` to `value` for `timeout` seconds (delete it: `DELETE`), with
-    the batch's counts: in their round trip when `to` is a Redis cache on the default cache's
-    server (the caller knows), before them; at once outside a batch. Never raises."""
+    the batch's counts: in their round trip, before them, when `to` is a Redis cache on the
+    default cache's server and database, just before them otherwise; at once outside a batch.
+    Never raises."""
     pending = _pending.get()
     if pending is None:
         send({}, timeout=0, writes=[(to, key, value, timeout)])
@@ -83,7 +84,7 @@ def batch():
         _pending.reset(token)
         counts = pending.counts
         if len(counts) <= 1:
-            [(timeout, deltas)] = counts.items() if counts else [(0, {})]
+            timeout, deltas = next(iter(counts.items()), (0, {}))
             send(deltas, timeout=timeout, writes=pending.writes)
         else:  # counters of several lifetimes: still one round trip
             deltas: dict[str, int] = {}
@@ -108,11 +109,8 @@ def send(
         if incr_many is not None:
             incr_many(deltas, timeout=timeout, writes=writes)
             return
-        for to, key, value, seconds in writes:
-            if value is DELETE:
-                to.delete(key)
-            else:
-                to.set(key, value, seconds)
+        for write in writes:
+            apply_write(*write)
         for key, delta in deltas.items():
             seconds = timeout[key] if isinstance(timeout, dict) else timeout
             try:

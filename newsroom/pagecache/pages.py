@@ -321,18 +321,8 @@ def _store(
         ),
         scopes=tuple(sorted((scopes or {}).items())),
     )
-    _write(key, page, page_cache_seconds())
-
-
-def _write(key: str, value, timeout: int = 0) -> None:
-    """Set (or delete: `counters.DELETE`) a key of the page cache: with the request's counts,
-    in their round trip, when both caches are one Redis server; at once otherwise."""
-    if _one_server():
-        counters.write(page_cache(), key, value, timeout=timeout)
-    elif value is counters.DELETE:
-        page_cache().delete(key)
-    else:
-        page_cache().set(key, value, timeout)
+    # With the request's counts: in their round trip when both caches are one Redis server.
+    counters.write(page_cache(), key, page, timeout=page_cache_seconds())
 
 
 def _current(page) -> CachedPage | None:
@@ -349,7 +339,7 @@ def _current(page) -> CachedPage | None:
 
 def _one_server() -> bool:
     """Whether the page cache and the default cache live on one Redis server (the same
-    LOCATION; django-redis with our client, which has `lookup` and `incr_many`'s writes)."""
+    LOCATION; django-redis with our client, which has `lookup`)."""
     pages = settings.CACHES.get(PAGE_CACHE_ALIAS)
     return pages is not None and pages.get("LOCATION") == settings.CACHES["default"].get("LOCATION")
 
@@ -364,14 +354,13 @@ def _lookup(request, key: str) -> tuple:
     lookup = getattr(getattr(page_cache(), "client", None), "lookup", None)
     if lookup is None:
         return page_cache().get(key), None
-    other, keys = None, []
-    if _lookup_reads and _one_server():
-        other = getattr(cache, "client", None)
-        for keys_of in _lookup_reads if other is not None else ():
-            try:
-                keys += keys_of(request)
-            except Exception:  # the live part reads for itself later
-                logger.exception("page cache lookup read %s failed", keys_of)
+    other = getattr(cache, "client", None) if _lookup_reads and _one_server() else None
+    keys: list[str] = []
+    for keys_of in _lookup_reads if other is not None else ():
+        try:
+            keys += keys_of(request)
+        except Exception:  # the live part reads for itself later
+            logger.exception("page cache lookup read %s failed", keys_of)
     page, values, claimed = lookup(
         key, lock=_lock_key(key), lock_seconds=RENDER_LOCK_SECONDS, other=other, other_keys=keys
     )
@@ -426,11 +415,8 @@ def _claim_render(key: str) -> bool:
 def _release_render(key: str) -> None:
     # Stored or not (a 404, a query the view does not read), the lock goes: nothing is left
     # behind for a page that is not kept, and whoever waits renders it at once. (After the
-    # page's store, in the same round trip on one Redis server.)
-    try:
-        _write(_lock_key(key), counters.DELETE)
-    except Exception:
-        logger.warning("page cache render lock not released", exc_info=True)
+    # page's store, in the same round trip on one Redis server; never raises.)
+    counters.write(page_cache(), _lock_key(key))
 
 
 def _await_render(request, key: str) -> HttpResponse | None:

@@ -48,8 +48,18 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# `incr_many`'s writes: this value deletes the key.
+# A write's value that deletes the key (`incr_many`'s writes, newsroom.pagecache.counters.write).
 DELETE = object()
+
+
+def apply_write(to, key: str, value, timeout: int) -> None:
+    """One write made on its own: `key` of the cache `to` set to `value` for `timeout`
+    seconds, or deleted when the value is `DELETE`."""
+    if value is DELETE:
+        to.delete(key)
+    else:
+        to.set(key, value, timeout)
+
 
 # The errors django-redis ignores.
 IGNORED = (RedisConnectionError, RedisTimeoutError, ResponseError, TimeoutError)
@@ -278,19 +288,28 @@ class CacheClient(DefaultClient):
         `timeout` (one for all, or one per key), an existing one keeps its own. Counts Redis
         cannot take are lost, as any write of the cache, and logged the same way.
 
-        `writes`, (cache, key, value, timeout) of a django-redis cache on this client's server
-        (this one or another alias, with its own key prefix), go in the same round trip, before
-        the counters: the key set to the value for `timeout` seconds, or deleted when the value
-        is `DELETE` (newsroom.pagecache.counters.write)."""
+        `writes`, (cache, key, value, timeout): the key set to the value for `timeout` seconds,
+        or deleted when the value is `DELETE` (newsroom.pagecache.counters.write). Those of a
+        cache of ours on this client's Redis server and database (this one or another alias,
+        with its own key prefix) go in the same round trip, before the counters; any other is
+        made on its own first."""
         client = self.get_client(write=True)
         names, args = self._incr_many_arguments(deltas, timeout, version)
+        together = []
+        for write in writes:
+            other = getattr(write[0], "client", None)
+            if getattr(other, "server", None) == self.server:
+                together.append(write)
+            else:
+                apply_write(*write)
         try:
             with _as_ignorable(client):
-                if not writes:
-                    self._incr_many_script(keys=names, args=args, client=client)
+                if not together:
+                    if names:
+                        self._incr_many_script(keys=names, args=args, client=client)
                     return
                 pipeline = client.pipeline(transaction=False)
-                for other, key, value, seconds in writes:
+                for other, key, value, seconds in together:
                     name = other.client.make_key(key)
                     if value is DELETE:
                         pipeline.delete(name)
@@ -305,6 +324,12 @@ class CacheClient(DefaultClient):
                         raise reply
         except ConnectionInterrupted:
             logger.exception("Exception ignored")
+
+    @cached_property
+    def server(self) -> str:
+        """`host:port/db` of this client's connections: writes of another cache with the same
+        go in one pipeline with this one's (`incr_many`)."""
+        return location(self.get_client(write=True).connection_pool.connection_kwargs)
 
     def _incr_many_arguments(self, deltas, timeout, version) -> tuple[list[str], list[int]]:
         """INCR_MANY's keys and arguments: the counters grouped by delta and lifetime."""

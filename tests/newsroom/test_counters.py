@@ -169,3 +169,20 @@ def test_writes_of_another_cache_go_with_the_counts_in_one_round_trip(
     assert pages.get("w:lock") is None
     assert default.get("c:slot") == 1
     assert default.get("w:page") is None  # the pages' key prefix, not the default cache's
+
+
+def test_a_write_of_a_cache_on_another_redis_database_goes_there_not_with_the_counts(
+    redis_cache_settings, redis_url, settings
+):
+    elsewhere = redis_url.rsplit("/", 1)[0] + "/1"
+    settings.CACHES = {
+        **redis_cache_settings,
+        "pages": redis_cache_entry(elsewhere, redis_cache_settings["pages"]["KEY_PREFIX"]),
+    }
+    default, pages = caches["default"], caches["pages"]
+    with counters.batch():
+        counters.add("c:slot", timeout=60)
+        counters.write(pages, "w:page", "<p>1</p>", timeout=60)
+    assert pages.get("w:page") == "<p>1</p>" and default.get("c:slot") == 1
+    assert default.client.get_client().get(pages.client.make_key("w:page")) is None
+    pages.delete("w:page")
