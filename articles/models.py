@@ -393,12 +393,15 @@ class ArticleQuerySet(models.QuerySet):
         (`has_corrections`): most articles have none, and `with_corrections()` loads them for
         the one that has. Its section (and the section's parent) and its series are not joined:
         the page takes them from its kept copies of every section and series
-        (`read_article_page`), as joining them made PostgreSQL's work for the row 40 % more."""
+        (`read_article_page`), as joining them made PostgreSQL's work for the row 40 % more.
+        The lead photo's sizes come in the row too (`lead_renditions_row`), as they do for the
+        related cards (`_related_cards`): the page reads no rendition of its own."""
         return self.select_related("lead_photo").annotate(
             has_corrections=models.Exists(
                 CorrectionNotice.objects.shown().filter(article=OuterRef("pk"))
             ),
             page_relations=PageRelations(),
+            lead_renditions_row=LeadRenditions(),
         )
 
     def in_section(self, section):
@@ -816,6 +819,32 @@ class PageRelations(models.Expression):
         return f"json_build_array({lists})::text", []
 
 
+class LeadRenditions(models.Expression):
+    """The article's lead photo's stored sizes as one JSON text
+    `[[id, photo_id, spec, focal_key, file, width, height], …]` (`[]` without a photo): a correlated
+    subquery in the article's own row, so the article page and its related cards get their
+    pictures without a query of their own (read by articles.photos.attach_lead_renditions)."""
+
+    output_field = models.TextField()
+    COLUMNS = ("id", "photo_id", "spec", "focal_key", "file", "width", "height")
+
+    def _parts(self, compiler) -> tuple[str, str]:
+        """(the row's values, where they come from): table and column names only."""
+        article = compiler.quote_name_unless_alias(compiler.query.base_table)
+        values = ", ".join(f"p.{column}" for column in self.COLUMNS)
+        table = PhotoRendition._meta.db_table
+        return values, f'{table} p WHERE p.photo_id = {article}."lead_photo_id"'
+
+    def as_sql(self, compiler, connection):
+        values, source = self._parts(compiler)
+        return f"(SELECT json_group_array(json_array({values})) FROM {source})", []  # noqa: S608
+
+    def as_postgresql(self, compiler, connection):
+        values, source = self._parts(compiler)
+        sql = f"(SELECT COALESCE(json_agg(json_build_array({values})), '[]'::json) FROM {source})"  # noqa: S608
+        return f"{sql}::text", []
+
+
 def with_page_relations(article: "Article | None") -> "Article | None":
     """Reads `page_relations` (ArticleQuerySet.for_article_page) into `page_reporters`,
     `page_tags` (model instances, as a prefetch would give) and `page_related` (the related
@@ -837,7 +866,13 @@ def with_page_relations(article: "Article | None") -> "Article | None":
 # The article's related articles as cards, newest first: `article.related` of an unsaved
 # stand-in (no query), compiled once per process (newsroom.compiled).
 _related_cards = CompiledRead(
-    lambda pk: Article(pk=pk).related.publishable().for_cards().order_by("-published_at")
+    lambda pk: (
+        Article(pk=pk)
+        .related.publishable()
+        .for_cards()
+        .annotate(lead_renditions_row=LeadRenditions())
+        .order_by("-published_at")
+    )
 )
 
 

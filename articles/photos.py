@@ -14,6 +14,7 @@ shown. Body renditions keep the whole picture, so a focal point move never chang
 
 import html
 import io
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from PIL import Image, ImageOps
 from newsroom.compiled import CompiledRead
 from newsroom.pictures import encode_image
 
-from .models import Photo, PhotoRendition
+from .models import LeadRenditions, Photo, PhotoRendition
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,40 @@ def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
 def attach_lead_renditions(articles, specs=CARD_SPECS):
     """Give each article `lead_renditions` ({spec: rendition} of its lead photo, empty without
     one), in one query for the whole list. The articles come with their lead photo
-    (select_related("lead_photo")); what a cached list holds, it holds with its renditions."""
+    (select_related("lead_photo")); what a cached list holds, it holds with its renditions.
+    An article read with its photo's sizes in its own row (`lead_renditions_row`:
+    articles.models.LeadRenditions) takes them from there when they are all made for the
+    photo's focal point: no query."""
     articles = [a for a in articles if a is not None]
-    photos = {a.lead_photo_id: a.lead_photo for a in articles if a.lead_photo_id}
-    found = renditions_for(list(photos.values()), specs)
-    for article in articles:
+    pending = [a for a in articles if not _renditions_from_row(a, specs)]
+    photos = {a.lead_photo_id: a.lead_photo for a in pending if a.lead_photo_id}
+    found = renditions_for(list(photos.values()), specs) if photos else {}
+    for article in pending:
         article.lead_renditions = found.get(article.lead_photo_id, {})
     return articles
+
+
+def _renditions_from_row(article, specs) -> bool:
+    """Set the article's `lead_renditions` from `lead_renditions_row`; False when it cannot (no
+    such column, or one of `specs` is not made for the current focal point yet: then
+    renditions_for reads and makes them)."""
+    row = getattr(article, "lead_renditions_row", None)
+    if row is None:
+        return False
+    if not article.lead_photo_id:
+        article.lead_renditions = {}
+        return True
+    photo, db = article.lead_photo, article._state.db
+    wanted = {spec: focal_key(photo, spec) for spec in specs}
+    renditions = {}
+    for values in json.loads(row):
+        spec, key = values[2], values[3]
+        if wanted.get(spec) == key:
+            renditions[spec] = PhotoRendition.from_db(db, LeadRenditions.COLUMNS, values)
+    if len(renditions) < len(wanted):
+        return False
+    article.lead_renditions = renditions
+    return True
 
 
 def srcset(renditions: dict, specs) -> str:

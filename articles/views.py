@@ -400,7 +400,7 @@ def article_context(article: Article, *, preview: bool = False) -> dict:
     # The lead photo's sizes (the page, its link preview) and the related articles' pictures
     # (the section's newest come with theirs).
     attach_lead_renditions(
-        [article, *(item for item in related if not hasattr(item, "lead_renditions"))],
+        [item for item in (article, *related) if not hasattr(item, "lead_renditions")],
         ARTICLE_SPECS,
     )
     return {

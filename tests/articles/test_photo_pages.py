@@ -175,3 +175,73 @@ def test_one_photos_renditions_are_those_a_list_finds(make_photo, django_assert_
     with django_assert_num_queries(1):
         one = photos.renditions_for([first], photos.ARTICLE_SPECS)
     assert one == {first.pk: both[first.pk]} and set(one[first.pk]) == set(photos.ARTICLE_SPECS)
+
+
+def rendition_queries(captured) -> list[str]:
+    """Queries of the renditions' own table (Django quotes it; the article row's subquery,
+    articles.models.LeadRenditions, does not)."""
+    table = f'FROM "{PhotoRendition._meta.db_table}"'
+    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+
+
+def test_the_article_page_and_its_related_cards_bring_their_pictures_in_their_own_rows(
+    client, make_article, make_photo, browser, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0  # every request renders
+    related = make_article("사진 있는 관련 기사", lead_photo=make_photo())
+    article = make_article(lead_photo=make_photo(caption="대표 사진"))
+    article.related.add(related)
+    client.get(article.get_absolute_url(), **browser)
+    with no_rendering(), CaptureQueriesContext(connection) as captured:
+        html = html_of(client.get(article.get_absolute_url(), **browser))
+    assert rendition_queries(captured) == []
+    lead, card = renditions(article.lead_photo), renditions(related.lead_photo)
+    assert f'<img src="{lead["w1200"].url}" srcset="{lead["w480"].url} 480w' in html
+    assert f'content="{settings.SITE_URL}{lead["og"].url}"' in html  # the link preview
+    assert f'<img src="{card["thumb"].url}" alt="" width="160" height="90"' in html
+
+
+def test_a_rendition_cut_for_an_old_focal_point_is_never_taken_from_the_row(
+    make_article, make_photo
+):
+    from articles.models import Article, with_page_relations
+
+    article = make_article(lead_photo=make_photo())
+    photo = article.lead_photo
+    old = renditions(photo)["w1200"]
+    # The focal point moved and only w1200 is cut for it yet: the row is not enough.
+    PhotoRendition.objects.filter(photo=photo, spec="w1200").update(focal_key="0.100,0.900")
+    photo.focal_x, photo.focal_y = 0.1, 0.9
+    photo.save(update_fields=["focal_x", "focal_y"])
+    PhotoRendition.objects.filter(photo=photo).exclude(spec="w1200").delete()
+    read = with_page_relations(Article.objects.for_article_page().get(pk=article.pk))
+    assert photos._renditions_from_row(read, photos.ARTICLE_SPECS) is False
+    # Now the row's one w1200 is the one cut for the old focal point.
+    PhotoRendition.objects.filter(photo=photo, spec="w1200").update(focal_key="0.500,0.500")
+    read = with_page_relations(Article.objects.for_article_page().get(pk=article.pk))
+    with mock.patch.object(photos, "render", wraps=photos.render) as render:
+        photos.attach_lead_renditions([read], photos.ARTICLE_SPECS)
+    # Every spec is cut again for the new focal point, the old w1200 left out.
+    assert render.call_count == len(photos.ARTICLE_SPECS)
+    assert read.lead_renditions["w1200"].pk != old.pk
+    assert {r.focal_key for r in read.lead_renditions.values()} <= {"0.100,0.900", "whole"}
+
+
+def test_the_row_gives_the_same_renditions_as_their_own_query(make_article, make_photo):
+    from articles.models import Article, with_page_relations
+
+    with_photo = make_article(lead_photo=make_photo())
+    without = make_article()
+    for article in (with_photo, without):
+        read = with_page_relations(Article.objects.for_article_page().get(pk=article.pk))
+        assert photos._renditions_from_row(read, photos.ARTICLE_SPECS) is True
+        expected = photos.renditions_for([article.lead_photo], photos.ARTICLE_SPECS)
+        expected = expected.get(article.lead_photo_id, {})
+        assert read.lead_renditions == expected  # the same rows, by key
+        assert {s: (r.url, r.width, r.height) for s, r in read.lead_renditions.items()} == {
+            s: (r.url, r.width, r.height) for s, r in expected.items()
+        }
+        assert bool(expected) is (article is with_photo)
