@@ -126,9 +126,17 @@ DATABASE_TIMEOUTS = {
         else env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
     ),
 }
+# PostgreSQL plans a query once per connection, not on every run: prepared after this many runs
+# of it (0: off, e.g. behind a pooler without prepared statements). See database_from_url.
+DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+# What every PostgreSQL connection of ours gets (the primary's and the replicas').
+DATABASE_CONNECTION = {
+    **DATABASE_TIMEOUTS,
+    "prepare_threshold": DATABASE_PREPARE_THRESHOLD if DATABASE_PREPARE_THRESHOLD > 0 else None,
+}
 DATABASES = {
     "default": database_from_url(
-        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), **DATABASE_TIMEOUTS
+        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), **DATABASE_CONNECTION
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -477,7 +485,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     _alias = f"replica{_number}"
     try:
         DATABASES[_alias] = database_from_url(
-            _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0), **DATABASE_TIMEOUTS
+            _url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0), **DATABASE_CONNECTION
         )
     except ImproperlyConfigured as _exc:
         raise ImproperlyConfigured(

@@ -46,13 +46,25 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def database_from_url(
-    url: str, *, conn_max_age: int, connect_timeout: int = 3, statement_timeout_ms: int = 0
+    url: str,
+    *,
+    conn_max_age: int,
+    connect_timeout: int = 3,
+    statement_timeout_ms: int = 0,
+    prepare_threshold: int | None = None,
 ) -> dict:
     """Parse DATABASE_URL; only SQLite and PostgreSQL are supported.
 
     PostgreSQL gets `connect_timeout` (seconds; libpq's minimum is 2) and, when not 0, a
     server-side `statement_timeout` (ms), so a database that accepts connections and never
     answers ends in an OperationalError (the 503 outage page), not a hung worker.
+
+    `prepare_threshold` (PostgreSQL; None: never): a query this connection has run that many
+    times is prepared on the server, so PostgreSQL plans it once per connection, not on every
+    run (server-side binding, as psycopg prepares only then). Planning the article page's
+    read costs PostgreSQL more than running it (docs/performance.md). A pooler in transaction
+    mode needs support for prepared statements (PgBouncer 1.21+, `max_prepared_statements`), or
+    this off.
     """
     import dj_database_url
 
@@ -70,6 +82,9 @@ def database_from_url(
             raise ImproperlyConfigured(f"DATABASE_URL names no database: {url!r}")
         options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", connect_timeout)
+        if prepare_threshold is not None:
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = prepare_threshold
         if statement_timeout_ms:
             options["options"] = " ".join(
                 filter(
