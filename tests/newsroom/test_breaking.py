@@ -130,11 +130,13 @@ def test_links_a_browser_could_run_or_read_as_another_site_are_refused(link):
 
 def _form(**fields):
     now = timezone.localtime()
+    # A minute ago, date and time alike (just after midnight that minute is yesterday's).
+    start = now - timedelta(minutes=1)
     data = {
         "headline": "[속보] 보건복지부, 의대 정원 발표",
         "link": "/news/",
-        "starts_at_0": f"{now:%Y-%m-%d}",
-        "starts_at_1": f"{now - timedelta(minutes=1):%H:%M:%S}",
+        "starts_at_0": f"{start:%Y-%m-%d}",
+        "starts_at_1": f"{start:%H:%M:%S}",
         "expires_at_0": f"{now + timedelta(hours=2):%Y-%m-%d}",
         "expires_at_1": f"{now + timedelta(hours=2):%H:%M:%S}",
         "is_active": "on",
