@@ -129,7 +129,7 @@ def test_runserver_serves_web_requests_with_the_web_statement_timeout():
     assert "statement_timeout=5000" in options
 
 
-def test_postgres_prepares_a_query_after_the_threshold_with_server_side_binding():
+def test_a_prepare_threshold_asks_for_server_side_binding_and_prepared_statements():
     config = database_from_url(
         "postgres://u@db.example/newsroom", conn_max_age=60, prepare_threshold=5
     )
