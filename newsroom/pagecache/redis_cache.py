@@ -54,11 +54,16 @@ DELETE = object()
 
 def apply_write(to, key: str, value, timeout: int) -> None:
     """One write made on its own: `key` of the cache `to` set to `value` for `timeout`
-    seconds, or deleted when the value is `DELETE`."""
-    if value is DELETE:
-        to.delete(key)
-    else:
-        to.set(key, value, timeout)
+    seconds, or deleted when the value is `DELETE`. Never raises: a write that fails is logged
+    and lost, as any write of the cache, and takes neither the other writes nor the counts
+    sent with it (`incr_many`, newsroom.pagecache.counters.send) along."""
+    try:
+        if value is DELETE:
+            to.delete(key)
+        else:
+            to.set(key, value, timeout)
+    except Exception:
+        logger.warning("cache write not made: %s", key, exc_info=True)
 
 
 # The errors django-redis ignores.

@@ -186,3 +186,44 @@ def test_a_write_of_a_cache_on_another_redis_database_goes_there_not_with_the_co
     assert pages.get("w:page") == "<p>1</p>" and default.get("c:slot") == 1
     assert default.client.get_client().get(pages.client.make_key("w:page")) is None
     pages.delete("w:page")
+
+
+def _failing_cache(monkeypatch, alias="failing"):
+    """A cache (local memory, not on the counters' Redis) whose every write raises."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    failing = LocMemCache(alias, {})
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("this cache refuses writes")
+
+    monkeypatch.setattr(failing, "set", refuse)
+    monkeypatch.setattr(failing, "delete", refuse)
+    return failing
+
+
+def test_a_failing_write_of_another_cache_leaves_the_counts_and_other_writes_in_redis(
+    redis_cache_settings, settings, monkeypatch, caplog
+):
+    settings.CACHES = redis_cache_settings
+    default, pages = caches["default"], caches["pages"]
+    failing = _failing_cache(monkeypatch)
+    caplog.set_level(logging.WARNING)
+    with counters.batch():
+        counters.add("c:kept", timeout=60)
+        counters.write(failing, "w:refused", "<p>1</p>", timeout=60)
+        counters.write(failing, "w:refused-too", counters.DELETE)
+        counters.write(pages, "w:made", "<p>2</p>", timeout=60)
+    assert default.get("c:kept") == 1
+    assert pages.get("w:made") == "<p>2</p>"
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged == ["cache write not made: w:refused", "cache write not made: w:refused-too"]
+    pages.delete("w:made")
+
+
+def test_a_failing_write_leaves_the_counts_without_redis(monkeypatch, caplog):
+    failing = _failing_cache(monkeypatch)
+    caplog.set_level(logging.WARNING)
+    counters.send({"c:kept-local": 2}, timeout=60, writes=[(failing, "w:refused", "x", 60)])
+    assert cache.get("c:kept-local") == 2
+    assert [r.getMessage() for r in caplog.records] == ["cache write not made: w:refused"]
