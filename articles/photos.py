@@ -77,6 +77,13 @@ def focal_key(photo: Photo, spec: str | None = None) -> str:
     return f"{photo.focal_x:.3f},{photo.focal_y:.3f}"
 
 
+def is_current(photo: Photo, spec: str, key: str) -> bool:
+    """Is a `spec` rendition cut with `key` good for the photo as it is now? A cropped one only
+    when cut for its current focal point; one that keeps the whole picture always. The one
+    rule every reader of renditions (a query, an article's own row, make_renditions) keeps."""
+    return key == focal_key(photo, spec)
+
+
 def crop_box(
     width: int, height: int, ratio: float, focal_x: float, focal_y: float
 ) -> tuple[int, int, int, int]:
@@ -137,16 +144,17 @@ def make_renditions(photo: Photo, specs=None) -> dict[str, PhotoRendition]:
     """Make (or find) the photo's renditions for its current focal point; drop the cropped ones
     cut for an earlier focal point, files included."""
     names = list(specs or RENDITIONS)
-    keys = {name: focal_key(photo, name) for name in names}
     have = {
-        r.spec: r for r in photo.renditions.filter(spec__in=names) if r.focal_key == keys[r.spec]
+        r.spec: r
+        for r in photo.renditions.filter(spec__in=names)
+        if is_current(photo, r.spec, r.focal_key)
     }
     missing = [name for name in names if name not in have]
     if missing:
         image, image_format = _open(photo)
         for name in missing:
             pixels = render(image, RENDITIONS[name], photo.focal_x, photo.focal_y)
-            have[name] = _store(photo, name, pixels, image_format, keys[name])
+            have[name] = _store(photo, name, pixels, image_format, focal_key(photo, name))
     if specs is None:
         for stale in photo.renditions.exclude(focal_key__in={focal_key(photo), WHOLE}):
             stale.file.delete(save=False)
@@ -176,7 +184,7 @@ def renditions_for(photos, specs) -> dict[int, dict[str, PhotoRendition]]:
     else:
         rows = PhotoRendition.objects.filter(photo__in=list(by_id), spec__in=specs)
     for rendition in rows:
-        if rendition.focal_key == focal_key(by_id[rendition.photo_id], rendition.spec):
+        if is_current(by_id[rendition.photo_id], rendition.spec, rendition.focal_key):
             found[rendition.photo_id][rendition.spec] = rendition
     for photo in photos:
         if any(spec not in found[photo.pk] for spec in specs):
@@ -216,11 +224,11 @@ def _renditions_from_row(article, specs) -> bool:
         article.lead_renditions = {}
         return True
     photo, db = article.lead_photo, article._state.db
-    wanted = {spec: focal_key(photo, spec) for spec in specs}
+    wanted = set(specs)
     renditions = {}
     for values in json.loads(row):
         spec, key = values[2], values[3]
-        if wanted.get(spec) == key:
+        if spec in wanted and is_current(photo, spec, key):
             renditions[spec] = PhotoRendition.from_db(db, LeadRenditions.COLUMNS, values)
     if len(renditions) < len(wanted):
         return False
