@@ -43,6 +43,11 @@ def add_view(pk: int) -> None:
         _pending[pk] += 1
 
 
+# Articles an UPDATE names at most: a crawler's sweep can leave tens of thousands in one
+# interval, and one query takes at most 65,535 parameters (newsroom.postgresql).
+WRITE_CHUNK = 10_000
+
+
 def write(counts: dict[int, int]) -> None:
     """Add the counted views to the published articles' view_count."""
     from .models import Article
@@ -51,9 +56,11 @@ def write(counts: dict[int, int]) -> None:
     for pk, amount in counts.items():
         by_amount[amount].append(pk)
     for amount, pks in sorted(by_amount.items()):
-        Article.objects.published().filter(pk__in=sorted(pks)).update(
-            view_count=F("view_count") + amount
-        )
+        pks.sort()
+        for start in range(0, len(pks), WRITE_CHUNK):
+            Article.objects.published().filter(pk__in=pks[start : start + WRITE_CHUNK]).update(
+                view_count=F("view_count") + amount
+            )
 
 
 def flush() -> int:

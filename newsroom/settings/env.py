@@ -64,7 +64,8 @@ def database_from_url(
     run (server-side binding, as psycopg prepares only then). Planning the article page's
     read costs PostgreSQL more than running it (docs/performance.md). A pooler in transaction
     mode needs support for prepared statements (PgBouncer 1.21+, `max_prepared_statements`), or
-    this off.
+    this off. Server-side binding takes at most 65,535 parameters a query: the engine
+    (newsroom.postgresql) splits bulk writes under that.
     """
     import dj_database_url
 
@@ -80,6 +81,8 @@ def database_from_url(
     if config["ENGINE"].endswith("postgresql"):
         if not config.get("NAME"):
             raise ImproperlyConfigured(f"DATABASE_URL names no database: {url!r}")
+        # Django's, with bulk writes kept under PostgreSQL's 65,535 parameters a query.
+        config["ENGINE"] = "newsroom.postgresql"
         options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", connect_timeout)
         if prepare_threshold is not None:

@@ -1,10 +1,12 @@
 """Article views added up per worker and written in batches (articles.viewcounts)."""
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import viewcounts
 from articles.models import Article
+from newsroom.postgresql.base import MAX_QUERY_PARAMS
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,25 @@ def test_the_reader_page_counts_through_the_batch(client, make_article, browser)
     viewcounts.flush()
     article.refresh_from_db()
     assert article.view_count == 2
+
+
+@pytest.mark.postgres
+def test_views_of_more_articles_than_a_query_may_name_are_written(make_article):
+    article = make_article("조회 기사")
+    counts = {pk: 1 for pk in range(10**9, 10**9 + MAX_QUERY_PARAMS + 1000)}
+    counts[article.pk] = 1
+    viewcounts.write(counts)
+    article.refresh_from_db()
+    assert article.view_count == 1
+
+
+def test_view_counts_are_written_in_chunks(make_article, monkeypatch):
+    monkeypatch.setattr(viewcounts, "WRITE_CHUNK", 2)
+    articles = [make_article(f"조회 {n}") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        viewcounts.write({a.pk: 3 for a in articles})
+    updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 3
+    for article in articles:
+        article.refresh_from_db()
+        assert article.view_count == 3
