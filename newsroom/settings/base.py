@@ -127,10 +127,10 @@ DATABASE_TIMEOUTS = {
     ),
 }
 # PostgreSQL plans a query once per connection, not on every run: prepared after this many runs
-# of it (see database_from_url; docs/performance.md). Off (0) by default: it needs server-side
-# binding, which refuses a query of more than 65,535 parameters (a large bulk_create or `IN`
-# list: the test suite has one); turn it on for the web servers once that is ruled out.
-DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 0)
+# of it (see database_from_url; docs/performance.md); 0 turns it off (a pooler in transaction
+# mode without support for prepared statements). It needs server-side binding, which refuses a
+# query of more than 65,535 parameters: newsroom.postgresql splits bulk writes under that.
+DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 5)
 # What every PostgreSQL connection of ours gets (the primary's and the replicas').
 DATABASE_CONNECTION = {
     **DATABASE_TIMEOUTS,

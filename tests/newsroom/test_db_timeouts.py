@@ -141,18 +141,20 @@ def test_a_prepare_threshold_asks_for_server_side_binding_and_prepared_statement
     assert "prepare_threshold" not in plain["OPTIONS"]
 
 
-def test_the_sites_connections_prepare_nothing_unless_the_setting_asks():
-    assert "server_side_binding" not in database_options_read_by("-c", SETUP + PRINT_OPTIONS)
+def test_the_sites_connections_prepare_after_five_runs_unless_the_setting_turns_it_off():
+    default = database_options_read_by("-c", SETUP + PRINT_OPTIONS)
+    assert "'server_side_binding': True" in default
+    assert "'prepare_threshold': 5" in default
     env = environment(
         without=("DATABASE_", "DJANGO_"),
         DJANGO_SETTINGS_MODULE="newsroom.settings.test",
         DATABASE_URL="postgres://u@db.example/newsroom",
-        DATABASE_PREPARE_THRESHOLD="5",
+        DATABASE_PREPARE_THRESHOLD="0",
     )
     result = run_python("-c", SETUP + PRINT_OPTIONS, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "'server_side_binding': True" in result.stdout
-    assert "'prepare_threshold': 5" in result.stdout
+    assert "server_side_binding" not in result.stdout
+    assert "prepare_threshold" not in result.stdout
 
 
 SETUP = "import django; django.setup(); "
