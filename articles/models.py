@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F, Func, OuterRef, Window
 from django.db.models.functions import RowNumber
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
@@ -121,7 +121,9 @@ class Series(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:series", kwargs={"pk": self.pk})
+        # reverse("articles:series", …), written out as the section's is: a series article's
+        # page asks for it three times (tests compare the two).
+        return f"{get_script_prefix()}series/{self.pk}/"
 
 
 class Reporter(models.Model):

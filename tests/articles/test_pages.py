@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from articles.models import Article, Section, Tag
+from articles.models import Article, Section, Series, Tag
 from articles.templatetags.reader_tags import most_read
 from articles.views import render_article
 from newsroom.pagecache.generation import generation
@@ -387,6 +387,8 @@ def test_article_section_tag_and_reporter_addresses_are_the_url_confs(
             assert tag.get_absolute_url() == reverse("articles:tag", kwargs={"slug": tag.slug})
         expected = reverse("articles:reporter", kwargs={"pk": reporter.pk})
         assert reporter.get_absolute_url() == expected
+        series = Series(pk=7, title="연재")
+        assert series.get_absolute_url() == reverse("articles:series", kwargs={"pk": 7})
     finally:
         set_script_prefix("/")
 
