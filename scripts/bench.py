@@ -34,7 +34,9 @@ requests per second of two sides drift apart, their CPU per request much less.
 A/B: with BENCH_BASELINE=<git revision> the same run also loads a checkout of that revision
 (extracted to var/bench-baseline/<revision>, its own databases `…_base` and its own Redis
 database), and every load runs on both, alternating, BENCH_ROUNDS times (2); the tables give
-each side's median and the ratio. The baseline runs with this checkout's virtualenv.
+each side's median and the ratio. The baseline runs with this checkout's virtualenv. A round
+loads every page once (on each side) before the next round starts, so a drift of the machine
+over a pass reaches every page's rounds alike, the warm home with and without edits among them.
 
 Environment: BENCH_SIZES (comma separated), BENCH_DATABASE_URL, BENCH_DURATION (seconds per
 URL, 8), BENCH_CONNECTIONS (4), BENCH_WARM_CONNECTIONS (8), BENCH_THREADS (wrk threads, 2),
@@ -554,11 +556,16 @@ def run_size(size: int, sides: list[Side], settings: dict) -> list[dict]:
                 side, databases[side.name], settings["workers"], cache_seconds
             )
         offset = 0
+        chosen = [
+            (label, path, kind)
+            for label, path, kind in (warm_loads if mode == "warm" else loads)
+            if not wanted or label in wanted
+        ]
         try:
-            for label, path, kind in warm_loads if mode == "warm" else loads:
-                if wanted and label not in wanted:
-                    continue
-                for round_number in range(settings["rounds"]):
+            # Rounds outermost: each round loads every page on every side, so the machine's drift
+            # over a pass falls on all of them alike (the warm home with and without edits, too).
+            for round_number in range(settings["rounds"]):
+                for label, path, kind in chosen:
                     for side in sides:
                         if kind == "beacon" and side.name != "now":
                             continue  # the baseline may have no beacon endpoint
