@@ -9,6 +9,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 from newsroom.settings.env import database_from_url
 from tests.newsroom.conftest import environment, run_python
 
@@ -158,3 +160,19 @@ def test_the_sites_connections_prepare_after_five_runs_unless_the_setting_turns_
 
 
 SETUP = "import django; django.setup(); "
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_query_run_five_times_is_planned_once_and_answers_the_same():
+    from django.db import connection
+
+    from articles.models import Section
+
+    section = Section.objects.create(name="준비된 질의", slug="prepared-query")
+    statements = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s"
+    answers = [Section.objects.filter(slug="prepared-query").first() for _ in range(6)]
+    assert answers == [section] * 6
+    with connection.cursor() as cursor:
+        cursor.execute(statements, ['%"articles_section"."slug" = $1%'])
+        assert cursor.fetchone()[0] == 1  # prepared on the server, with a bound parameter
