@@ -34,7 +34,9 @@ requests per second of two sides drift apart, their CPU per request much less.
 A/B: with BENCH_BASELINE=<git revision> the same run also loads a checkout of that revision
 (extracted to var/bench-baseline/<revision>, its own databases `…_base` and its own Redis
 database), and every load runs on both, alternating, BENCH_ROUNDS times (2); the tables give
-each side's median and the ratio. The baseline runs with this checkout's virtualenv. A round
+each side's median and the ratio. The baseline runs with this checkout's virtualenv when both
+lock the same packages, else with one of its own made from its requirements.lock (once, in
+var/bench-baseline/<revision>/.venv). A round
 loads every page once (on each side) before the next round starts, so a drift of the machine
 over a pass reaches every page's rounds alike, the warm home with and without edits among them.
 
@@ -88,6 +90,7 @@ class Side:
     port: int
     redis_url: str
     server: subprocess.Popen | None = None
+    python: str = PYTHON  # the interpreter of the checkout's virtualenv (`baseline_python`)
 
     def database_url(self, size: int) -> str:
         url = self.database_template.replace("{size}", str(size))
@@ -119,7 +122,7 @@ def django_env(database_url: str, **extra: str) -> dict:
 
 def manage(side: Side, database_url: str, *args: str, **extra: str) -> str:
     result = subprocess.run(
-        [PYTHON, "manage.py", *args],
+        [side.python, "manage.py", *args],
         cwd=side.root,
         env=django_env(
             database_url, DJANGO_STATIC_ROOT=str(side.root / "var" / "bench-static"), **extra
@@ -146,6 +149,29 @@ def baseline_checkout(revision: str) -> Path:
         archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True)
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
     return folder
+
+
+def baseline_python(folder: Path) -> str:
+    """The interpreter the baseline runs with: this checkout's when both lock the same packages,
+    else one of a virtualenv of its own (folder/.venv, made once from its requirements.lock),
+    so a package this checkout adds or changes (a faster library) is measured against the
+    baseline as it was, not lent to it."""
+    if (folder / "requirements.lock").read_bytes() == (ROOT / "requirements.lock").read_bytes():
+        return PYTHON
+    venv = folder / ".venv"
+    python = venv / "bin" / "python"
+    if not (venv / ".installed").exists():
+        print(f"  the baseline locks other packages: installing them in {venv.relative_to(ROOT)}")
+        subprocess.run([PYTHON, "-m", "venv", "--clear", str(venv)], check=True)
+        installed = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--require-hashes", "-r", str(folder / "requirements.lock")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if installed.returncode != 0:
+            fail(f"the baseline's packages did not install: {installed.stderr.strip()[-300:]}")
+        (venv / ".installed").touch()
+    return str(python)
 
 
 def psql(database_url: str, sql: str) -> str:
@@ -347,7 +373,7 @@ def start_server(side: Side, database_url: str, workers: int, cache_seconds: int
         BANNER_BEACONS_PER_MINUTE="1000000000",
         DJANGO_STATIC_ROOT=str(side.root / "var" / "bench-static"),
     )
-    gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+    gunicorn = str(Path(side.python).with_name("gunicorn"))
     process = subprocess.Popen(
         [
             gunicorn,
@@ -395,7 +421,7 @@ class Editor:
 
     def __init__(self, side: Side, database_url: str):
         self.process = subprocess.Popen(
-            [PYTHON, "manage.py", "shell", "-c", self.SCRIPT],
+            [side.python, "manage.py", "shell", "-c", self.SCRIPT],
             cwd=side.root,
             env=django_env(database_url, REDIS_URL=side.redis_url, PAGE_CACHE_SECONDS="300"),
             stdout=subprocess.PIPE,
@@ -720,7 +746,10 @@ def main() -> None:
         if base_redis == redis_url:
             fail("BENCH_REDIS_URL must name a Redis database above 0 (the baseline's is below)")
         root = baseline_checkout(baseline)
-        sides.append(Side("base", root, settings["database_url"], port + 1, base_redis))
+        sides.append(
+            Side("base", root, settings["database_url"], port + 1, base_redis,
+                 python=baseline_python(root))
+        )  # fmt: skip
         print(f"A/B: now = this checkout, base = {baseline} ({root.relative_to(ROOT)})")
     else:
         settings["rounds"] = int(env("BENCH_ROUNDS", "1"))
