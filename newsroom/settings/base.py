@@ -389,6 +389,11 @@ BANNER_FLUSH_DAYS = env_int("BANNER_FLUSH_DAYS", 3)
 # A reader sends one every few seconds while banners come into view: 120 leaves room for a
 # newsroom's office behind one address.
 BANNER_BEACONS_PER_MINUTE = env_int("BANNER_BEACONS_PER_MINUTE", 120)
+# Seconds a day's impression, click and view counters live in the cache before a flush takes
+# them (a week: a flush can be late by days without a count lost). Named here, not left to the
+# code's default: every banner slot of every page reads it, and a setting Django does not have
+# costs an exception on each read.
+BANNER_COUNTER_TIMEOUT = env_int("BANNER_COUNTER_TIMEOUT", 7 * 24 * 3600)
 # --- Platform: security headers, login throttling, replicas, object storage ---------------------
 # Content-Security-Policy: origins of ad networks whose tags need scripts, images or frames
 # (comma-separated, with scheme); a report endpoint if one collects violations.
@@ -413,6 +418,8 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": env_list("CSP_REPORT_URI") or None,
     },
 }
+# No report-only policy; named so that every response's check reads a setting that exists.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 # No script reads the CSRF cookie (the admin posts the form's token).
 CSRF_COOKIE_HTTPONLY = True
 # Our Korean page (templates/403_csrf.html) rather than Django's English one.
