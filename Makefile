@@ -112,6 +112,10 @@ bench: install ## Load test under gunicorn + wrk on PostgreSQL: cold, warm, long
 bench-photos: install ## The photo library's admin grid at PHOTO_BENCH_SIZE (100,000) photos on PostgreSQL: p50/p95 per page
 	$(BIN)/python scripts/bench_photos.py
 
+.PHONY: instructions
+instructions: install ## Machine instructions one request of a page costs, counted under valgrind (INSTRUCTIONS_ARGS="/ --count 300")
+	$(BIN)/python scripts/instructions.py $(INSTRUCTIONS_ARGS)
+
 .PHONY: profile-pages
 profile-pages: install ## Time each public page one request at a time (DB vs templates); PAGE_CACHE_SECONDS=0 for cold
 	$(BIN)/python scripts/profile_pages.py $(PROFILE_ARGS)
