@@ -35,10 +35,10 @@ A/B: with BENCH_BASELINE=<git revision> the same run also loads a checkout of th
 (extracted to var/bench-baseline/<revision>, its own databases `…_base` and its own Redis
 database), and every load runs on both, alternating, BENCH_ROUNDS times (2); the tables give
 each side's median and the ratio. The baseline runs with this checkout's virtualenv when both
-lock the same packages, else with one of its own made from its requirements.lock (once, in
-var/bench-baseline/<revision>/.venv). A round
-loads every page once (on each side) before the next round starts, so a drift of the machine
-over a pass reaches every page's rounds alike, the warm home with and without edits among them.
+lock the same packages (or it has no lock), else with one of its own made from its
+requirements.lock (once, in var/bench-baseline/<revision>/.venv). A round loads every page
+once (on each side) before the next round starts, so a drift of the machine over a pass
+reaches every page's rounds alike, the warm home with and without edits among them.
 
 Environment: BENCH_SIZES (comma separated), BENCH_DATABASE_URL, BENCH_DURATION (seconds per
 URL, 8), BENCH_CONNECTIONS (4), BENCH_WARM_CONNECTIONS (8), BENCH_THREADS (wrk threads, 2),
@@ -156,7 +156,8 @@ def baseline_python(folder: Path) -> str:
     else one of a virtualenv of its own (folder/.venv, made once from its requirements.lock),
     so a package this checkout adds or changes (a faster library) is measured against the
     baseline as it was, not lent to it."""
-    if (folder / "requirements.lock").read_bytes() == (ROOT / "requirements.lock").read_bytes():
+    lock = folder / "requirements.lock"
+    if not lock.exists() or lock.read_bytes() == (ROOT / "requirements.lock").read_bytes():
         return PYTHON
     venv = folder / ".venv"
     python = venv / "bin" / "python"
@@ -165,7 +166,7 @@ def baseline_python(folder: Path) -> str:
         subprocess.run([PYTHON, "-m", "venv", "--clear", str(venv)], check=True)
         installed = subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "--require-hashes", "-r", str(folder / "requirements.lock")],
+             "--require-hashes", "-r", str(lock)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if installed.returncode != 0:
